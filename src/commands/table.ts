@@ -1,0 +1,109 @@
+/**
+ * The one command table. Each area's module declares its commands; this file only assembles them and answers
+ * lookups. Adding a command means adding one declaration in its area's module.
+ */
+import { ReplyError } from '../protocol/reply.ts'
+import { connectionCommands } from './connection.ts'
+import { introspectionCommands } from './introspection.ts'
+import { keyCommands } from './keys.ts'
+import { scriptingCommands } from './scripting.ts'
+import { serverCommands } from './server.ts'
+import { stringCommands } from './strings.ts'
+import { transactionCommands } from './transactions.ts'
+import type { CommandSpec } from './types.ts'
+
+export const ALL_COMMANDS: readonly CommandSpec[] = [
+  ...stringCommands,
+  ...keyCommands,
+  ...connectionCommands,
+  ...serverCommands,
+  ...transactionCommands,
+  ...introspectionCommands,
+  ...scriptingCommands,
+]
+
+export type Resolution = { spec: CommandSpec } | { error: ReplyError }
+
+export class CommandTable {
+  private readonly byName = new Map<string, CommandSpec>()
+  private readonly subByName = new Map<CommandSpec, Map<string, CommandSpec>>()
+
+  constructor(specs: readonly CommandSpec[] = ALL_COMMANDS) {
+    for (const spec of specs) {
+      if (this.byName.has(spec.name)) throw new Error(`command ${spec.name} declared twice`)
+      this.byName.set(spec.name, spec)
+      if (spec.subcommands) {
+        const subs = new Map<string, CommandSpec>()
+        for (const sub of spec.subcommands) subs.set(sub.name, sub)
+        this.subByName.set(spec, subs)
+      }
+    }
+  }
+
+  get size(): number {
+    return this.byName.size
+  }
+
+  all(): IterableIterator<CommandSpec> {
+    return this.byName.values()
+  }
+
+  /** Top-level lookup by (any-case) name. */
+  get(name: string): CommandSpec | undefined {
+    return this.byName.get(name) ?? this.byName.get(name.toLowerCase())
+  }
+
+  /** Subcommand lookup under a container. */
+  getSub(container: CommandSpec, name: string): CommandSpec | undefined {
+    return this.subByName.get(container)?.get(name.toLowerCase())
+  }
+
+  /**
+   * Finds the command argv names, with Redis's rules and error strings: an unknown command, an unknown subcommand
+   * of a container, or (checked here too) the wrong number of arguments.
+   */
+  resolve(argv: Buffer[]): Resolution {
+    const name = argv[0].toString('latin1')
+    const base = this.get(name)
+    if (!base) return { error: unknownCommandError(argv) }
+    let spec = base
+    if (base.subcommands && argv.length >= 2) {
+      const sub = this.getSub(base, argv[1].toString('latin1'))
+      if (!sub) {
+        return {
+          error: new ReplyError(
+            `ERR unknown subcommand '${cString(argv[1], 128)}'. Try ${base.name.toUpperCase()} HELP.`,
+          ),
+        }
+      }
+      spec = sub
+    }
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
+      return { error: new ReplyError(`ERR wrong number of arguments for '${fullNameOf(spec)}' command`) }
+    }
+    return { spec }
+  }
+}
+
+function fullNameOf(spec: CommandSpec): string {
+  return spec.container ? `${spec.container}|${spec.name}` : spec.name
+}
+
+/** C's `%.Ns` of an argument: stops at the first NUL byte, at most `max` bytes. */
+function cString(buf: Buffer, max: number): string {
+  let end = buf.indexOf(0)
+  if (end === -1) end = buf.length
+  return buf.toString('latin1', 0, Math.min(end, max))
+}
+
+/**
+ * Redis 7.0's unknown-command error: the name (at most 128 bytes) and the arguments, each quoted with a trailing
+ * space, until the argument text reaches 128 bytes.
+ */
+export function unknownCommandError(argv: Buffer[]): ReplyError {
+  let args = ''
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${cString(argv[i], 128 - args.length)}' `
+  }
+  return new ReplyError(`ERR unknown command '${cString(argv[0], 128)}', with args beginning with: ${args}`)
+}

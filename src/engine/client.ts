@@ -1,0 +1,66 @@
+/**
+ * Per-connection state the executor needs: selected database, protocol, auth, the MULTI queue and WATCHed keys.
+ * A Client is also the `Actor` the lock and the scheduling seam see.
+ */
+import type { Protocol } from '../protocol/resp-encoder.ts'
+import type { Actor } from './seam.ts'
+
+export interface QueuedCommand {
+  argv: Buffer[]
+}
+
+export interface MultiState {
+  queue: QueuedCommand[]
+  /** A command was rejected while queuing: EXEC will answer EXECABORT. */
+  aborted: boolean
+}
+
+export interface WatchedKey {
+  db: number
+  key: string
+  /** Whether the key was already logically expired when watched (Redis 7.0 keeps this to judge expiry at EXEC). */
+  expiredAtWatch: boolean
+}
+
+export type ClientKind = 'tcp' | 'local' | 'sim'
+
+export class Client implements Actor {
+  /** CLIENT SETNAME name, or '' when unset. */
+  clientName = ''
+  db = 0
+  protocol: Protocol = 2
+  authenticated: boolean
+  multi: MultiState | null = null
+  watched: WatchedKey[] = []
+  /** A watched key was touched: the next EXEC aborts with a nil array. */
+  dirtyCas = false
+  /** The connection is gone: finish or abort the current command cleanly, run nothing else. */
+  closed = false
+  /** QUIT (or a protocol error): close after this reply is written. */
+  closeAfterReply = false
+  lastCommand = 'NULL'
+  lastInteraction: number
+  libName = ''
+  libVersion = ''
+
+  constructor(
+    readonly id: number,
+    readonly kind: ClientKind,
+    readonly createdAt: number,
+    authenticated: boolean,
+    readonly addr = '127.0.0.1:0',
+    readonly laddr = '127.0.0.1:0',
+  ) {
+    this.authenticated = authenticated
+    this.lastInteraction = createdAt
+  }
+
+  /** Actor name for traces: `client#7` or its CLIENT SETNAME. */
+  get name(): string {
+    return this.clientName || `client#${this.id}`
+  }
+
+  toString(): string {
+    return this.name
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The engine: one Redis-compatible server's state and machinery, independent of any transport. The TCP server, the
+ * in-process client API and the simulator all drive the same Engine through `executor.execute`.
+ */
+import { CommandTable } from '../commands/table.ts'
+import { type CommandSpec, keyPositions, type ScriptFrame } from '../commands/types.ts'
+import { Keyspace } from '../keyspace/keyspace.ts'
+import { ReplyError } from '../protocol/reply.ts'
+import { Client, type ClientKind } from './client.ts'
+import { type Clock, systemClock } from './clock.ts'
+import { ConfigRegistry } from './config.ts'
+import { Executor } from './executor.ts'
+import { Lock } from './lock.ts'
+import { type Logger, type LogLevel, stderrLogger } from './logger.ts'
+import { type RandomSource, systemRandom } from './random.ts'
+import { productionSeam, type SchedulingSeam } from './seam.ts'
+
+export interface EngineOptions {
+  clock?: Clock
+  random?: RandomSource
+  seam?: SchedulingSeam
+  logger?: Logger
+  /** Initial CONFIG values, e.g. `{ requirepass: 'secret' }`. */
+  config?: Record<string, string>
+}
+
+/** What the executor is running right now under the lease; the recorder attributes accesses to it. */
+export interface ExecutionFrame {
+  readonly client: Client
+  readonly command: string
+  readonly argv: Buffer[]
+  readonly script: ScriptFrame | null
+  /** argv positions of the command's keys. */
+  readonly keys: number[]
+}
+
+export class Engine {
+  readonly clock: Clock
+  readonly random: RandomSource
+  readonly seam: SchedulingSeam
+  readonly log: Logger
+  readonly keyspace: Keyspace
+  readonly lock: Lock
+  readonly executor: Executor
+  readonly config: ConfigRegistry
+  readonly clients = new Map<number, Client>()
+  readonly startedAt: number
+  /** Frames of commands running under the lease, innermost last (EXEC or a script, then its inner command). */
+  private readonly frames: ExecutionFrame[] = []
+  private nextClientId = 1
+  totalConnections = 0
+  lastSave: number
+  /** Set by the scripting host while a script runs past the busy threshold; consulted by `busyError`. */
+  busyCheck: ((spec: CommandSpec) => ReplyError | null) | null = null
+
+  constructor(options: EngineOptions = {}) {
+    this.clock = options.clock ?? systemClock
+    this.random = options.random ?? systemRandom()
+    this.seam = options.seam ?? productionSeam
+    this.log = options.logger ?? stderrLogger(this.clock)
+    this.keyspace = new Keyspace(this.clock, this.seam.recorder)
+    this.lock = new Lock(this.seam)
+    this.config = new ConfigRegistry()
+    for (const [name, value] of Object.entries(options.config ?? {})) {
+      const error = this.config.set(name, value)
+      if (error) throw new Error(`invalid config ${name}: ${error.message}`)
+    }
+    this.executor = new Executor(this, new CommandTable())
+    this.startedAt = this.clock.now()
+    this.lastSave = Math.floor(this.startedAt / 1000)
+  }
+
+  /** Registers a new client. It starts authenticated unless `requirepass` is set. */
+  createClient(kind: ClientKind, addr?: string, laddr?: string): Client {
+    const client = new Client(
+      this.nextClientId++,
+      kind,
+      this.clock.now(),
+      this.config.get('requirepass') === '',
+      addr,
+      laddr,
+    )
+    this.clients.set(client.id, client)
+    this.totalConnections++
+    return client
+  }
+
+  /** Forgets a disconnected client: drops its MULTI state and WATCHes. */
+  removeClient(client: Client): void {
+    client.closed = true
+    client.multi = null
+    unwatchAll(this, client)
+    this.clients.delete(client.id)
+  }
+
+  /**
+   * Periodic work (Redis's serverCron): active expiry of a sample of keys with a TTL in every database. The TCP
+   * server calls it on a real timer; the simulator calls it as a virtual-clock timer event.
+   */
+  cron(samplesPerDb = 20): number {
+    if (this.config.get('active-expire-enabled') !== 'yes') return 0
+    let expired = 0
+    for (const db of this.keyspace.dbs) expired += db.activeExpire(samplesPerDb)
+    return expired
+  }
+
+  /** The BUSY error when a script is running past its threshold and `spec` is not allowed meanwhile. */
+  busyError(spec: CommandSpec): ReplyError | null {
+    return this.busyCheck ? this.busyCheck(spec) : null
+  }
+
+  pushFrame(client: Client, spec: CommandSpec, argv: Buffer[], script: ScriptFrame | null): ExecutionFrame | null {
+    // Frames exist for attribution of recorded accesses; production has no recorder and skips the bookkeeping.
+    if (!this.seam.recorder) return null
+    const name = spec.container ? `${spec.container}|${spec.name}` : spec.name
+    const frame: ExecutionFrame = { client, command: name, argv, script, keys: keyPositions(spec, argv) }
+    this.frames.push(frame)
+    return frame
+  }
+
+  popFrame(frame: ExecutionFrame | null): void {
+    if (!frame) return
+    const top = this.frames.pop()
+    if (top !== frame) throw new Error('execution frames popped out of order')
+  }
+
+  /** The innermost running frame and the outermost (the client command that holds the lease). */
+  get currentFrame(): ExecutionFrame | undefined {
+    return this.frames[this.frames.length - 1]
+  }
+  get outerFrame(): ExecutionFrame | undefined {
+    return this.frames[0]
+  }
+
+  logAt(level: LogLevel, message: string): void {
+    this.log(level, message)
+  }
+
+  /** A bug inside redsim surfaced while running a command: log it and answer with an error, never crash. */
+  internalError(err: unknown, command: string): ReplyError {
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
+    this.log('warning', `internal error in '${command}': ${detail}`)
+    const message = err instanceof Error ? err.message : String(err)
+    return new ReplyError(`ERR internal error in '${command}': ${message.split('\n')[0]}`)
+  }
+}
+
+/** Removes every WATCH of `client` (UNWATCH, EXEC, DISCARD, RESET, disconnect). */
+export function unwatchAll(engine: Engine, client: Client): void {
+  for (const w of client.watched) {
+    const watchers = engine.keyspace.db(w.db).watchers
+    const set = watchers.get(w.key)
+    if (set) {
+      set.delete(client)
+      if (set.size === 0) watchers.delete(w.key)
+    }
+  }
+  client.watched = []
+  client.dirtyCas = false
+}

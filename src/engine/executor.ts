@@ -1,0 +1,193 @@
+/**
+ * The executor: the one path every command takes, from whichever front end, to the command table and the keyspace.
+ *
+ *   execute(client, argv)            a command from a client (TCP, in-process or simulated)
+ *     seam 'arrive'
+ *     resolve in the command table   unknown command / subcommand, arity
+ *     auth, MULTI queueing, busy-script check
+ *     acquire the lock               seam 'lock-wait' (only if it must wait), seam 'lock-acquired'
+ *     runUnderLease(lease, ...)      the handler runs; EXEC and scripts call runUnderLease again for each inner
+ *                                    command with the lease they already hold, never acquiring again
+ *     release the lease              in `finally`, every path
+ *     seam 'reply'
+ */
+import { fullName, type CommandContext, type CommandOrigin, type CommandSpec, type ScriptFrame } from '../commands/types.ts'
+import type { CommandTable } from '../commands/table.ts'
+import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
+import type { Client } from './client.ts'
+import type { Engine } from './engine.ts'
+import type { Lease } from './lock.ts'
+
+/** Commands that run at once even inside MULTI (Redis 7.0's list in processCommand). */
+const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'])
+
+export interface CommandStats {
+  calls: number
+  usec: number
+  rejectedCalls: number
+  failedCalls: number
+}
+
+export class Executor {
+  readonly commandStats = new Map<string, CommandStats>()
+  readonly errorStats = new Map<string, number>()
+  totalCommands = 0
+  totalErrorReplies = 0
+
+  constructor(
+    private readonly engine: Engine,
+    readonly table: CommandTable,
+  ) {}
+
+  /** Runs one command from `client` and returns its reply. The connection awaits this before its next command. */
+  async execute(client: Client, argv: Buffer[]): Promise<Reply> {
+    const seam = this.engine.seam
+    const arrived = seam.point('arrive', client, argv[0]?.toString('latin1'))
+    if (arrived) await arrived
+    const reply = await this.dispatch(client, argv)
+    const delivered = seam.point('reply', client)
+    if (delivered) await delivered
+    return reply
+  }
+
+  private async dispatch(client: Client, argv: Buffer[]): Promise<Reply> {
+    const engine = this.engine
+    client.lastInteraction = engine.clock.now()
+    if (argv.length === 0) return null
+    const resolved = this.table.resolve(argv)
+    if ('error' in resolved) {
+      if (client.multi) client.multi.aborted = true
+      return this.rejected(resolved.error, argv[0].toString('latin1').toLowerCase())
+    }
+    const spec = resolved.spec
+    client.lastCommand = fullName(spec)
+
+    if (!client.authenticated && !spec.flags.includes('no_auth')) {
+      if (client.multi) client.multi.aborted = true
+      return this.rejected(Errors.noAuth(), client.lastCommand)
+    }
+
+    if (client.multi && !MULTI_CONTROL.has(spec.name)) {
+      if (spec.flags.includes('no_multi')) {
+        client.multi.aborted = true
+        return this.rejected(new ReplyError('ERR Command not allowed inside a transaction'), client.lastCommand)
+      }
+      const busy = engine.busyError(spec)
+      if (busy) {
+        client.multi.aborted = true
+        return this.rejected(busy, client.lastCommand)
+      }
+      client.multi.queue.push({ argv })
+      return QUEUED
+    }
+
+    const busy = engine.busyError(spec)
+    if (busy) return this.rejected(busy, client.lastCommand)
+
+    const lease = await this.acquire(client)
+    try {
+      // The client went away while it waited: its command is dropped, as a closed socket's pending input is.
+      if (client.closed) return null
+      return await this.runUnderLease(lease, client, spec, argv, 'client', null)
+    } finally {
+      lease.release()
+    }
+  }
+
+  /** Acquires the database lock for `client`, telling the seam about every wait. */
+  async acquire(client: Client): Promise<Lease> {
+    const seam = this.engine.seam
+    let lease = this.engine.lock.tryAcquire(client)
+    if (!lease) {
+      const waiting = seam.point('lock-wait', client)
+      if (waiting) await waiting
+      lease = await this.engine.lock.acquire(client)
+    }
+    const acquired = seam.point('lock-acquired', client)
+    if (acquired) await acquired
+    return lease
+  }
+
+  /**
+   * Runs an already-resolved command under a lease the caller holds. This is the only place handlers are invoked:
+   * from a client command, from EXEC for each queued command, and from a script for each `redis.call`.
+   */
+  async runUnderLease(
+    lease: Lease,
+    client: Client,
+    spec: CommandSpec,
+    argv: Buffer[],
+    origin: CommandOrigin,
+    script: ScriptFrame | null,
+  ): Promise<Reply> {
+    const engine = this.engine
+    engine.lock.assertHeld(lease)
+    const name = fullName(spec)
+    let stats = this.commandStats.get(name)
+    if (!stats) {
+      stats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 }
+      this.commandStats.set(name, stats)
+    }
+    const frame = engine.pushFrame(client, spec, argv, script)
+    const started = engine.clock.now()
+    let reply: Reply
+    try {
+      const ctx = new Context(engine, client, argv, lease, spec, origin, script)
+      const result = spec.handler(ctx)
+      reply = result instanceof Promise ? await result : result
+    } catch (err) {
+      reply = err instanceof ReplyError ? err : engine.internalError(err, name)
+    } finally {
+      engine.popFrame(frame)
+    }
+    stats.calls++
+    stats.usec += Math.round((engine.clock.now() - started) * 1000)
+    this.totalCommands++
+    if (reply instanceof ReplyError) {
+      stats.failedCalls++
+      this.countError(reply)
+    }
+    return reply
+  }
+
+  /** An error returned before the command ran (unknown, arity, NOAUTH, BUSY, ...): counts as rejected. */
+  rejected(error: ReplyError, name: string): ReplyError {
+    const stats = this.commandStats.get(name)
+    if (stats) stats.rejectedCalls++
+    this.countError(error)
+    return error
+  }
+
+  private countError(error: ReplyError): void {
+    this.totalErrorReplies++
+    const code = error.code
+    this.errorStats.set(code, (this.errorStats.get(code) ?? 0) + 1)
+  }
+
+  resetStats(): void {
+    this.commandStats.clear()
+    this.errorStats.clear()
+    this.totalErrorReplies = 0
+  }
+}
+
+class Context implements CommandContext {
+  constructor(
+    readonly engine: Engine,
+    readonly client: Client,
+    readonly argv: Buffer[],
+    readonly lease: Lease,
+    readonly spec: CommandSpec,
+    readonly origin: CommandOrigin,
+    readonly script: ScriptFrame | null,
+  ) {}
+
+  get db() {
+    return this.engine.keyspace.db(this.script ? this.script.db : this.client.db)
+  }
+
+  select(index: number): void {
+    if (this.script) this.script.db = index
+    else this.client.db = index
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The database lock and its lease. This is the heart of redsim's atomicity: a command, a whole EXEC or a whole script
+ * runs while its caller holds the one `Lease` for the database, and nested commands run under that lease instead of
+ * acquiring again.
+ *
+ * A lease is a capability, not a flag: only the object the lock handed out is accepted (`assertHeld`), it knows its
+ * holder, its release is idempotent, and after release it is dead. Using a dead, foreign or forged lease throws: that
+ * is a programming error in redsim, never a client-visible condition.
+ *
+ * async-mutex provides the FIFO wait queue. When the lock is free, async-mutex takes it synchronously inside
+ * `acquire()`, which lets `tryAcquire` hand out a lease without any await on the uncontended path.
+ */
+import { Mutex } from 'async-mutex'
+import type { Actor, SchedulingSeam } from './seam.ts'
+
+/** Module-private token so that only `Lock` can mint leases. */
+const MINT = Symbol('mint-lease')
+
+export class Lease {
+  #released = false
+
+  constructor(
+    token: typeof MINT,
+    readonly lock: Lock,
+    readonly holder: Actor,
+    /** 1-based count of acquisitions on this lock, for traces. */
+    readonly serial: number,
+  ) {
+    if (token !== MINT) throw new Error('a Lease can only be created by Lock.acquire')
+  }
+
+  get alive(): boolean {
+    return !this.#released
+  }
+
+  /** Releases the lock. Idempotent, so it can sit in every `finally` without double-release bugs. */
+  release(): void {
+    if (this.#released) return
+    this.#released = true
+    this.lock[MINT](this)
+  }
+}
+
+export class LeaseError extends Error {}
+
+export class Lock {
+  private readonly mutex = new Mutex()
+  private current: Lease | null = null
+  /** Actors waiting, in the mutex's FIFO order, so a release can tell the seam whom it wakes. */
+  private readonly waiting: Actor[] = []
+  /** Total acquisitions; tests and benchmarks read it. */
+  acquisitions = 0
+
+  constructor(private readonly seam: SchedulingSeam) {}
+
+  /** The actor holding the lock, or null. */
+  get holder(): Actor | null {
+    return this.current?.holder ?? null
+  }
+
+  get waiters(): readonly Actor[] {
+    return this.waiting
+  }
+
+  /** Takes the lock at once if nobody holds it or waits for it; otherwise null. */
+  tryAcquire(actor: Actor): Lease | null {
+    if (this.mutex.isLocked()) return null
+    // The mutex is free and its queue empty, so async-mutex dispatches synchronously: the lock is ours on return.
+    void this.mutex.acquire()
+    return this.grant(actor)
+  }
+
+  /** Waits in FIFO order for the lock. */
+  async acquire(actor: Actor): Promise<Lease> {
+    const now = this.tryAcquire(actor)
+    if (now) return now
+    this.waiting.push(actor)
+    this.seam.lockWaiting?.(actor)
+    await this.mutex.acquire()
+    const first = this.waiting.shift()
+    if (first !== actor) throw new LeaseError('lock waiters woke out of order')
+    return this.grant(actor)
+  }
+
+  private grant(actor: Actor): Lease {
+    if (this.current) throw new LeaseError(`lock granted to ${actor.name} while held by ${this.current.holder.name}`)
+    this.acquisitions++
+    this.current = new Lease(MINT, this, actor, this.acquisitions)
+    return this.current
+  }
+
+  /** Throws unless `lease` is the live lease of this lock (and, when given, held by `actor`). */
+  assertHeld(lease: Lease, actor?: Actor): void {
+    if (lease.lock !== this) throw new LeaseError('lease belongs to another lock')
+    if (!lease.alive || this.current !== lease) throw new LeaseError(`dead lease used by ${lease.holder.name}`)
+    if (actor && lease.holder !== actor) {
+      throw new LeaseError(`lease of ${lease.holder.name} used by ${actor.name}`)
+    }
+  }
+
+  /** Called only by `Lease.release`. */
+  [MINT](lease: Lease): void {
+    if (this.current !== lease) throw new LeaseError('released a lease that does not hold the lock')
+    this.current = null
+    const next = this.waiting[0]
+    if (next) this.seam.lockHandedTo?.(next)
+    this.mutex.release()
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The scheduling seam: the one interface the executor calls at every point where another client could run before it
+ * continues. Production passes `productionSeam`, which returns nothing, so no `await` happens unless something waits.
+ * The simulator passes an implementation that parks the actor there and lets its scheduler pick who runs next.
+ *
+ * The executor names the site and the actor explicitly (no ambient async context), so a trace can say who did what.
+ */
+
+/** Whoever issues commands: a TCP connection, an in-process client or a simulated client. */
+export interface Actor {
+  readonly id: number
+  readonly name: string
+}
+
+export type SeamSite =
+  /** A command has arrived from the actor and is about to be dispatched. */
+  | 'arrive'
+  /** The actor is about to wait for the database lock. */
+  | 'lock-wait'
+  /** The actor has just acquired the database lock. */
+  | 'lock-acquired'
+  /** A script is about to run one `redis.call`/`redis.pcall` under its lease. */
+  | 'script-call'
+  /** EXEC is about to run one queued command under its lease. */
+  | 'exec-step'
+  /** The reply is produced and about to be delivered to the actor. */
+  | 'reply'
+  /** A long-running script reached a slice boundary of its instruction-count hook. */
+  | 'busy-slice'
+  /** A timer or expiry event of the (virtual) clock is due. */
+  | 'timer'
+
+/** What the keyspace reports to a recording seam: one read or write of one key. */
+export type AccessKind = 'read' | 'write'
+
+export interface AccessRecorder {
+  access(kind: AccessKind, db: number, key: string): void
+}
+
+export interface SchedulingSeam {
+  /** Returns undefined to continue at once, or a promise that resolves when the actor may continue. */
+  point(site: SeamSite, actor: Actor, detail?: string): void | Promise<void>
+  /** The lock reports that `actor` starts waiting for it (it is now blocked, not runnable). */
+  lockWaiting?(actor: Actor): void
+  /** A release handed the lock to `actor`, which becomes runnable and continues as soon as microtasks run. */
+  lockHandedTo?(actor: Actor): void
+  /** When present, every keyspace read and write is reported here (simulation only; production pays nothing). */
+  readonly recorder?: AccessRecorder
+}
+
+/** Production: every point is a no-op; `point` returns undefined so callers skip their `await`. */
+export const productionSeam: SchedulingSeam = {
+  point(): void {},
+}

@@ -1,0 +1,10 @@
+/** redsim's public API: the server, the engine, the in-process connection, and the seams to inject. */
+export { createServer, type RedsimServer, type ServerOptions } from './server/tcp-server.ts'
+export { Engine, type EngineOptions } from './engine/engine.ts'
+export { LocalConnection, type Arg } from './server/local-connection.ts'
+export { ManualClock, systemClock, type Clock } from './engine/clock.ts'
+export { seededRandom, systemRandom, type RandomSource } from './engine/random.ts'
+export { productionSeam, type Actor, type SchedulingSeam, type SeamSite, type AccessRecorder } from './engine/seam.ts'
+export { Lock, Lease } from './engine/lock.ts'
+export * from './protocol/reply.ts'
+export { encodeReply } from './protocol/resp-encoder.ts'

@@ -1,0 +1,174 @@
+/**
+ * One numbered database: keys, their expiry times, and who WATCHes them. Every read and write of a key goes through
+ * here, which is what lets it (1) expire keys lazily on access, (2) invalidate WATCH on every modification, and
+ * (3) report each access to the simulator's recorder. Commands never reach the underlying tables directly.
+ *
+ * Keys are latin1 strings: a lossless 1:1 mapping of bytes, so Map lookups are binary-safe.
+ */
+import type { Client } from '../engine/client.ts'
+import { KeyTable } from './key-table.ts'
+import type { Keyspace } from './keyspace.ts'
+import type { RedisValue } from './values.ts'
+
+export class Database {
+  /** Not readonly only so that SWAPDB can exchange contents between two databases. */
+  table = new KeyTable<RedisValue>()
+  /** Absolute expiry time in ms for keys that have one. */
+  expires = new Map<string, number>()
+  /** Clients watching each key of this database (stays with the index across SWAPDB). */
+  readonly watchers = new Map<string, Set<Client>>()
+
+  constructor(
+    readonly index: number,
+    private readonly keyspace: Keyspace,
+  ) {}
+
+  get size(): number {
+    return this.table.size
+  }
+
+  /** The value at `key`, or undefined; expires the key first if its time has passed. Records a read. */
+  get(key: string): RedisValue | undefined {
+    this.keyspace.record('read', this.index, key)
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) {
+      this.keyspace.stats.keyspaceMisses++
+      return undefined
+    }
+    const value = this.table.get(key)
+    if (value === undefined) this.keyspace.stats.keyspaceMisses++
+    else this.keyspace.stats.keyspaceHits++
+    return value
+  }
+
+  /** Like `get`, for a command that will modify the value; records a write and does not count hits. */
+  getForWrite(key: string): RedisValue | undefined {
+    this.keyspace.record('write', this.index, key)
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined
+    return this.table.get(key)
+  }
+
+  /** Whether `key` exists (after lazy expiry). Records a read. */
+  has(key: string): boolean {
+    this.keyspace.record('read', this.index, key)
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return false
+    return this.table.has(key)
+  }
+
+  /**
+   * Stores `value` at `key`. Clears any TTL unless `keepTtl`. Invalidates watchers. Records a write.
+   * Returns true if the key was new.
+   */
+  set(key: string, value: RedisValue, keepTtl = false): boolean {
+    this.keyspace.record('write', this.index, key)
+    if (!keepTtl) this.expires.delete(key)
+    const created = this.table.set(key, value)
+    this.touch(key)
+    return created
+  }
+
+  /** Deletes `key` if present (expired keys count as absent). Invalidates watchers. Records a write. */
+  delete(key: string): boolean {
+    this.keyspace.record('write', this.index, key)
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return false
+    if (!this.table.delete(key)) return false
+    this.expires.delete(key)
+    this.touch(key)
+    return true
+  }
+
+  /** Tells watchers and the recorder that the value at `key` was modified in place (aggregates). */
+  modified(key: string): void {
+    this.keyspace.record('write', this.index, key)
+    this.touch(key)
+  }
+
+  /** The absolute expiry time of `key` in ms, or undefined when it has none. Caller has checked existence. */
+  getExpire(key: string): number | undefined {
+    return this.expires.get(key)
+  }
+
+  /** Sets the absolute expiry of an existing key. Invalidates watchers. */
+  setExpire(key: string, at: number): void {
+    this.keyspace.record('write', this.index, key)
+    this.expires.set(key, at)
+    this.touch(key)
+  }
+
+  /** Removes the TTL of an existing key; returns whether it had one. */
+  persist(key: string): boolean {
+    this.keyspace.record('write', this.index, key)
+    if (!this.expires.delete(key)) return false
+    this.touch(key)
+    return true
+  }
+
+  /** Removes every key; invalidates every watcher of this database (even of absent keys, as Redis does). */
+  flush(): number {
+    const removed = this.table.size
+    this.table.clear()
+    this.expires.clear()
+    for (const clients of this.watchers.values()) for (const c of clients) c.dirtyCas = true
+    return removed
+  }
+
+  /** True if `key` has a TTL that has passed, without deleting it (WATCH at EXEC time, KEYS filtering). */
+  isLogicallyExpired(key: string): boolean {
+    const at = this.expires.get(key)
+    return at !== undefined && this.keyspace.clock.now() > at
+  }
+
+  /** Deletes `key` if its TTL has passed; returns whether it did. */
+  expireIfNeeded(key: string): boolean {
+    const at = this.expires.get(key)
+    if (at === undefined || this.keyspace.clock.now() <= at) return false
+    this.table.delete(key)
+    this.expires.delete(key)
+    this.keyspace.stats.expiredKeys++
+    this.touch(key)
+    return true
+  }
+
+  /**
+   * One active-expiry pass as Redis's activeExpireCycle does it in spirit: look at up to `samples` keys with a TTL and
+   * delete the expired ones. Returns how many were deleted. Deterministic: it walks the expires table in insertion
+   * order from where the previous pass stopped.
+   */
+  activeExpire(samples: number): number {
+    if (this.expires.size === 0) return 0
+    const now = this.keyspace.clock.now()
+    let deleted = 0
+    let seen = 0
+    const expired: string[] = []
+    for (const [key, at] of this.expires) {
+      if (seen++ >= samples) break
+      if (now > at) expired.push(key)
+    }
+    for (const key of expired) {
+      this.keyspace.record('write', this.index, key)
+      if (this.expireIfNeeded(key)) deleted++
+    }
+    // Rotate sampled live keys to the back so the next pass looks at others.
+    if (expired.length === 0 && this.expires.size > samples) {
+      let moved = 0
+      for (const [key, at] of this.expires) {
+        if (moved++ >= samples) break
+        this.expires.delete(key)
+        this.expires.set(key, at)
+      }
+    }
+    return deleted
+  }
+
+  /** Invalidates watchers of keys that exist here (SWAPDB: their value changed identity). */
+  touchExistingWatched(): void {
+    for (const [key, clients] of this.watchers) {
+      if (this.table.has(key)) for (const c of clients) c.dirtyCas = true
+    }
+  }
+
+  private touch(key: string): void {
+    if (this.watchers.size === 0) return
+    const clients = this.watchers.get(key)
+    if (clients && this.keyspace.watchTouchAllowed()) for (const c of clients) c.dirtyCas = true
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The in-process connection API: a client of the engine without TCP or RESP. Commands run strictly in order, through
+ * the same executor, command table and lock as TCP clients; replies come back as `Reply` values. The simulator's
+ * clients and the tests use it.
+ */
+import type { Client, ClientKind } from '../engine/client.ts'
+import type { Engine } from '../engine/engine.ts'
+import type { Reply } from '../protocol/reply.ts'
+
+export type Arg = string | Buffer | number | bigint
+
+export function toArgv(args: readonly Arg[]): Buffer[] {
+  return args.map((a) => (Buffer.isBuffer(a) ? a : Buffer.from(String(a), 'utf8')))
+}
+
+export class LocalConnection {
+  readonly client: Client
+  private tail: Promise<unknown> = Promise.resolve()
+  private inflight = 0
+
+  constructor(
+    private readonly engine: Engine,
+    kind: ClientKind = 'local',
+  ) {
+    this.client = engine.createClient(kind)
+  }
+
+  /** Sends one command; resolves to its reply (errors are `ReplyError` values, not rejections). */
+  call(...args: Arg[]): Promise<Reply> {
+    return this.send(toArgv(args))
+  }
+
+  send(argv: Buffer[]): Promise<Reply> {
+    if (this.client.closed) return Promise.reject(new Error('connection closed'))
+    const run = () => this.engine.executor.execute(this.client, argv)
+    // Nothing in flight: start now, with no extra microtask hop. Otherwise queue behind the previous command.
+    const result = this.inflight === 0 ? run() : this.tail.then(run)
+    this.inflight++
+    const settle = () => {
+      this.inflight--
+    }
+    this.tail = result.then(settle, settle)
+    return result
+  }
+
+  /** Disconnects: a command in flight finishes (or, if still waiting for the lock, is dropped). */
+  close(): void {
+    if (!this.client.closed) this.engine.removeClient(this.client)
+  }
+
+  get closed(): boolean {
+    return this.client.closed
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The TCP front end: accepts connections, runs the periodic server cron (active expiry) on real timers, and closes
+ * cleanly. Real time and I/O live here, outside the engine; the simulator never uses this file.
+ */
+import net from 'node:net'
+import { Engine, type EngineOptions } from '../engine/engine.ts'
+import { RespConnection } from './resp-connection.ts'
+
+export interface ServerOptions extends EngineOptions {
+  port?: number
+  host?: string
+  requirepass?: string
+  /** Use an existing engine (shared with in-process clients) instead of creating one. */
+  engine?: Engine
+}
+
+export interface RedsimServer {
+  readonly port: number
+  readonly host: string
+  readonly engine: Engine
+  close(): Promise<void>
+}
+
+export async function createServer(options: ServerOptions = {}): Promise<RedsimServer> {
+  const config = { ...(options.config ?? {}) }
+  if (options.requirepass !== undefined) config.requirepass = options.requirepass
+  const engine = options.engine ?? new Engine({ ...options, config })
+  const host = options.host ?? '127.0.0.1'
+  const connections = new Set<RespConnection>()
+  const server = net.createServer((socket) => {
+    const maxClients = engine.config.getNumber('maxclients')
+    if (engine.clients.size >= maxClients) {
+      socket.end('-ERR max number of clients reached\r\n')
+      return
+    }
+    connections.add(new RespConnection(engine, socket, (c) => connections.delete(c)))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 6379, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 6379)
+  engine.config.set('port', String(port))
+  engine.config.set('bind', host)
+
+  // Active expiry, `hz` times a second, as Redis's serverCron does.
+  const hz = Math.max(1, engine.config.getNumber('hz'))
+  const cron = setInterval(() => engine.cron(), Math.floor(1000 / hz))
+  cron.unref()
+
+  let closing: Promise<void> | null = null
+  return {
+    port,
+    host,
+    engine,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(cron)
+        for (const c of connections) c.destroy()
+        server.close(() => resolve())
+      })
+      return closing
+    },
+  }
+}
