@@ -1,5 +1,5 @@
 /** Argument parsing shared by commands, with Redis's exact rules and errors. */
-import { Errors, ReplyError } from '../protocol/reply.ts'
+import { Errors, type ReplyError } from '../protocol/reply.ts'
 
 export const LLONG_MAX = 9223372036854775807n
 export const LLONG_MIN = -9223372036854775808n

@@ -87,6 +87,13 @@ export const transactionCommands = [
   command('multi', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], null, ['fast', 'transaction'], multi),
   command('exec', 1, ['noscript', 'loading', 'stale', 'skip_slowlog'], null, ['slow', 'transaction'], exec),
   command('discard', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], null, ['fast', 'transaction'], discard),
-  command('watch', -2, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], [1, -1, 1], ['fast', 'transaction'], watch),
+  command(
+    'watch',
+    -2,
+    ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    [1, -1, 1],
+    ['fast', 'transaction'],
+    watch,
+  ),
   command('unwatch', 1, ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], null, ['fast', 'transaction'], unwatch),
 ]
