@@ -48,6 +48,10 @@ async function exec(ctx: CommandContext): Promise<Reply> {
   unwatchAll(engine, client)
   const replies: Reply[] = []
   const executor = engine.executor
+  // Mutant exec-unlocked (simulation only, see src/engine/variant.ts): EXEC gives up its lease and each queued command
+  // takes the lock by itself, so other clients can run between them. The correct executor never takes this branch.
+  const holdLease = engine.variant.execHoldsLease
+  if (!holdLease) ctx.lease.release()
   for (const queued of state.queue) {
     const step = engine.seam.point('exec-step', client, queued.argv[0].toString('latin1'))
     if (step) await step
@@ -57,7 +61,16 @@ async function exec(ctx: CommandContext): Promise<Reply> {
       replies.push(resolved.error)
       continue
     }
-    replies.push(await executor.runUnderLease(ctx.lease, client, resolved.spec, queued.argv, 'exec', null))
+    if (holdLease) {
+      replies.push(await executor.runUnderLease(ctx.lease, client, resolved.spec, queued.argv, 'exec', null))
+      continue
+    }
+    const own = await executor.acquire(client)
+    try {
+      replies.push(await executor.runUnderLease(own, client, resolved.spec, queued.argv, 'exec', null))
+    } finally {
+      own.release()
+    }
   }
   return replies
 }

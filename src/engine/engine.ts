@@ -14,6 +14,7 @@ import { Lock } from './lock.ts'
 import { type Logger, type LogLevel, stderrLogger } from './logger.ts'
 import { type RandomSource, systemRandom } from './random.ts'
 import { productionSeam, type SchedulingSeam } from './seam.ts'
+import { CORRECT_EXECUTOR, type ExecutorVariant } from './variant.ts'
 
 export interface EngineOptions {
   clock?: Clock
@@ -22,6 +23,11 @@ export interface EngineOptions {
   logger?: Logger
   /** Initial CONFIG values, e.g. `{ requirepass: 'secret' }`. */
   config?: Record<string, string>
+  /**
+   * Simulator only: run the executor with a deliberately broken mechanism (a mutant from sim/mutants.ts). Never set by
+   * the server or its command line; the default is the correct executor.
+   */
+  variant?: ExecutorVariant
 }
 
 /** What the executor is running right now under the lease; the recorder attributes accesses to it. */
@@ -38,6 +44,8 @@ export class Engine {
   readonly clock: Clock
   readonly random: RandomSource
   readonly seam: SchedulingSeam
+  /** Which atomicity mechanisms are in place: always `CORRECT_EXECUTOR` outside the simulator's mutant runs. */
+  readonly variant: ExecutorVariant
   readonly log: Logger
   readonly keyspace: Keyspace
   readonly lock: Lock
@@ -45,8 +53,14 @@ export class Engine {
   readonly config: ConfigRegistry
   readonly clients = new Map<number, Client>()
   readonly startedAt: number
-  /** Frames of commands running under the lease, innermost last (EXEC or a script, then its inner command). */
-  private readonly frames: ExecutionFrame[] = []
+  /**
+   * Open frames per client, innermost last (EXEC or a script, then its inner command). Kept per client rather than in
+   * one engine-wide stack because a mutant executor (simulation only) lets two clients' EXECs or scripts be open at
+   * once; with the correct executor only the lease holder ever has open frames.
+   */
+  private readonly frames = new Map<Client, ExecutionFrame[]>()
+  /** The frame whose handler is running synchronously right now: every keyspace access belongs to it. */
+  private activeFrame: ExecutionFrame | undefined = undefined
   private nextClientId = 1
   totalConnections = 0
   lastSave: number
@@ -57,9 +71,14 @@ export class Engine {
     this.clock = options.clock ?? systemClock
     this.random = options.random ?? systemRandom()
     this.seam = options.seam ?? productionSeam
+    this.variant = options.variant ?? CORRECT_EXECUTOR
     this.log = options.logger ?? stderrLogger(this.clock)
     this.keyspace = new Keyspace(this.clock, this.seam.recorder)
     this.lock = new Lock(this.seam)
+    if (!this.variant.scriptWritesTouchWatch) {
+      // Mutant watch-blind-to-scripts (simulation only): a write made by a script's redis.call leaves WATCH intact.
+      this.keyspace.watchTouchAllowed = () => !this.currentFrame?.script
+    }
     this.config = new ConfigRegistry()
     for (const [name, value] of Object.entries(options.config ?? {})) {
       const error = this.config.set(name, value)
@@ -110,26 +129,53 @@ export class Engine {
   }
 
   pushFrame(client: Client, spec: CommandSpec, argv: Buffer[], script: ScriptFrame | null): ExecutionFrame | null {
-    // Frames exist for attribution of recorded accesses; production has no recorder and skips the bookkeeping.
-    if (!this.seam.recorder) return null
+    // Frames exist for attribution of recorded accesses (and for the watch-blind mutant); production has neither and
+    // skips the bookkeeping.
+    if (!this.seam.recorder && this.variant === CORRECT_EXECUTOR) return null
     const name = spec.container ? `${spec.container}|${spec.name}` : spec.name
     const frame: ExecutionFrame = { client, command: name, argv, script, keys: keyPositions(spec, argv) }
-    this.frames.push(frame)
+    let stack = this.frames.get(client)
+    if (!stack) this.frames.set(client, (stack = []))
+    stack.push(frame)
     return frame
   }
 
   popFrame(frame: ExecutionFrame | null): void {
     if (!frame) return
-    const top = this.frames.pop()
+    const stack = this.frames.get(frame.client)
+    const top = stack?.pop()
     if (top !== frame) throw new Error('execution frames popped out of order')
+    if (stack!.length === 0) this.frames.delete(frame.client)
   }
 
-  /** The innermost running frame and the outermost (the client command that holds the lease). */
-  get currentFrame(): ExecutionFrame | undefined {
-    return this.frames[this.frames.length - 1]
+  /**
+   * Runs the synchronous part of a handler with `frame` marked active, so that keyspace accesses are attributed to it
+   * even when (in a mutant run) several clients have frames open.
+   */
+  runInFrame<T>(frame: ExecutionFrame, run: () => T): T {
+    const previous = this.activeFrame
+    this.activeFrame = frame
+    try {
+      return run()
+    } finally {
+      this.activeFrame = previous
+    }
   }
+
+  /**
+   * The innermost running frame: the one whose handler runs right now, otherwise the innermost open frame of the lease
+   * holder (an EXEC or script between two of its inner commands).
+   */
+  get currentFrame(): ExecutionFrame | undefined {
+    if (this.activeFrame) return this.activeFrame
+    const holder = this.lock.holder
+    const stack = holder ? this.frames.get(holder as Client) : undefined
+    return stack ? stack[stack.length - 1] : undefined
+  }
+  /** The outermost frame of the current one's client: the client command that holds (or took) the lease. */
   get outerFrame(): ExecutionFrame | undefined {
-    return this.frames[0]
+    const current = this.currentFrame
+    return current ? this.frames.get(current.client)?.[0] : undefined
   }
 
   logAt(level: LogLevel, message: string): void {

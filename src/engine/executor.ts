@@ -17,6 +17,7 @@ import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
 import type { Client } from './client.ts'
 import type { Engine } from './engine.ts'
 import type { Lease } from './lock.ts'
+import { CORRECT_EXECUTOR, isScriptCommand, scriptHoldsLease } from './variant.ts'
 
 /** Commands that run at once even inside MULTI (Redis 7.0's list in processCommand). */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'])
@@ -85,12 +86,15 @@ export class Executor {
     if (busy) return this.rejected(busy, client.lastCommand)
 
     const lease = await this.acquire(client)
+    let reply: Reply = null
     try {
       // The client went away while it waited: its command is dropped, as a closed socket's pending input is.
       if (client.closed) return null
-      return await this.runUnderLease(lease, client, spec, argv, 'client', null)
+      reply = await this.runUnderLease(lease, client, spec, argv, 'client', null)
+      return reply
     } finally {
-      lease.release()
+      if (engine.variant.scriptErrorReleasesLease || !scriptRaised(spec.name, reply)) lease.release()
+      // else: mutant lock-leak-on-error (simulation only): the script raised and its lease is never released.
     }
   }
 
@@ -121,6 +125,16 @@ export class Executor {
     script: ScriptFrame | null,
   ): Promise<Reply> {
     const engine = this.engine
+    if (origin === 'script' && !lease.alive && engine.variant !== CORRECT_EXECUTOR) {
+      // Mutants per-call-lock / evalsha-unlocked (simulation only): the script gave up its lease when it started, so
+      // each redis.call takes and releases the lock by itself, as the seed's pre-fix code did.
+      const own = await this.acquire(client)
+      try {
+        return await this.runUnderLease(own, client, spec, argv, origin, script)
+      } finally {
+        own.release()
+      }
+    }
     engine.lock.assertHeld(lease)
     const name = fullName(spec)
     let stats = this.commandStats.get(name)
@@ -133,7 +147,11 @@ export class Executor {
     let reply: Reply
     try {
       const ctx = new Context(engine, client, argv, lease, spec, origin, script)
-      const result = spec.handler(ctx)
+      if (origin === 'client' && !scriptHoldsLease(engine.variant, spec.name)) {
+        // Mutants per-call-lock / evalsha-unlocked (simulation only): the script runs without holding the lock.
+        lease.release()
+      }
+      const result = frame ? engine.runInFrame(frame, () => spec.handler(ctx)) : spec.handler(ctx)
       reply = result instanceof Promise ? await result : result
     } catch (err) {
       reply = err instanceof ReplyError ? err : engine.internalError(err, name)
@@ -169,6 +187,14 @@ export class Executor {
     this.errorStats.clear()
     this.totalErrorReplies = 0
   }
+}
+
+/**
+ * Whether a script command's reply is an error the script raised while running (Redis 7.0 formats those as
+ * `... script: <sha>, on @user_script:<line>.`), as opposed to NOSCRIPT, a compile error or a bad key count.
+ */
+function scriptRaised(name: string, reply: Reply): boolean {
+  return isScriptCommand(name) && reply instanceof ReplyError && reply.message.includes(' script: ')
 }
 
 class Context implements CommandContext {

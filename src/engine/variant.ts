@@ -1,0 +1,58 @@
+/**
+ * Executor variants: the few mechanisms that make scripts and EXEC atomic, spelled as flags so that the simulator can
+ * run the real executor with one of them deliberately broken (a *mutant*) and prove that its checkers notice.
+ *
+ * The server only ever uses `CORRECT_EXECUTOR`: `EngineOptions.variant` is not reachable from the server's command
+ * line or from any client command. Broken variants are assembled in one place, `sim/mutants.ts`.
+ *
+ * Each flag reads "the correct mechanism is in place" when true, so a mutant is `{ ...CORRECT_EXECUTOR, flag: false }`.
+ */
+export interface ExecutorVariant {
+  /** Shown in traces and reports: `correct`, or the mutant's name. */
+  readonly name: string
+  /**
+   * A script (EVAL, EVAL_RO, EVALSHA, EVALSHA_RO from a client) holds its lease from its first instruction to its
+   * reply. False is the seed's pre-fix behaviour (`per-call-lock`): the script releases the lease as it starts and each
+   * `redis.call` acquires and releases the lock by itself.
+   */
+  readonly scriptsHoldLease: boolean
+  /** Like `scriptsHoldLease`, for EVALSHA and EVALSHA_RO only (`evalsha-unlocked`: EVAL was fixed, EVALSHA forgotten). */
+  readonly evalshaHoldsLease: boolean
+  /**
+   * EXEC holds its lease across all its queued commands. False (`exec-unlocked`): EXEC releases the lease and each
+   * queued command acquires and releases the lock by itself, so other clients can run in between.
+   */
+  readonly execHoldsLease: boolean
+  /** Writes made by a script invalidate WATCH like any other write. False: `watch-blind-to-scripts`. */
+  readonly scriptWritesTouchWatch: boolean
+  /** A script that raises an error still releases its lease. False: `lock-leak-on-error`. */
+  readonly scriptErrorReleasesLease: boolean
+}
+
+/** The executor as it must be; the default everywhere. */
+export const CORRECT_EXECUTOR: ExecutorVariant = Object.freeze({
+  name: 'correct',
+  scriptsHoldLease: true,
+  evalshaHoldsLease: true,
+  execHoldsLease: true,
+  scriptWritesTouchWatch: true,
+  scriptErrorReleasesLease: true,
+})
+
+/** The script commands a variant's script flags apply to (lower-case command names). */
+const SCRIPT_COMMANDS = new Set(['eval', 'eval_ro', 'evalsha', 'evalsha_ro'])
+const EVALSHA_COMMANDS = new Set(['evalsha', 'evalsha_ro'])
+
+export function isScriptCommand(name: string): boolean {
+  return SCRIPT_COMMANDS.has(name)
+}
+
+/**
+ * Whether a script started by command `name` keeps its lease for its whole run under `variant`. Only consulted for a
+ * script a client called directly: a script inside EXEC always runs under EXEC's lease.
+ */
+export function scriptHoldsLease(variant: ExecutorVariant, name: string): boolean {
+  if (!SCRIPT_COMMANDS.has(name)) return true
+  if (!variant.scriptsHoldLease) return false
+  return variant.evalshaHoldsLease || !EVALSHA_COMMANDS.has(name)
+}
