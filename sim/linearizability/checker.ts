@@ -1,0 +1,125 @@
+import { type History, type PreparedOperation, prepareHistory } from './history.ts'
+import {
+  type LinearizablePrefix,
+  longestLinearizablePrefix,
+  type MinimizeOptions,
+  minimalViolation,
+} from './minimize.ts'
+import type { Model } from './model.ts'
+import { partitionByKeys } from './partition.ts'
+import { DEFAULT_MAX_STEPS, searchLinearization } from './search.ts'
+
+/**
+ * The black-box linearizability checker: split the history into independent sub-histories (P-compositionality),
+ * search each for a linearization, and explain any violation. Only the history and the model are used.
+ *
+ * Verdicts: 'violation' if any partition is proven non-linearizable; otherwise 'unknown' if any search ran out of
+ * budget (never a pass); otherwise 'ok'.
+ */
+
+export type Verdict = 'ok' | 'violation' | 'unknown'
+
+export interface CheckOptions extends MinimizeOptions {
+  /** Model-step budget of each partition's search (default 1,000,000). */
+  maxSteps?: number
+  /** Explain violations with the longest linearizable prefix and a minimal failing set (default true). */
+  explain?: boolean
+  /** Split by keys (default true when the model can name the keys an operation touches). */
+  partition?: boolean
+}
+
+export interface PartitionResult {
+  keys: string[]
+  /** Ids of the partition's operations, in history order. */
+  operations: number[]
+  verdict: Verdict
+  steps: number
+  /** For 'ok': a witness order (ids). Unknown-outcome operations left out of it did not take effect. */
+  linearization?: number[]
+  /** For 'violation' and 'unknown': the deepest partial linearization the search reached (ids, in order). */
+  longestPartial?: number[]
+  /** For an explained 'violation'. */
+  explanation?: ViolationExplanation
+}
+
+export interface ViolationExplanation {
+  /** The longest linearizable prefix of the partition's history, by events. */
+  prefixEvents: number
+  /** Ids of the operations invoked within that prefix. */
+  prefixOperations: number[]
+  /** The operation whose reply (its return, the next event) no linearization of the prefix can produce. */
+  blockedOperation: number | undefined
+  /** Ids of a smallest-found set of operations that cannot be linearized together (1-minimal when `exact`). */
+  minimal: number[]
+  /** Members of `minimal` taken as pending (outcome unknown) because they return after the failing event. */
+  pending: number[]
+  exact: boolean
+}
+
+export interface LinearizabilityResult {
+  verdict: Verdict
+  partitions: PartitionResult[]
+  /** Total model steps spent by the searches (not counting the explanation's probes). */
+  steps: number
+}
+
+export function checkLinearizability<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  history: History<Input, Output>,
+  options: CheckOptions = {},
+): LinearizabilityResult {
+  const ops = prepareHistory(history)
+  const keysOf = model.keys?.bind(model)
+  const split =
+    options.partition !== false && keysOf !== undefined
+      ? partitionByKeys(ops, (op) => keysOf(op.input))
+      : [{ keys: [], members: ops.map((_, i) => i) }]
+
+  const partitions: PartitionResult[] = []
+  let steps = 0
+  let verdict: Verdict = 'ok'
+  for (const part of split) {
+    const sub = part.members.map((m, index) => ({ ...ops[m], index }))
+    const result = checkPartition(model, sub, options)
+    result.keys = part.keys
+    partitions.push(result)
+    steps += result.steps
+    if (result.verdict === 'violation') verdict = 'violation'
+    else if (result.verdict === 'unknown' && verdict === 'ok') verdict = 'unknown'
+  }
+  return { verdict, partitions, steps }
+}
+
+/** Checks one sub-history (operations indexed 0..n-1) and maps positions back to operation ids. */
+function checkPartition<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  ops: Array<PreparedOperation<Input, Output>>,
+  options: CheckOptions,
+): PartitionResult {
+  const ids = (positions: readonly number[]): number[] => positions.map((p) => ops[p].id)
+  const search = searchLinearization(model, ops, { maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS })
+  const result: PartitionResult = {
+    keys: [],
+    operations: ids(ops.map((_, i) => i)),
+    verdict: search.verdict,
+    steps: search.steps,
+  }
+  if (search.verdict === 'ok') {
+    result.linearization = ids(search.linearization)
+    return result
+  }
+  result.longestPartial = ids(search.longestPartial)
+  if (search.verdict === 'violation' && options.explain !== false) {
+    const prefix: LinearizablePrefix = longestLinearizablePrefix(model, ops, options)
+    const minimal = minimalViolation(model, ops, prefix, options)
+    result.explanation = {
+      prefixEvents: prefix.events,
+      prefixOperations: ids(prefix.operations),
+      blockedOperation: prefix.blockedOperation === undefined ? undefined : ops[prefix.blockedOperation].id,
+      minimal: ids(minimal.operations),
+      pending: ids(minimal.pending),
+      exact: prefix.exact && minimal.exact,
+    }
+  }
+  return result
+}

@@ -1,0 +1,44 @@
+import type { CommandSpec } from './command-spec.ts'
+import type { KeyspaceDraft } from './keyspace-state.ts'
+import { keyCommands } from './keys.ts'
+import { listCommands } from './lists.ts'
+import { CommandError, ModelErrors, type ModelReply } from './reply.ts'
+import { stringCommands } from './strings.ts'
+import { zsetCommands } from './zsets.ts'
+
+/** The commands the model specifies, by upper-case name. */
+export const modelCommands: ReadonlyMap<string, CommandSpec> = new Map(
+  [...stringCommands, ...keyCommands, ...listCommands, ...zsetCommands].map((spec) => [spec.name, spec]),
+)
+
+/**
+ * Resolves a command of the model. A command outside the model is a configuration error (the workload uses
+ * something the checker cannot judge), reported loudly rather than guessed at.
+ */
+export function commandSpec(argv: readonly string[]): CommandSpec {
+  if (argv.length === 0) throw new Error('model: empty command')
+  const spec = modelCommands.get(argv[0].toUpperCase())
+  if (spec === undefined) throw new Error(`model: command ${argv[0]} is not modelled`)
+  return spec
+}
+
+/** Runs one command against the draft; error replies are thrown as CommandError (like `redis.call`). */
+export function runCommand(db: KeyspaceDraft, argv: readonly string[]): ModelReply {
+  const spec = commandSpec(argv)
+  if (spec.arity > 0 ? argv.length !== spec.arity : argv.length < -spec.arity) throw ModelErrors.arity(spec.name)
+  return spec.run(db, argv)
+}
+
+/** Runs one command as a client would see it: error replies become `{ error }`. */
+export function replyOf(db: KeyspaceDraft, argv: readonly string[]): ModelReply {
+  try {
+    return runCommand(db, argv)
+  } catch (error) {
+    if (error instanceof CommandError) return { error: error.message }
+    throw error
+  }
+}
+
+export function commandKeys(argv: readonly string[]): string[] {
+  return commandSpec(argv).keys(argv)
+}

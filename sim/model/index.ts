@@ -1,0 +1,5 @@
+export { modelCommands } from './command-table.ts'
+export { KeyspaceState } from './keyspace-state.ts'
+export { describeInput, type RedisModel, type RedisModelOptions, redisModel } from './redis-model.ts'
+export { CommandError, errorCode, type ModelReply, replyMatches } from './reply.ts'
+export { fixtureScripts, type RedisCall, type ScriptSpec } from './scripts.ts'
