@@ -70,9 +70,15 @@ export function checkLinearizability<State, Input, Output>(
 ): LinearizabilityResult {
   const ops = prepareHistory(history)
   const keysOf = model.keys?.bind(model)
+  const touched = keysOf === undefined ? undefined : ops.map((op) => keysOf(op.input))
+  touched?.forEach((keys, i) => {
+    if (keys === 'broadcast' && !(ops[i].known && ops[i].return === ops[i].invoke)) {
+      throw new Error(`history: broadcast operation ${ops[i].id} must be instantaneous (invoke = return)`)
+    }
+  })
   const split =
-    options.partition !== false && keysOf !== undefined
-      ? partitionByKeys(ops, (op) => keysOf(op.input))
+    options.partition !== false && touched !== undefined
+      ? partitionByKeys(touched, (keys) => keys)
       : [{ keys: [], members: ops.map((_, i) => i) }]
 
   const partitions: PartitionResult[] = []

@@ -12,6 +12,8 @@ export type HistoryReply = string | number | null | HistoryReply[] | { error: st
 /** A plain command: `['SET', 'k', 'v']`. Names and options are case-insensitive; keys and values are latin1 strings. */
 export interface CommandInput {
   argv: string[]
+  /** The issuing client, for commands whose meaning depends on it (WATCH); see `attachClients`. */
+  client?: number | string
 }
 
 /** EVAL/EVALSHA of a named fixture script (its name, e.g. `transfer`, picks the model's sequential spec). */
@@ -24,9 +26,21 @@ export interface ScriptInput {
 /** A MULTI ... EXEC block; the recorded output is EXEC's reply (an array, an error, or null when aborted). */
 export interface MultiInput {
   multi: string[][]
+  /** The keys the client WATCHed before MULTI (an optimistic transaction); absent for a plain MULTI. */
+  watch?: string[]
+  /** The issuing client (EXEC consumes its WATCH); see `attachClients`. */
+  client?: number | string
 }
 
-export type OperationInput = CommandInput | ScriptInput | MultiInput
+/**
+ * The virtual clock moved to `clock` ms (a timer event of the simulator). Keys whose expiry time has passed expire.
+ * Record one at the start of a run with the initial time, then one per timer event, with invoke = return.
+ */
+export interface ClockInput {
+  clock: number
+}
+
+export type OperationInput = CommandInput | ScriptInput | MultiInput | ClockInput
 
 /** One client operation. */
 export interface HistoryOperation<Input = OperationInput, Output = HistoryReply> {

@@ -27,9 +27,11 @@ export interface Model<State, Input, Output> {
   /**
    * What the operation touches, for P-compositionality: operations whose key sets are disjoint (transitively) are
    * checked as independent sub-histories. `'all'` means the operation may observe or change anything (e.g. DBSIZE):
-   * every operation then falls into one partition. Omit the method to never split.
+   * every operation then falls into one partition. `'broadcast'` marks an instantaneous global event that each
+   * partition must see (a clock tick, invoke = return): it is copied into every partition. Omit the method to never
+   * split.
    */
-  keys?(input: Input): readonly string[] | 'all'
+  keys?(input: Input): readonly string[] | 'all' | 'broadcast'
 
   /** One line for reports and the visualizer, e.g. `INCR counter -> 3`. */
   describeOperation(input: Input, output: Output | undefined): string

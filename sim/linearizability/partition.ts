@@ -4,21 +4,41 @@
  * other). Sub-histories are the connected components of the "touches a common key" relation, so an EVAL with KEYS a
  * and b joins everything on a with everything on b. Checking components separately turns one exponential search
  * into many small ones.
+ *
+ * Broadcast operations (clock ticks) belong to every component. That keeps the split sound because they are
+ * instantaneous (invoke = return): each one sits at a fixed point of real time, so the components' linearizations
+ * agree on where it is and can still be merged into one.
  */
+
+export type TouchedKeys = readonly string[] | 'all' | 'broadcast'
 
 export interface Partition {
   /** The keys this component touches, sorted (empty for operations that touch no key). */
   keys: string[]
-  /** Indexes into the partitioned array, in their original order. */
+  /** Indexes into the partitioned array, in their original order (broadcast operations included). */
   members: number[]
 }
 
 /**
- * Splits operations by the keys they touch. `keysOf` returns the keys of an operation, or 'all' when it may touch
- * anything (then nothing is split). Operations that touch no key at all each form their own component: their
- * outcome cannot depend on any other operation.
+ * Splits operations by the keys they touch. `keysOf` returns the keys of an operation, 'all' when it may touch
+ * anything (then nothing is split), or 'broadcast'. Operations that touch no key at all each form their own
+ * component: their outcome cannot depend on any other operation.
  */
-export function partitionByKeys<T>(items: readonly T[], keysOf: (item: T) => readonly string[] | 'all'): Partition[] {
+export function partitionByKeys<T>(items: readonly T[], keysOf: (item: T) => TouchedKeys): Partition[] {
+  const touched = items.map(keysOf)
+  const broadcast: number[] = []
+  touched.forEach((keys, i) => {
+    if (keys === 'broadcast') broadcast.push(i)
+  })
+  const withBroadcast = (members: number[]): number[] =>
+    broadcast.length === 0 ? members : mergeSorted(members, broadcast)
+
+  if (touched.includes('all')) {
+    const keys = new Set<string>()
+    for (const k of touched) if (typeof k !== 'string') for (const key of k) keys.add(key)
+    return [{ keys: [...keys].sort(), members: items.map((_, i) => i) }]
+  }
+
   const parent: number[] = []
   const keyIds = new Map<string, number>()
   const keyNames: string[] = []
@@ -39,13 +59,8 @@ export function partitionByKeys<T>(items: readonly T[], keysOf: (item: T) => rea
     }
     return id
   }
-
-  const itemKeys: Array<readonly string[]> = []
-  for (const item of items) {
-    const keys = keysOf(item)
-    if (keys === 'all') return [{ keys: allKeys(items, keysOf), members: items.map((_, i) => i) }]
-    itemKeys.push(keys)
-    if (keys.length === 0) continue
+  for (const keys of touched) {
+    if (typeof keys === 'string' || keys.length === 0) continue
     const first = find(idOf(keys[0]))
     for (let k = 1; k < keys.length; k++) {
       const other = find(idOf(keys[k]))
@@ -55,7 +70,8 @@ export function partitionByKeys<T>(items: readonly T[], keysOf: (item: T) => rea
 
   const byRoot = new Map<number, Partition>()
   const partitions: Partition[] = []
-  itemKeys.forEach((keys, index) => {
+  touched.forEach((keys, index) => {
+    if (typeof keys === 'string') return
     if (keys.length === 0) {
       partitions.push({ keys: [], members: [index] })
       return
@@ -70,17 +86,22 @@ export function partitionByKeys<T>(items: readonly T[], keysOf: (item: T) => rea
     partition.members.push(index)
   })
   keyNames.forEach((key, id) => {
-    byRoot.get(find(id))?.keys.push(key)
+    byRoot.get(find(id))!.keys.push(key)
   })
-  for (const partition of partitions) partition.keys.sort()
+  for (const partition of byRoot.values()) {
+    partition.keys.sort()
+    partition.members = withBroadcast(partition.members)
+  }
   return partitions
 }
 
-function allKeys<T>(items: readonly T[], keysOf: (item: T) => readonly string[] | 'all'): string[] {
-  const keys = new Set<string>()
-  for (const item of items) {
-    const touched = keysOf(item)
-    if (touched !== 'all') for (const key of touched) keys.add(key)
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i] < b[j])) out.push(a[i++])
+    else out.push(b[j++])
   }
-  return [...keys].sort()
+  return out
 }

@@ -1,16 +1,40 @@
-import { describeValue, type Value, valueHash, valuesEqual } from './values.ts'
+import { describeValue, hashText, type Value, valueHash, valuesEqual } from './values.ts'
 
 /**
- * A model keyspace: an immutable map from key to value with an order-independent hash (the XOR of per-entry hashes),
- * updated incrementally so that hashing a state for the search's cache is O(1).
+ * A model keyspace: an immutable map from key to value, each key's expiry time, the virtual clock, and the keys each
+ * client WATCHes (with whether one of them was touched since). Its hash is maintained incrementally (the XOR of
+ * per-key entry hashes, plus the small clock and watch parts), so hashing a state for the search's cache is O(1).
  */
+
+/** A client's WATCH: the keys, and whether any was modified (or expired) since. */
+export interface Watch {
+  readonly keys: readonly string[]
+  readonly dirty: boolean
+}
+
 export class KeyspaceState {
-  static readonly empty = new KeyspaceState(new Map(), 0)
+  static initial(now = 0): KeyspaceState {
+    return new KeyspaceState(new Map(), new Map(), new Map(), now, 0)
+  }
 
   private constructor(
     readonly values: ReadonlyMap<string, Value>,
-    readonly hash: number,
+    /** Absolute expiry time (ms of the virtual clock) of keys that have one. */
+    readonly expires: ReadonlyMap<string, number>,
+    /** By client id. */
+    readonly watches: ReadonlyMap<string, Watch>,
+    /** The virtual clock (ms), as last announced by a clock operation. */
+    readonly now: number,
+    /** XOR of the entry hashes of all keys (value and expiry). */
+    private readonly keysHash: number,
   ) {}
+
+  /** The state's hash: the keys' part, mixed with the clock and the watches. */
+  get hash(): number {
+    let h = this.keysHash ^ Math.imul(hashText(0x811c9dc5, String(this.now)), 0x2545f491)
+    for (const [client, watch] of this.watches) h ^= watchHash(client, watch)
+    return h >>> 0
+  }
 
   get(key: string): Value | undefined {
     return this.values.get(key)
@@ -18,75 +42,189 @@ export class KeyspaceState {
 
   equals(other: KeyspaceState): boolean {
     if (this === other) return true
-    if (this.hash !== other.hash || this.values.size !== other.values.size) return false
+    if (this.keysHash !== other.keysHash || this.now !== other.now) return false
+    if (this.values.size !== other.values.size || this.expires.size !== other.expires.size) return false
+    if (this.watches.size !== other.watches.size) return false
     for (const [key, value] of this.values) {
       const theirs = other.values.get(key)
       if (theirs === undefined || !valuesEqual(value, theirs)) return false
+    }
+    for (const [key, at] of this.expires) if (other.expires.get(key) !== at) return false
+    for (const [client, watch] of this.watches) {
+      const theirs = other.watches.get(client)
+      if (theirs === undefined || theirs.dirty !== watch.dirty || theirs.keys.join('\0') !== watch.keys.join('\0')) {
+        return false
+      }
     }
     return true
   }
 
   describe(): string {
     const keys = [...this.values.keys()].sort()
-    return `{${keys.map((key) => `${JSON.stringify(key)}: ${describeValue(this.values.get(key)!)}`).join(', ')}}`
+    const parts = keys.map((key) => {
+      const at = this.expires.get(key)
+      const ttl = at === undefined ? '' : ` (expires at ${at})`
+      return `${JSON.stringify(key)}: ${describeValue(this.values.get(key)!)}${ttl}`
+    })
+    for (const [client, watch] of this.watches) {
+      parts.push(`watch(${client}): [${watch.keys.join(', ')}]${watch.dirty ? ' dirty' : ''}`)
+    }
+    return `{${parts.join(', ')}}`
   }
 
-  /** Builds the state that results from applying `changes` (undefined = deleted) to this one. */
-  with(changes: ReadonlyMap<string, Value | undefined>): KeyspaceState {
-    const values = new Map(this.values)
-    let hash = this.hash
-    for (const [key, value] of changes) {
-      const old = values.get(key)
-      if (old !== undefined) hash ^= entryHash(key, old)
-      if (value === undefined) values.delete(key)
-      else {
-        values.set(key, value)
-        hash ^= entryHash(key, value)
+  /** The state after a draft's changes. */
+  with(draft: {
+    values: ReadonlyMap<string, Value | undefined>
+    expires: ReadonlyMap<string, number | undefined>
+    watches: ReadonlyMap<string, Watch | undefined>
+    now: number
+  }): KeyspaceState {
+    const values = draft.values.size > 0 ? new Map(this.values) : (this.values as Map<string, Value>)
+    const expires = draft.expires.size > 0 ? new Map(this.expires) : (this.expires as Map<string, number>)
+    let keysHash = this.keysHash
+    const changedKeys = new Set([...draft.values.keys(), ...draft.expires.keys()])
+    for (const key of changedKeys) {
+      const oldValue = values.get(key)
+      if (oldValue !== undefined) keysHash ^= entryHash(key, oldValue, expires.get(key))
+      if (draft.values.has(key)) {
+        const value = draft.values.get(key)
+        if (value === undefined) values.delete(key)
+        else values.set(key, value)
       }
+      if (draft.expires.has(key)) {
+        const at = draft.expires.get(key)
+        if (at === undefined) expires.delete(key)
+        else expires.set(key, at)
+      }
+      const newValue = values.get(key)
+      if (newValue !== undefined) keysHash ^= entryHash(key, newValue, expires.get(key))
     }
-    return new KeyspaceState(values, hash >>> 0)
+    let watches = this.watches
+    if (draft.watches.size > 0) {
+      const next = new Map(this.watches)
+      for (const [client, watch] of draft.watches) {
+        if (watch === undefined) next.delete(client)
+        else next.set(client, watch)
+      }
+      watches = next
+    }
+    return new KeyspaceState(values, expires, watches, draft.now, keysHash >>> 0)
   }
 }
 
-function entryHash(key: string, value: Value): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
-  // Mix key and value hashes (murmur3 finalizer) so that swapping values between keys changes the sum.
-  h = (h ^ Math.imul(valueHash(value), 0x9e3779b1)) >>> 0
+function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
   return (h ^ (h >>> 16)) >>> 0
 }
 
+function entryHash(key: string, value: Value, expiresAt: number | undefined): number {
+  let h = hashText(0x811c9dc5, key)
+  h ^= Math.imul(valueHash(value), 0x9e3779b1)
+  if (expiresAt !== undefined) h = hashText(h, String(expiresAt))
+  // The finalizer makes the XOR of entries order-independent yet sensitive to which key holds which value.
+  return mix(h >>> 0)
+}
+
+function watchHash(client: string, watch: Watch): number {
+  let h = hashText(0x3c6ef372, client)
+  for (const key of watch.keys) h = hashText(h, key)
+  return mix((h ^ (watch.dirty ? 0x5bd1e995 : 0)) >>> 0)
+}
+
 /**
- * The keyspace as one operation sees it: reads fall through to the base state, writes collect in an overlay, and
+ * The keyspace as one operation sees it: reads fall through to the base state, writes collect in overlays, and
  * `commit` produces the next immutable state (the same object when nothing changed).
+ *
+ * Every write marks its key as touched, which makes the WATCHes on it dirty: commands call `set`/`delete` only when
+ * Redis would signal the key as modified (a SET NX that does nothing, or a ZREM that removes nothing, does not).
  */
 export class KeyspaceDraft {
-  private changes: Map<string, Value | undefined> | undefined
+  private readonly values = new Map<string, Value | undefined>()
+  private readonly expires = new Map<string, number | undefined>()
+  private readonly watches = new Map<string, Watch | undefined>()
+  private readonly touched = new Set<string>()
+  now: number
 
-  constructor(readonly base: KeyspaceState) {}
-
-  get(key: string): Value | undefined {
-    const changes = this.changes
-    if (changes?.has(key)) return changes.get(key)
-    return this.base.get(key)
+  constructor(readonly base: KeyspaceState) {
+    this.now = base.now
   }
 
-  set(key: string, value: Value): void {
-    this.changes ??= new Map()
-    this.changes.set(key, value)
+  /** The live value of `key`; a key past its expiry time is deleted on access (lazy expiry), as in Redis. */
+  get(key: string): Value | undefined {
+    const value = this.values.has(key) ? this.values.get(key) : this.base.get(key)
+    if (value === undefined) return undefined
+    const at = this.expiresAt(key)
+    if (at !== undefined && this.now > at) {
+      this.values.set(key, undefined)
+      this.expires.set(key, undefined)
+      this.touched.add(key)
+      return undefined
+    }
+    return value
+  }
+
+  /** Writes a value. `keepTtl` keeps an existing expiry (in-place updates: APPEND, INCR, RPUSH...). */
+  set(key: string, value: Value, keepTtl: boolean): void {
+    this.values.set(key, value)
+    if (!keepTtl && this.expiresAt(key) !== undefined) this.expires.set(key, undefined)
+    this.touched.add(key)
   }
 
   /** Deletes `key`; returns whether it existed. */
   delete(key: string): boolean {
     if (this.get(key) === undefined) return false
-    this.changes ??= new Map()
-    this.changes.set(key, undefined)
+    this.values.set(key, undefined)
+    if (this.expiresAt(key) !== undefined) this.expires.set(key, undefined)
+    this.touched.add(key)
     return true
   }
 
+  expiresAt(key: string): number | undefined {
+    return this.expires.has(key) ? this.expires.get(key) : this.base.expires.get(key)
+  }
+
+  /** Sets (or, with undefined, removes) the expiry of an existing key. */
+  setExpiry(key: string, at: number | undefined): void {
+    this.expires.set(key, at)
+    this.touched.add(key)
+  }
+
+  watchOf(client: string): Watch | undefined {
+    return this.watches.has(client) ? this.watches.get(client) : this.base.watches.get(client)
+  }
+
+  setWatch(client: string, watch: Watch | undefined): void {
+    this.watches.set(client, watch)
+  }
+
+  /** Keys whose expiry time has passed at the current clock (Redis: expired when now > expiry time). */
+  expiredKeys(): string[] {
+    const keys = new Set([...this.base.expires.keys(), ...this.expires.keys()])
+    return [...keys].filter((key) => {
+      const at = this.expiresAt(key)
+      return at !== undefined && this.now > at
+    })
+  }
+
   commit(): KeyspaceState {
-    return this.changes === undefined ? this.base : this.base.with(this.changes)
+    this.dirtyWatches()
+    const unchanged =
+      this.values.size === 0 && this.expires.size === 0 && this.watches.size === 0 && this.now === this.base.now
+    return unchanged
+      ? this.base
+      : this.base.with({ values: this.values, expires: this.expires, watches: this.watches, now: this.now })
+  }
+
+  /** WATCHes on a touched key become dirty (EXEC will abort). */
+  private dirtyWatches(): void {
+    if (this.touched.size === 0) return
+    const clients = new Set([...this.base.watches.keys(), ...this.watches.keys()])
+    for (const client of clients) {
+      const watch = this.watchOf(client)
+      if (watch && !watch.dirty && watch.keys.some((key) => this.touched.has(key))) {
+        this.watches.set(client, { keys: watch.keys, dirty: true })
+      }
+    }
   }
 }

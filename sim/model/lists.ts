@@ -12,11 +12,11 @@ function push(db: KeyspaceDraft, argv: readonly string[], atHead: boolean): Mode
   if (atHead) {
     // LPUSH k a b pushes a, then b, each at the head: the list starts b, a.
     const items = values.reverse().concat(list?.items ?? [])
-    db.set(key, makeList(items))
+    db.set(key, makeList(items), true)
     return items.length
   }
   const next = list === undefined ? makeList(values) : appendToList(list, values)
-  db.set(key, next)
+  db.set(key, next, true)
   return next.items.length
 }
 
@@ -36,7 +36,7 @@ function pop(db: KeyspaceDraft, argv: readonly string[], fromHead: boolean): Mod
   const popped = fromHead ? items.slice(0, taken) : items.slice(items.length - taken).reverse()
   const rest = fromHead ? items.slice(taken) : items.slice(0, items.length - taken)
   if (rest.length === 0) db.delete(key)
-  else if (taken > 0) db.set(key, makeList(rest))
+  else if (taken > 0) db.set(key, makeList(rest), true)
   return count === undefined ? popped[0] : popped
 }
 

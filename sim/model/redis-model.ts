@@ -1,17 +1,21 @@
-import type { HistoryReply, OperationInput } from '../linearizability/history.ts'
+import type { History, HistoryOperation, HistoryReply, OperationInput } from '../linearizability/history.ts'
 import type { Model } from '../linearizability/model.ts'
 import { commandKeys, replyOf, runCommand } from './command-table.ts'
+import { advanceClock } from './expiry.ts'
 import { KeyspaceDraft, KeyspaceState } from './keyspace-state.ts'
 import { CommandError, describeReply, type ModelReply, replyMatches } from './reply.ts'
 import { fixtureScripts, type ScriptSpec, scriptRegistry } from './scripts.ts'
 
 /**
  * The sequential specification of the Redis subset the workloads use, as a linearizability model: one keyspace
- * (database 0), commands from sim/model/*, the fixture scripts, and MULTI/EXEC blocks as single atomic operations.
- * Written from the Redis documentation and redis-server's observed behaviour, independently of src/.
+ * (database 0) with expiry on a virtual clock, commands from sim/model/*, the fixture scripts, WATCH, and MULTI/EXEC
+ * blocks as single atomic operations. Written from the Redis documentation and redis-server's observed behaviour,
+ * independently of src/.
  *
- * Judging EXEC: a block whose recorded reply is nil (aborted by WATCH) or an error (EXECABORT) had no effect; the
- * model does not second-guess why it aborted.
+ * Judging EXEC: an error reply (EXECABORT) means no effect. A nil reply (aborted) is only valid when the client's
+ * WATCHed keys were touched since its WATCH; an array only when they were not. For that the model needs to know
+ * which client issued WATCH and EXEC: `attachClients` copies it into those inputs. Without it (or without the WATCH
+ * operation in the history), a nil EXEC of a watched block is accepted as "aborted, no effect".
  */
 
 export interface RedisModelOptions {
@@ -22,13 +26,21 @@ export interface RedisModelOptions {
    * the script name for each body or sha.
    */
   scriptNames?: Readonly<Record<string, string>>
+  /** The virtual clock (ms) before the first clock operation (default 0). */
+  clock?: number
 }
 
-export type RedisModel = Model<KeyspaceState, OperationInput, HistoryReply>
+export interface RedisModel extends Model<KeyspaceState, OperationInput, HistoryReply> {
+  /** Runs one operation sequentially: the reply the specification gives and the next state. */
+  run(state: KeyspaceState, input: OperationInput): { reply: HistoryReply; state: KeyspaceState }
+}
+
+type MultiInput = Extract<OperationInput, { multi: string[][] }>
 
 export function redisModel(options: RedisModelOptions = {}): RedisModel {
   const lookup = scriptRegistry(options.scripts ?? fixtureScripts)
   const scriptNames = options.scriptNames ?? {}
+  const initial = KeyspaceState.initial(options.clock ?? 0)
 
   const scriptOf = (name: string): ScriptSpec => {
     const spec = lookup(name)
@@ -57,26 +69,84 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
     }
   }
 
+  const watch = (db: KeyspaceDraft, argv: readonly string[], client: number | string | undefined): ModelReply => {
+    if (argv.length < 2) return { error: "ERR wrong number of arguments for 'watch' command" }
+    if (client !== undefined) {
+      for (const key of argv.slice(1)) db.get(key) // a key already past its expiry is gone before it is watched
+      const id = String(client)
+      const current = db.watchOf(id)
+      const keys = [...new Set([...(current?.keys ?? []), ...argv.slice(1)])]
+      db.setWatch(id, { keys, dirty: current?.dirty ?? false })
+    }
+    return 'OK'
+  }
+
   const execute = (db: KeyspaceDraft, input: OperationInput): ModelReply => {
+    if ('clock' in input) {
+      advanceClock(db, input.clock)
+      return null
+    }
     if ('multi' in input) return input.multi.map((argv) => execute(db, { argv }))
     if ('script' in input) return runScript(db, input.script, input.keys, input.args)
+    if (input.argv[0]?.toUpperCase() === 'WATCH') return watch(db, input.argv, input.client)
     const script = asScript(input.argv)
     if (script !== undefined) return runScript(db, script.script, script.keys, script.args)
     return replyOf(db, input.argv)
   }
 
-  const keysOf = (input: OperationInput): string[] => {
-    if ('multi' in input) return [...new Set(input.multi.flatMap((argv) => keysOf({ argv })))]
+  /** EXEC: whether the block must abort (WATCH touched), may abort (unknown), or must run; consumes the WATCH. */
+  const execVerdict = (db: KeyspaceDraft, input: MultiInput): 'abort' | 'run' | 'either' => {
+    if (input.client === undefined) return input.watch?.length ? 'either' : 'run'
+    const id = String(input.client)
+    const watched = db.watchOf(id)
+    if (watched === undefined) return input.watch?.length ? 'either' : 'run'
+    db.setWatch(id, undefined)
+    // Redis 7.0 also aborts when a watched key expired since WATCH: the clock operation touched it.
+    return watched.keys.some((key) => db.get(key) === undefined && db.base.get(key) !== undefined) || watched.dirty
+      ? 'abort'
+      : 'run'
+  }
+
+  const stepMulti = (state: KeyspaceState, input: MultiInput, output: HistoryReply | undefined) => {
+    const db = new KeyspaceDraft(state)
+    const verdict = execVerdict(db, input)
+    const aborted = output === null
+    const failed = output !== undefined && output !== null && typeof output === 'object' && !Array.isArray(output)
+    if (failed) return db.commit() // EXECABORT & co: nothing ran (the WATCH is still consumed)
+    if (verdict === 'abort') return output === undefined || aborted ? db.commit() : undefined
+    if (aborted) return verdict === 'either' ? db.commit() : undefined
+    const replies = execute(db, input)
+    if (output !== undefined && !replyMatches(replies, output)) return undefined
+    return db.commit()
+  }
+
+  const keysOf = (input: OperationInput): string[] | 'broadcast' => {
+    if ('clock' in input) return 'broadcast'
+    if ('multi' in input) {
+      return [...new Set([...input.multi.flatMap((argv) => keysOf({ argv }) as string[]), ...(input.watch ?? [])])]
+    }
     if ('script' in input) return input.keys
+    if (input.argv[0]?.toUpperCase() === 'WATCH') return input.argv.slice(1)
     const script = asScript(input.argv)
     if (script !== undefined) return script.keys
     return commandKeys(input.argv).filter((key) => key !== undefined)
   }
 
   return {
-    init: () => KeyspaceState.empty,
+    init: () => initial,
+    run(state, input) {
+      const db = new KeyspaceDraft(state)
+      if ('multi' in input && execVerdict(db, input) === 'abort') return { reply: null, state: db.commit() }
+      const reply = execute(db, input)
+      return { reply, state: db.commit() }
+    },
     step(state, input, output) {
-      if (output !== undefined && 'multi' in input && isAbortedExec(output)) return state
+      if ('clock' in input) {
+        const db = new KeyspaceDraft(state)
+        advanceClock(db, input.clock)
+        return db.commit()
+      }
+      if ('multi' in input) return stepMulti(state, input, output)
       const db = new KeyspaceDraft(state)
       const reply = execute(db, input)
       if (output !== undefined && !replyMatches(reply, output)) return undefined
@@ -85,17 +155,32 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
     hash: (state) => state.hash,
     equal: (a, b) => a.equals(b),
     keys: keysOf,
-    describeOperation: (input, output) => `${describeInput(input)} -> ${describeReply(output)}`,
+    describeOperation: (input, output) =>
+      'clock' in input ? `clock -> ${input.clock}` : `${describeInput(input)} -> ${describeReply(output)}`,
     describeState: (state) => state.describe(),
   }
 }
 
-function isAbortedExec(output: HistoryReply): boolean {
-  return output === null || (typeof output === 'object' && !Array.isArray(output))
+/**
+ * Copies each operation's client into the inputs whose meaning depends on it (WATCH, MULTI/EXEC), so the model can
+ * judge WATCH. Returns a new history; other operations are shared.
+ */
+export function attachClients(history: History): HistoryOperation[] {
+  return history.map((op) => {
+    const input = op.input
+    if ('multi' in input || ('argv' in input && input.argv[0]?.toUpperCase() === 'WATCH')) {
+      return { ...op, input: { ...input, client: op.client } }
+    }
+    return op
+  })
 }
 
 export function describeInput(input: OperationInput): string {
-  if ('multi' in input) return `MULTI { ${input.multi.map(describeArgv).join('; ')} } EXEC`
+  if ('clock' in input) return `CLOCK ${input.clock}`
+  if ('multi' in input) {
+    const watched = input.watch?.length ? `WATCH ${input.watch.join(' ')}; ` : ''
+    return `${watched}MULTI { ${input.multi.map(describeArgv).join('; ')} } EXEC`
+  }
   if ('script' in input) {
     return `EVAL ${input.script} KEYS[${input.keys.map(quote).join(' ')}] ARGV[${input.args.map(quote).join(' ')}]`
   }

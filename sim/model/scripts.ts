@@ -1,9 +1,10 @@
-import { luaNumberArg, luaNumberReply, luaToNumber } from './lua-values.ts'
+import { luaNumberArg, luaNumberReply, luaToNumber, luaToString } from './lua-values.ts'
 import { CommandError, type ModelReply } from './reply.ts'
 
 /**
- * Sequential specifications of the workload scripts (fixtures/scripts/*.lua). Each spec states, in terms of model
- * commands, exactly what its Lua does: `call` behaves like `redis.call` (an error reply is thrown and ends the
+ * Sequential specifications of the workload scripts (fixtures/scripts/*.lua), written from their Lua and checked
+ * against it on a real redis-server by test/linearizability/model-differential.test.ts. Each spec states, in terms of
+ * model commands, exactly what its Lua does: `call` behaves like `redis.call` (an error reply is thrown and ends the
  * script, with the writes made so far kept, as in Redis). A script's effect is atomic by definition here: that is
  * the property the checker holds the server to.
  */
@@ -23,29 +24,31 @@ function luaError(what: string): CommandError {
   return new CommandError(`ERR user_script: ${what}`)
 }
 
-function numberOrFail(value: number | undefined, what: string): number {
-  if (value === undefined) throw luaError(`attempt to perform arithmetic on ${what} (a nil value)`)
-  return value
+/** `redis.call('GET', k) or '0'`, then `tonumber`: nil (undefined) when the value is not a number. */
+function numberAt(call: RedisCall, key: string): number | undefined {
+  return luaToNumber((call('GET', key) as string | null) ?? '0')
 }
 
+/** The specs of fixtures/scripts/*.lua, statement by statement (see each file for the contract). */
 export const fixtureScripts: ScriptSpec[] = [
   {
     name: 'counter',
     contract:
-      "KEYS[1]=counter. local v = tonumber(redis.call('GET', KEYS[1]) or '0') + 1; redis.call('SET', KEYS[1], v); return v",
-    run: (call, keys) => {
-      const current = numberOrFail(luaToNumber((call('GET', keys[0]) as string | null) ?? '0'), 'current')
-      const next = current + 1
-      call('SET', keys[0], luaNumberArg(next))
-      return luaNumberReply(next)
+      'KEYS[1] counter, ARGV[1] increment. v = tonumber(GET or "0") + tonumber(ARGV[1]); SET tostring(v); return v',
+    run: (call, keys, args) => {
+      const current = numberAt(call, keys[0])
+      const increment = luaToNumber(args[0])
+      const value = arithmetic(current, 'a nil value') + arithmetic(increment, 'a nil value')
+      call('SET', keys[0], luaToString(value))
+      return luaNumberReply(value)
     },
   },
   {
     name: 'cas',
-    contract:
-      "KEYS[1]=key, ARGV[1]=expected, ARGV[2]=new. if redis.call('GET', KEYS[1]) == ARGV[1] then SET new, return 1 else return 0",
+    contract: "KEYS[1] key, ARGV[1] expected ('' = absent), ARGV[2] new. 1 when swapped, else 0",
     run: (call, keys, args) => {
-      if (call('GET', keys[0]) !== args[0]) return 0
+      const current = call('GET', keys[0])
+      if (!((current === null && args[0] === '') || current === args[0])) return 0
       call('SET', keys[0], args[1])
       return 1
     },
@@ -53,55 +56,68 @@ export const fixtureScripts: ScriptSpec[] = [
   {
     name: 'transfer',
     contract:
-      'KEYS[1]=from, KEYS[2]=to, ARGV[1]=amount. balance = tonumber(GET from or 0); if balance < amount return 0; ' +
-      'DECRBY from amount; INCRBY to amount; return 1',
+      'KEYS[1] from, KEYS[2] to, ARGV[1] amount. Raises when a balance is not a number; 0 when from = to or the ' +
+      'source has too little; else SET both (tostring) and 1',
     run: (call, keys, args) => {
-      const amount = numberOrFail(luaToNumber(args[0]), 'amount')
-      const balance = numberOrFail(luaToNumber((call('GET', keys[0]) as string | null) ?? '0'), 'balance')
-      if (balance < amount) return 0
-      call('DECRBY', keys[0], args[0])
-      call('INCRBY', keys[1], args[0])
+      const amount = luaToNumber(args[0])
+      const from = numberAt(call, keys[0])
+      const to = numberAt(call, keys[1])
+      if (from === undefined || to === undefined) throw luaError('balance is not a number')
+      if (keys[0] === keys[1]) return 0
+      if (amount === undefined) throw luaError('attempt to compare nil with number')
+      if (from < amount) return 0
+      call('SET', keys[0], luaToString(from - amount))
+      call('SET', keys[1], luaToString(to + amount))
       return 1
     },
   },
   {
-    name: 'lock-acquire',
+    name: 'lock',
     contract:
-      "KEYS[1]=lock, ARGV[1]=owner token, ARGV[2]=ttl ms. return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])",
-    // The reply is SET's: status OK (Lua {ok='OK'} comes back as +OK), or nil (false) when the lock is held.
-    run: (call, keys, args) => call('SET', keys[0], args[0], 'NX', 'PX', args[1]),
-  },
-  {
-    name: 'lock-release',
-    contract:
-      "KEYS[1]=lock, ARGV[1]=owner token. if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0",
-    run: (call, keys, args) => (call('GET', keys[0]) === args[0] ? call('DEL', keys[0]) : 0),
+      "KEYS[1] lock, ARGV[1] 'acquire' or 'release', ARGV[2] owner. acquire: 0 when held, else SET owner and 1; " +
+      'release: DEL (1) when the owner matches, else 0',
+    run: (call, keys, args) => {
+      if (args[0] === 'acquire') {
+        if (call('GET', keys[0]) !== null) return 0
+        call('SET', keys[0], args[1])
+        return 1
+      }
+      return call('GET', keys[0]) === args[1] ? call('DEL', keys[0]) : 0
+    },
   },
   {
     name: 'rate-limiter',
     contract:
-      'KEYS[1]=window zset, ARGV[1]=now, ARGV[2]=window, ARGV[3]=limit, ARGV[4]=request id. ' +
-      'ZREMRANGEBYSCORE KEYS[1] -inf (now - window); if ZCARD < limit then ZADD now id; return 1 else return 0',
+      'KEYS[1] window zset, ARGV[1] now (ms), ARGV[2] window (ms), ARGV[3] limit, ARGV[4] request id. ' +
+      'ZREMRANGEBYSCORE -inf (now - window); if ZCARD < limit: ZADD now id, PEXPIRE window, 1; else 0',
     run: (call, keys, args) => {
-      const now = numberOrFail(luaToNumber(args[0]), 'now')
-      const window = numberOrFail(luaToNumber(args[1]), 'window')
-      const limit = numberOrFail(luaToNumber(args[2]), 'limit')
-      call('ZREMRANGEBYSCORE', keys[0], '-inf', luaNumberArg(now - window))
+      const now = luaToNumber(args[0])
+      const window = luaToNumber(args[1])
+      const lowest = arithmetic(now, 'a nil value') - arithmetic(window, 'a nil value')
+      call('ZREMRANGEBYSCORE', keys[0], '-inf', luaNumberArg(lowest))
+      const limit = luaToNumber(args[2])
+      if (limit === undefined) throw luaError('attempt to compare nil with number')
       if ((call('ZCARD', keys[0]) as number) >= limit) return 0
-      call('ZADD', keys[0], luaNumberArg(now), args[3])
+      call('ZADD', keys[0], luaNumberArg(now!), args[3])
+      call('PEXPIRE', keys[0], luaNumberArg(window!))
       return 1
     },
   },
   {
     name: 'list-append',
-    contract:
-      "KEYS[1]=list, ARGV[1]=unique value. redis.call('RPUSH', KEYS[1], ARGV[1]); return redis.call('LRANGE', KEYS[1], 0, -1)",
+    contract: 'KEYS[1] list, ARGV[1] unique value. RPUSH, then return LRANGE 0 -1',
     run: (call, keys, args) => {
       call('RPUSH', keys[0], args[0])
       return call('LRANGE', keys[0], '0', '-1')
     },
   },
 ]
+
+/** A number for Lua arithmetic, or the error Lua raises on nil. */
+function arithmetic(value: number | undefined, what: string): number {
+  if (value === undefined) throw luaError(`attempt to perform arithmetic on ${what}`)
+  return value
+}
 
 /** Looks a script up by name; `_` and `-` and case are interchangeable (`lock_acquire` = `Lock-Acquire`). */
 export function scriptRegistry(specs: readonly ScriptSpec[]): (name: string) => ScriptSpec | undefined {

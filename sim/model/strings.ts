@@ -1,3 +1,4 @@
+import { expiryTime } from './expiry.ts'
 import {
   type CommandSpec,
   everyOther,
@@ -10,12 +11,9 @@ import {
   stringAt,
 } from './command-spec.ts'
 import type { KeyspaceDraft } from './keyspace-state.ts'
-import { ModelErrors, type ModelReply } from './reply.ts'
+import { CommandError, ModelErrors, type ModelReply } from './reply.ts'
 
-/**
- * String commands. Expiry is not modelled: EX/PX/EXAT/PXAT/KEEPTTL are parsed and validated but keys never expire,
- * which assumes a workload's TTLs outlast its run (the simulator's lock workloads use long PX values).
- */
+/** String commands. Expiry times are absolute ms of the virtual clock the history's clock operations announce. */
 
 const EXPIRE_OPTIONS = new Set(['EX', 'PX', 'EXAT', 'PXAT'])
 
@@ -25,21 +23,31 @@ function set(db: KeyspaceDraft, argv: readonly string[]): ModelReply {
   let get = false
   let keepTtl = false
   let expire: string | undefined
+  let expireOption: string | undefined
   for (let i = 3; i < argv.length; i++) {
     const option = argv[i].toUpperCase()
     if (option === 'NX' && !xx) nx = true
     else if (option === 'XX' && !nx) xx = true
     else if (option === 'GET') get = true
     else if (option === 'KEEPTTL' && expire === undefined) keepTtl = true
-    else if (EXPIRE_OPTIONS.has(option) && !keepTtl && expire === undefined && i + 1 < argv.length) expire = argv[++i]
-    else throw ModelErrors.syntax()
+    else if (EXPIRE_OPTIONS.has(option) && !keepTtl && expire === undefined && i + 1 < argv.length) {
+      expireOption = option
+      expire = argv[++i]
+    } else throw ModelErrors.syntax()
   }
-  if (expire !== undefined && integerArg(expire) <= 0n) throw ModelErrors.invalidExpire('set')
+  let expiresAt: number | undefined
+  if (expire !== undefined) {
+    const amount = integerArg(expire)
+    if (amount <= 0n) throw ModelErrors.invalidExpire('set')
+    expiresAt = expiryTime(expireOption!, amount, db.now)
+    if (expiresAt === undefined) throw ModelErrors.invalidExpire('set')
+  }
   const key = argv[1]
   const old = get ? (stringAt(db, key) ?? null) : null
   const exists = db.get(key) !== undefined
   if ((nx && exists) || (xx && !exists)) return get ? old : null
-  db.set(key, argv[2])
+  db.set(key, argv[2], keepTtl)
+  if (expiresAt !== undefined) db.setExpiry(key, expiresAt)
   return get ? old : 'OK'
 }
 
@@ -49,7 +57,7 @@ function incrementBy(db: KeyspaceDraft, key: string, delta: bigint): ModelReply 
   if (base === undefined) throw ModelErrors.notInteger()
   const result = base + delta
   if (!inInt64(result)) throw ModelErrors.overflow()
-  db.set(key, result.toString())
+  db.set(key, result.toString(), true)
   return intReply(result)
 }
 
@@ -62,7 +70,7 @@ export const stringCommands: CommandSpec[] = [
     keys: firstKey,
     run: (db, argv) => {
       if (db.get(argv[1]) !== undefined) return 0
-      db.set(argv[1], argv[2])
+      db.set(argv[1], argv[2], false)
       return 1
     },
   },
@@ -72,7 +80,7 @@ export const stringCommands: CommandSpec[] = [
     keys: firstKey,
     run: (db, argv) => {
       const old = stringAt(db, argv[1]) ?? null
-      db.set(argv[1], argv[2])
+      db.set(argv[1], argv[2], false)
       return old
     },
   },
@@ -93,7 +101,7 @@ export const stringCommands: CommandSpec[] = [
     keys: firstKey,
     run: (db, argv) => {
       const value = (stringAt(db, argv[1]) ?? '') + argv[2]
-      db.set(argv[1], value)
+      db.set(argv[1], value, true)
       return value.length
     },
   },
@@ -106,7 +114,7 @@ export const stringCommands: CommandSpec[] = [
     keys: firstKey,
     run: (db, argv) => {
       const delta = integerArg(argv[2])
-      if (delta === -(2n ** 63n)) throw ModelErrors.overflow()
+      if (delta === -(2n ** 63n)) throw new CommandError('ERR decrement would overflow')
       return incrementBy(db, argv[1], -delta)
     },
   },
@@ -126,7 +134,7 @@ export const stringCommands: CommandSpec[] = [
     keys: everyOther,
     run: (db, argv) => {
       if (argv.length % 2 === 0) throw ModelErrors.arity('mset')
-      for (let i = 1; i < argv.length; i += 2) db.set(argv[i], argv[i + 1])
+      for (let i = 1; i < argv.length; i += 2) db.set(argv[i], argv[i + 1], false)
       return 'OK'
     },
   },
@@ -137,7 +145,7 @@ export const stringCommands: CommandSpec[] = [
     run: (db, argv) => {
       if (argv.length % 2 === 0) throw ModelErrors.arity('msetnx')
       for (let i = 1; i < argv.length; i += 2) if (db.get(argv[i]) !== undefined) return 0
-      for (let i = 1; i < argv.length; i += 2) db.set(argv[i], argv[i + 1])
+      for (let i = 1; i < argv.length; i += 2) db.set(argv[i], argv[i + 1], false)
       return 1
     },
   },

@@ -73,7 +73,8 @@ function zadd(db: KeyspaceDraft, argv: readonly string[]): ModelReply {
     }
     byMember.set(member, score)
   }
-  if (byMember.size > 0) db.set(argv[1], sortedSet(byMember))
+  // Redis signals a modification (and so touches WATCH) only when something was added or changed.
+  if (added + changed > 0) db.set(argv[1], sortedSet(byMember), true)
   return ch ? added + changed : added
 }
 
@@ -96,7 +97,7 @@ export const zsetCommands: CommandSpec[] = [
       const kept = zset.entries.filter((e) => !gone.has(e.member))
       const removed = zset.entries.length - kept.length
       if (kept.length === 0) db.delete(argv[1])
-      else if (removed > 0) db.set(argv[1], makeZSet(kept))
+      else if (removed > 0) db.set(argv[1], makeZSet(kept), true)
       return removed
     },
   },
@@ -112,7 +113,7 @@ export const zsetCommands: CommandSpec[] = [
       const kept = zset.entries.filter((e) => !inRange(e.score, min, max))
       const removed = zset.entries.length - kept.length
       if (kept.length === 0) db.delete(argv[1])
-      else if (removed > 0) db.set(argv[1], makeZSet(kept))
+      else if (removed > 0) db.set(argv[1], makeZSet(kept), true)
       return removed
     },
   },
