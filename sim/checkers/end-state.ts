@@ -1,0 +1,55 @@
+/**
+ * Checks on the state a finished run leaves behind and on the replies themselves:
+ * - the lock is free once every client is done (a leaked lease would block the next client forever);
+ * - no reply is an internal error (a bug inside redsim surfaced as `ERR internal error in ...`).
+ */
+import type { HistoryReply } from '../recorder.ts'
+import type { Checker, RecordedRun, Violation } from './types.ts'
+import { violation } from './types.ts'
+
+export const leaseReleased: Checker = {
+  name: 'lease-released',
+  check(run: RecordedRun): Violation[] {
+    if (run.outcome.kind !== 'done') return []
+    const holder = run.engine.lock.holder
+    if (!holder) return []
+    return [
+      violation('leaked-lease', `every client finished but ${holder.name} still holds the database lock`, {
+        clients: [holder.id],
+      }),
+    ]
+  },
+}
+
+function internalError(reply: HistoryReply | undefined): string | null {
+  if (reply === null || reply === undefined) return null
+  if (Array.isArray(reply)) {
+    for (const item of reply) {
+      const found = internalError(item)
+      if (found) return found
+    }
+    return null
+  }
+  if (typeof reply === 'object' && reply.error.startsWith('ERR internal error')) return reply.error
+  return null
+}
+
+export const noInternalErrors: Checker = {
+  name: 'no-internal-errors',
+  check(run: RecordedRun): Violation[] {
+    for (const op of run.history) {
+      for (const call of op.calls) {
+        const found = internalError(call.reply)
+        if (found) {
+          return [
+            violation('internal-error', `client #${op.client}: ${call.argv[0]} replied '${found}'`, {
+              clients: [op.client],
+              operations: [op.id],
+            }),
+          ]
+        }
+      }
+    }
+    return []
+  },
+}

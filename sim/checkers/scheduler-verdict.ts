@@ -1,0 +1,36 @@
+/** Deadlock, livelock and simulation errors, as the scheduler ended the run. */
+import type { Checker, RecordedRun, Violation } from './types.ts'
+import { violation } from './types.ts'
+
+export const schedulerVerdict: Checker = {
+  name: 'scheduler',
+  check(run: RecordedRun): Violation[] {
+    const { outcome } = run
+    switch (outcome.kind) {
+      case 'done':
+        return []
+      case 'deadlock': {
+        const holder = run.engine.lock.holder
+        const inflight = run.history.filter((op) => op.return === null && outcome.blocked.includes(op.client))
+        return [
+          violation(
+            'deadlock',
+            `deadlock: clients ${outcome.blocked.map((c) => `#${c}`).join(', ')} wait for the lock` +
+              (holder ? `, held by ${holder.name} which can no longer release it` : ''),
+            {
+              clients: holder ? [...outcome.blocked, holder.id] : outcome.blocked,
+              operations: inflight.map((op) => op.id),
+            },
+          ),
+        ]
+      }
+      case 'livelock':
+        return [violation('livelock', `livelock or starvation: no end after ${outcome.steps} scheduling steps`)]
+      case 'error': {
+        const err = outcome.error
+        const text = err instanceof Error ? (err.stack ?? err.message) : String(err)
+        return [violation('sim-error', `the simulation itself failed: ${text.split('\n')[0]}`)]
+      }
+    }
+  },
+}

@@ -1,0 +1,56 @@
+/**
+ * The checker interface: a checker is a pure function from a recorded run to the violations it finds. The simulator
+ * runs every registered checker on every execution; issue 5 adds the linearizability checker and workload invariants
+ * by adding entries to `CHECKERS` in ./index.ts.
+ */
+import type { Engine } from '../../src/engine/engine.ts'
+import type { Access, HistoryOperation, Span } from '../recorder.ts'
+import type { Outcome } from '../scheduler.ts'
+import type { Scenario } from '../workloads.ts'
+
+export type ViolationKind =
+  | 'deadlock'
+  | 'livelock'
+  | 'interleaved-writes'
+  | 'leaked-lease'
+  | 'internal-error'
+  | 'witness-mismatch'
+  | 'nondeterminism'
+  | 'sim-error'
+  | (string & {})
+
+export interface Violation {
+  kind: ViolationKind
+  /** One line for the summary. */
+  message: string
+  /** Ids of the history operations involved. */
+  operations: number[]
+  /** Client ids involved. */
+  clients: number[]
+  /** Keys involved. */
+  keys: string[]
+  /** Execution-log sequence numbers of the offending accesses (highlighted in the HTML report). */
+  accesses: number[]
+}
+
+export interface RecordedRun {
+  readonly scenario: Scenario
+  readonly outcome: Outcome
+  readonly steps: number
+  readonly history: readonly HistoryOperation[]
+  readonly log: readonly Access[]
+  readonly spans: readonly Span[]
+  /** The engine after the run, for end-state checks (lock holder, keyspace). */
+  readonly engine: Engine
+  /** Client ids of the simulated clients, in scenario order. */
+  readonly clientIds: readonly number[]
+}
+
+export interface Checker {
+  readonly name: string
+  check(run: RecordedRun): Violation[]
+}
+
+export function violation(kind: ViolationKind, message: string, extra: Partial<Violation> = {}): Violation {
+  return { kind, message, operations: [], clients: [], keys: [], accesses: [], ...extra }
+}

@@ -1,0 +1,45 @@
+/**
+ * Mutants: the executor with one atomicity mechanism deliberately broken, to prove the harness sees real bugs. This is
+ * the only place broken variants are constructed; the server cannot reach them.
+ */
+import { CORRECT_EXECUTOR, type ExecutorVariant } from '../src/engine/variant.ts'
+
+function mutant(
+  name: string,
+  broken: Partial<ExecutorVariant>,
+  summary: string,
+): ExecutorVariant & { summary: string } {
+  return Object.freeze({ ...CORRECT_EXECUTOR, ...broken, name, summary })
+}
+
+export const MUTANTS: ReadonlyMap<string, ExecutorVariant & { summary: string }> = new Map(
+  [
+    mutant(
+      'per-call-lock',
+      { scriptsHoldLease: false },
+      "the seed's pre-fix behaviour: each redis.call acquires and releases the lock itself, the script holds none",
+    ),
+    mutant(
+      'exec-unlocked',
+      { execHoldsLease: false },
+      'EXEC runs its queued commands without holding the lock across them',
+    ),
+    mutant('evalsha-unlocked', { evalshaHoldsLease: false }, 'EVALSHA skips the script-wide lock (EVAL keeps it)'),
+    mutant(
+      'watch-blind-to-scripts',
+      { scriptWritesTouchWatch: false },
+      'writes made by scripts do not invalidate WATCH',
+    ),
+    mutant('lock-leak-on-error', { scriptErrorReleasesLease: false }, 'a script that raises never releases the lock'),
+  ].map((m) => [m.name, m]),
+)
+
+export const MUTANT_NAMES = [...MUTANTS.keys()]
+
+/** 'correct' (or undefined) is the correct executor; anything else must be a known mutant. */
+export function variantNamed(name: string | undefined): ExecutorVariant {
+  if (name === undefined || name === 'correct' || name === 'none') return CORRECT_EXECUTOR
+  const found = MUTANTS.get(name)
+  if (!found) throw new Error(`unknown mutant '${name}' (known: ${MUTANT_NAMES.join(', ')})`)
+  return found
+}

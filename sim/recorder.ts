@@ -1,0 +1,176 @@
+/**
+ * What a simulation records, behind the seam so that production pays nothing:
+ *
+ * - the history: each client operation's invoke and return with logical times, its input and the reply the client
+ *   saw (unknown outcome, `return: null`, when the client was disconnected before the reply). It has the shape that
+ *   sim/linearizability/history.ts reads (`HistoryOperation`), plus the individual commands for reports;
+ * - the execution log: every keyspace read and write in the order it happened, attributed to its client, command,
+ *   script and *span* (one span per top-level command execution: a plain command, a whole EXEC, a whole script, or a
+ *   timer event). The no-interleaved-writes checker reads it.
+ */
+import type { Engine, ExecutionFrame } from '../src/engine/engine.ts'
+import type { AccessKind, AccessRecorder } from '../src/engine/seam.ts'
+import { NilArray, type Reply, ReplyError, SimpleString } from '../src/protocol/reply.ts'
+
+/** A reply in JSON-safe form: bulk strings as latin1 text, status as its text, errors as `{ error }`, nil as null. */
+export type HistoryReply = string | number | null | HistoryReply[] | { error: string }
+
+export type OperationInput =
+  | { argv: string[] }
+  | { script: string; keys: string[]; args: string[] }
+  | { multi: string[][]; watch?: string[] }
+
+export interface HistoryCall {
+  argv: string[]
+  reply?: HistoryReply
+}
+
+export interface HistoryOperation {
+  id: number
+  /** The simulated client's id (its engine client id). */
+  client: number
+  invoke: number
+  /** null: the client disconnected before seeing the reply; the operation may or may not have taken effect. */
+  return: number | null
+  input: OperationInput
+  output?: HistoryReply
+  /** The commands actually sent for this operation, with their replies (EVALSHA then EVAL, MULTI ... EXEC). */
+  calls: HistoryCall[]
+}
+
+export interface Access {
+  seq: number
+  /** Logical time of the access (the time of the last history or trace event before it). */
+  t: number
+  kind: AccessKind
+  db: number
+  key: string
+  /** Client id, or 0 for a timer event. */
+  client: number
+  /** The command doing the access (`set`, or `get` inside a script). */
+  command: string
+  /** SHA of the script the access happened in, or null. */
+  script: string | null
+  span: number
+}
+
+export interface Span {
+  id: number
+  client: number
+  /** The top-level command: `exec`, `evalsha`, `set`, ... or `timer`. */
+  command: string
+  /** The history operation the client was performing, or -1. */
+  op: number
+  /** Whether the span must be atomic: EXEC and scripts (every plain command is, trivially). */
+  atomic: boolean
+}
+
+const ATOMIC_COMMANDS = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'])
+
+export class Recorder implements AccessRecorder {
+  readonly history: HistoryOperation[] = []
+  readonly log: Access[] = []
+  readonly spans: Span[] = []
+  /** The operation each client is performing, by client id. */
+  readonly inflight: number[] = []
+  engine: Engine | null = null
+  /** Logical time, shared with the scheduler's trace. */
+  time = 0
+  private lastOuter: ExecutionFrame | undefined = undefined
+  private lastSpan = -1
+  private readonly spanOf = new Map<ExecutionFrame, number>()
+  /** Set while a timer event runs: its accesses form their own span. */
+  timerSpan = -1
+
+  readonly tick = (): number => ++this.time
+
+  access(kind: AccessKind, db: number, key: string): void {
+    const engine = this.engine!
+    const current = engine.currentFrame
+    if (!current) {
+      if (this.timerSpan === -1) this.timerSpan = this.newSpan(0, 'timer', false)
+      this.log.push({
+        seq: this.log.length,
+        t: this.time,
+        kind,
+        db,
+        key,
+        client: 0,
+        command: 'timer',
+        script: null,
+        span: this.timerSpan,
+      })
+      return
+    }
+    const outer = engine.outerFrame ?? current
+    if (outer !== this.lastOuter) {
+      this.lastOuter = outer
+      let span = this.spanOf.get(outer)
+      if (span === undefined) {
+        span = this.newSpan(outer.client.id, outer.command, ATOMIC_COMMANDS.has(outer.command))
+        this.spanOf.set(outer, span)
+      }
+      this.lastSpan = span
+    }
+    this.log.push({
+      seq: this.log.length,
+      t: this.time,
+      kind,
+      db,
+      key,
+      client: current.client.id,
+      command: current.command,
+      script: current.script ? current.script.sha : null,
+      span: this.lastSpan,
+    })
+  }
+
+  /** Ends the current timer span (the next timer event starts a new one). */
+  endTimer(): void {
+    this.timerSpan = -1
+  }
+
+  private newSpan(client: number, command: string, atomic: boolean): number {
+    const id = this.spans.length
+    this.spans.push({ id, client, command, op: client === 0 ? -1 : (this.inflight[client] ?? -1), atomic })
+    return id
+  }
+
+  invoke(client: number, input: OperationInput): HistoryOperation {
+    const op: HistoryOperation = {
+      id: this.history.length,
+      client,
+      invoke: this.tick(),
+      return: null,
+      input,
+      calls: [],
+    }
+    this.history.push(op)
+    this.inflight[client] = op.id
+    return op
+  }
+
+  complete(op: HistoryOperation, output: Reply): void {
+    op.return = this.tick()
+    op.output = historyReply(output)
+    this.inflight[op.client] = -1
+  }
+
+  /** The client lost its connection: the outcome stays unknown. */
+  abandon(op: HistoryOperation): void {
+    this.inflight[op.client] = -1
+  }
+}
+
+export function historyReply(reply: Reply): HistoryReply {
+  if (reply === null) return null
+  if (Buffer.isBuffer(reply)) return reply.toString('latin1')
+  if (typeof reply === 'string' || typeof reply === 'number') return reply
+  if (typeof reply === 'bigint') return Number(reply)
+  if (Array.isArray(reply)) return reply.map(historyReply)
+  if (reply instanceof ReplyError) return { error: reply.message }
+  if (reply instanceof SimpleString) return reply.value
+  if (reply instanceof NilArray) return null
+  // RESP3-only types never reach a RESP2 simulated client; keep their text rather than fail.
+  return String(reply)
+}

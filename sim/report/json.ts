@@ -1,0 +1,149 @@
+/**
+ * Race reports, JSON side: everything needed to replay a violation exactly (version and commit, configuration, the
+ * expanded scenario, the decision tape, the step budget) and everything needed to understand it (the violation, the
+ * operations involved, the history, the execution log, the scheduling trace).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Violation } from '../checkers/types.ts'
+import type { Access, HistoryOperation, Span } from '../recorder.ts'
+import type { Execution, SeedResult, SimConfig } from '../run.ts'
+import type { TraceEntry } from '../scheduler.ts'
+import { redsimVersion } from '../version.ts'
+import type { Scenario } from '../workloads.ts'
+import { renderHtmlReport } from './html.ts'
+
+export const REPORT_FORMAT = 'redsim-race-report'
+export const REPORT_FORMAT_VERSION = 1
+
+export interface RaceReport {
+  format: typeof REPORT_FORMAT
+  formatVersion: number
+  redsim: { version: string; commit: string }
+  /** The command that reproduces this run. */
+  replay: string
+  kind: string
+  seed: number
+  /** The strategy that found it (the tape replays it whatever the strategy). */
+  strategy: string
+  mutant: string
+  config: Partial<SimConfig>
+  maxSteps: number
+  scenario: Scenario
+  tape: number[]
+  traceHash: string
+  outcome: { kind: string; blocked?: number[]; steps?: number; error?: string }
+  violation: Violation
+  violations: Violation[]
+  /** The history operations the violation names. */
+  involved: HistoryOperation[]
+  summary: { steps: number; choices: number; operations: number; clients: number }
+  history: HistoryOperation[]
+  log: Access[]
+  spans: Span[]
+  trace: TraceEntry[]
+}
+
+export function buildReport(
+  result: SeedResult,
+  execution: Execution,
+  config: Partial<SimConfig>,
+  reportPath: string,
+): RaceReport {
+  const violation = execution.violations[0] ?? result.violations[0]
+  const involvedIds = new Set(violation.operations)
+  const history = execution.recorder.history
+  const outcome = execution.outcome
+  return {
+    format: REPORT_FORMAT,
+    formatVersion: REPORT_FORMAT_VERSION,
+    redsim: redsimVersion(),
+    replay: `npm run sim -- --replay ${reportPath}`,
+    kind: violation.kind,
+    seed: result.seed,
+    strategy: result.strategy,
+    mutant: result.mutant,
+    config,
+    maxSteps: result.maxSteps,
+    scenario: result.scenario,
+    tape: execution.tape,
+    traceHash: execution.traceHash,
+    outcome:
+      outcome.kind === 'error'
+        ? {
+            kind: 'error',
+            error:
+              outcome.error instanceof Error ? (outcome.error.stack ?? outcome.error.message) : String(outcome.error),
+          }
+        : outcome,
+    violation,
+    violations: execution.violations.length > 0 ? execution.violations : result.violations,
+    involved: history.filter((op) => involvedIds.has(op.id)),
+    summary: {
+      steps: execution.steps,
+      choices: execution.tape.length,
+      operations: history.length,
+      clients: result.clients,
+    },
+    history,
+    log: execution.recorder.log,
+    spans: execution.recorder.spans,
+    trace: execution.trace ?? [],
+  }
+}
+
+/** Writes `<dir>/<seed>-<kind>.json` and `.html`; returns the JSON path. */
+export function writeReport(
+  dir: string,
+  result: SeedResult,
+  execution: Execution,
+  config: Partial<SimConfig>,
+): { json: string; html: string; report: RaceReport } {
+  mkdirSync(dir, { recursive: true })
+  const kind = (execution.violations[0] ?? result.violations[0]).kind
+  const base = join(dir, `${result.seed}-${kind}`)
+  const report = buildReport(result, execution, config, `${base}.json`)
+  writeFileSync(`${base}.json`, reportJson(report))
+  writeFileSync(`${base}.html`, renderHtmlReport(report))
+  return { json: `${base}.json`, html: `${base}.html`, report }
+}
+
+/** One top-level field per line, and one line per element of the long lists (history, log, trace): diffable, greppable. */
+export function reportJson(report: RaceReport): string {
+  const lines = Object.entries(report).map(([key, value]) => {
+    const name = JSON.stringify(key)
+    if (Array.isArray(value) && value.length > 0 && typeof value[0] === 'object') {
+      return `  ${name}: [\n${value.map((item) => `    ${JSON.stringify(item)}`).join(',\n')}\n  ]`
+    }
+    return `  ${name}: ${JSON.stringify(value)}`
+  })
+  return `{\n${lines.join(',\n')}\n}\n`
+}
+
+export class ReportError extends Error {}
+
+/** Reads and validates a report for replay. */
+export function readReport(path: string): RaceReport {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ReportError(`cannot read ${path}: ${(err as Error).message}`)
+  }
+  let report: RaceReport
+  try {
+    report = JSON.parse(text)
+  } catch (err) {
+    throw new ReportError(`${path} is not JSON: ${(err as Error).message}`)
+  }
+  if (report?.format !== REPORT_FORMAT) throw new ReportError(`${path} is not a redsim race report`)
+  if (report.formatVersion !== REPORT_FORMAT_VERSION) {
+    throw new ReportError(
+      `${path} has report format ${report.formatVersion}; this redsim reads ${REPORT_FORMAT_VERSION}`,
+    )
+  }
+  if (!Array.isArray(report.tape) || !report.scenario || typeof report.maxSteps !== 'number') {
+    throw new ReportError(`${path} lacks the tape, scenario or step budget needed to replay it`)
+  }
+  return report
+}

@@ -1,0 +1,31 @@
+/**
+ * The simulation's SchedulingSeam: every seam point parks the calling actor in the scheduler, the lock's wait and
+ * hand-off notifications move actors between blocked and running, and the recorder receives every keyspace access.
+ * Actors the scheduler does not know (none, in a normal run) pass straight through.
+ */
+import type { Actor, SchedulingSeam, SeamSite } from '../src/engine/seam.ts'
+import type { Recorder } from './recorder.ts'
+import type { Scheduler } from './scheduler.ts'
+
+export class SimSeam implements SchedulingSeam {
+  constructor(
+    private readonly scheduler: Scheduler,
+    readonly recorder: Recorder,
+  ) {}
+
+  point(site: SeamSite, actor: Actor, detail?: string): void | Promise<void> {
+    const sim = this.scheduler.actor(actor.id)
+    if (!sim) return undefined
+    return this.scheduler.park(sim, site, detail)
+  }
+
+  lockWaiting(actor: Actor): void {
+    const sim = this.scheduler.actor(actor.id)
+    if (sim) this.scheduler.block(sim)
+  }
+
+  lockHandedTo(actor: Actor): void {
+    const sim = this.scheduler.actor(actor.id)
+    if (sim) this.scheduler.wake(sim)
+  }
+}

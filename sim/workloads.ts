@@ -1,0 +1,336 @@
+/**
+ * Workloads: named recipes in fixtures/workloads/*.json, expanded from a seed into a *scenario*: the exact programs
+ * (lists of operations) of each simulated client, the setup commands, the fault plan and the timer plan. A scenario is
+ * stored whole in race reports, so a replay never depends on how the recipe or the generator evolve later.
+ *
+ * Recipes are swarm-tested by default (Groce et al., ISSTA 2012): the client count, key count, operation mix, script
+ * mix and fault rate are drawn from the seed, and each seed also leaves some features out, which finds bugs that a
+ * fixed "everything at once" mix dilutes. Command-line flags override the sizes.
+ *
+ * Operations use only what the command table offers: a template whose command is missing, or a script whose
+ * `-- requires:` commands (or EVAL itself) are missing, is left out. So scripts join the mix as soon as the scripting
+ * commands exist, without any change here.
+ */
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import seedrandom from 'seedrandom'
+import { CommandTable } from '../src/commands/table.ts'
+import { type FaultPlan, planFaults } from './faults.ts'
+
+export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url))
+
+type Range = number | [number, number]
+export type OperationKind = 'command' | 'multi' | 'watch' | 'script'
+
+export interface WorkloadSpec {
+  name: string
+  description: string
+  /** Draw sizes, the mix and fault rates from the seed, and leave features out at random. */
+  swarm: boolean
+  clients: Range
+  /** Operations per client. */
+  ops: Range
+  /** Keys per pool. */
+  keys: Range
+  /** Token name -> key prefix: `$key` picks one of k0, k1, ... */
+  pools?: Record<string, string>
+  mix: Partial<Record<OperationKind, number>>
+  multiSize?: [number, number]
+  commands?: Array<{ argv: string[]; weight?: number }>
+  scripts?: Array<{ script: string; keys: string[]; args: string[]; weight?: number }>
+  /** Commands run, in order, before the clients start (`$each:POOL` expands once per key of the pool). */
+  setup?: string[][]
+  /** Commands the workload cannot do without (lower-case names). */
+  requires?: string[]
+  faults?: { disconnect: [number, number] }
+  timer?: { events: [number, number]; stepMs: [number, number] }
+}
+
+export type Operation =
+  | { kind: 'command'; argv: string[] }
+  | { kind: 'multi'; commands: string[][] }
+  /** WATCH key, GET key, MULTI, SET key value+1, EXEC: an optimistic increment (one attempt). */
+  | { kind: 'watch'; key: string }
+  | { kind: 'script'; script: string; keys: string[]; args: string[]; via: 'eval' | 'evalsha' }
+
+export interface Scenario {
+  workload: string
+  seed: number
+  clients: number
+  opsPerClient: number
+  keys: number
+  setup: string[][]
+  programs: Operation[][]
+  faults: FaultPlan
+  timer: { events: number; stepMs: number }
+  /** Script name -> Lua source, for the scripts the programs use. */
+  scripts: Record<string, string>
+}
+
+export interface ScenarioOverrides {
+  clients?: number
+  ops?: number
+  keys?: number
+  faults?: boolean
+}
+
+export class WorkloadError extends Error {}
+
+export interface FixtureScript {
+  name: string
+  source: string
+  sha: string
+  /** Upper-case command names from the `-- requires:` header line. */
+  requires: string[]
+}
+
+let workloadCache: Map<string, WorkloadSpec> | null = null
+let scriptCache: Map<string, FixtureScript> | null = null
+let tableCache: CommandTable | null = null
+
+export function workloads(): Map<string, WorkloadSpec> {
+  if (!workloadCache) {
+    workloadCache = new Map()
+    const dir = join(FIXTURES_DIR, 'workloads')
+    for (const file of readdirSync(dir).sort()) {
+      if (!file.endsWith('.json')) continue
+      const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as WorkloadSpec
+      workloadCache.set(spec.name, spec)
+    }
+  }
+  return workloadCache
+}
+
+export function fixtureScripts(): Map<string, FixtureScript> {
+  if (!scriptCache) {
+    scriptCache = new Map()
+    const dir = join(FIXTURES_DIR, 'scripts')
+    for (const file of readdirSync(dir).sort()) {
+      if (!file.endsWith('.lua')) continue
+      const source = readFileSync(join(dir, file), 'utf8')
+      scriptCache.set(basename(file, '.lua'), {
+        name: basename(file, '.lua'),
+        source,
+        sha: sha1(source),
+        requires: /^-- requires:(.*)$/m.exec(source)?.[1].trim().split(/\s+/) ?? [],
+      })
+    }
+  }
+  return scriptCache
+}
+
+export function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex')
+}
+
+/** The command table of this build, to see which commands exist. */
+function commandTable(): CommandTable {
+  tableCache ??= new CommandTable()
+  return tableCache
+}
+
+export function hasCommand(name: string): boolean {
+  return commandTable().get(name.toLowerCase()) !== undefined
+}
+
+/** Whether a fixture script can run on this build: EVAL/EVALSHA and every command it requires exist. */
+export function scriptAvailable(name: string): boolean {
+  const script = fixtureScripts().get(name)
+  if (!script || !hasCommand('eval') || !hasCommand('evalsha')) return false
+  return script.requires.every(hasCommand)
+}
+
+export function workloadSpec(name: string): WorkloadSpec {
+  const spec = workloads().get(name)
+  if (!spec) throw new WorkloadError(`unknown workload '${name}' (known: ${[...workloads().keys()].join(', ')})`)
+  return spec
+}
+
+type Prng = seedrandom.PRNG
+
+function randInt(prng: Prng, min: number, max: number): number {
+  return min + Math.floor(prng.quick() * (max - min + 1))
+}
+
+function fromRange(prng: Prng, range: Range | undefined, fallback: number): number {
+  if (range === undefined) return fallback
+  return typeof range === 'number' ? range : randInt(prng, range[0], range[1])
+}
+
+function weighted<T extends { weight?: number }>(prng: Prng, items: readonly T[]): T {
+  let total = 0
+  for (const item of items) total += item.weight ?? 1
+  let x = prng.quick() * total
+  for (const item of items) {
+    x -= item.weight ?? 1
+    if (x < 0) return item
+  }
+  return items[items.length - 1]
+}
+
+/** Swarm selection: keep each item with probability 0.7 (at least one), and jitter its weight. */
+function swarmSelect<T extends { weight?: number }>(prng: Prng, items: readonly T[], swarm: boolean): T[] {
+  if (!swarm || items.length <= 1) return items.slice()
+  const kept = items
+    .filter(() => prng.quick() < 0.7)
+    .map((item) => ({ ...item, weight: (item.weight ?? 1) * (0.25 + prng.quick()) }))
+  return kept.length > 0 ? kept : [items[Math.floor(prng.quick() * items.length)]]
+}
+
+/** Expands a workload recipe for one seed into a scenario. */
+export function buildScenario(
+  specOrName: WorkloadSpec | string,
+  seed: number,
+  overrides: ScenarioOverrides = {},
+): Scenario {
+  const spec = typeof specOrName === 'string' ? workloadSpec(specOrName) : specOrName
+  const prng = seedrandom(`${seed}:workload:${spec.name}`)
+  for (const required of spec.requires ?? []) {
+    if (!hasCommand(required)) {
+      throw new WorkloadError(
+        `workload '${spec.name}' needs ${required.toUpperCase()}, which this build does not have yet`,
+      )
+    }
+  }
+  const clients = overrides.clients ?? fromRange(prng, spec.clients, 3)
+  const opsPerClient = overrides.ops ?? fromRange(prng, spec.ops, 10)
+  const keyCount = Math.max(1, overrides.keys ?? fromRange(prng, spec.keys, 2))
+  const pools = spec.pools ?? { key: 'k' }
+  const poolKeys = new Map<string, string[]>()
+  for (const [token, prefix] of Object.entries(pools)) {
+    poolKeys.set(
+      token,
+      Array.from({ length: keyCount }, (_, i) => `${prefix}${i}`),
+    )
+  }
+
+  const commands = swarmSelect(
+    prng,
+    (spec.commands ?? []).filter((c) => hasCommand(c.argv[0])),
+    spec.swarm,
+  )
+  const scripts = swarmSelect(
+    prng,
+    (spec.scripts ?? []).filter((s) => scriptAvailable(s.script)),
+    spec.swarm,
+  )
+  const kinds: Array<{ kind: OperationKind; weight: number }> = []
+  for (const [kind, weight] of Object.entries(spec.mix) as Array<[OperationKind, number]>) {
+    if (!weight) continue
+    if (kind === 'command' && commands.length === 0) continue
+    if (kind === 'script' && scripts.length === 0) continue
+    if (kind === 'multi' && (commands.length === 0 || !hasCommand('multi'))) continue
+    if (kind === 'watch' && !(hasCommand('watch') && hasCommand('multi') && poolKeys.has('key'))) continue
+    const keep = !spec.swarm || prng.quick() < 0.75
+    if (keep) kinds.push({ kind, weight: spec.swarm ? weight * (0.25 + prng.quick()) : weight })
+  }
+  if (kinds.length === 0) {
+    // Swarm dropped everything (or nothing was available): fall back to any available kind.
+    for (const [kind, weight] of Object.entries(spec.mix) as Array<[OperationKind, number]>) {
+      if (!weight) continue
+      if (kind === 'command' && commands.length > 0) kinds.push({ kind, weight })
+      if (kind === 'script' && scripts.length > 0) kinds.push({ kind, weight })
+      if (kind === 'multi' && commands.length > 0 && hasCommand('multi')) kinds.push({ kind, weight })
+    }
+  }
+  if (kinds.length === 0) {
+    throw new WorkloadError(
+      `workload '${spec.name}' has no operation this build can run (are its commands implemented?)`,
+    )
+  }
+
+  const usedScripts: Record<string, string> = {}
+  const programs: Operation[][] = []
+  for (let c = 0; c < clients; c++) {
+    const program: Operation[] = []
+    for (let o = 0; o < opsPerClient; o++) {
+      const expand = tokenExpander(prng, poolKeys, c, o)
+      const kind = weighted(prng, kinds).kind
+      if (kind === 'command') {
+        program.push({ kind, argv: expand(weighted(prng, commands).argv) })
+      } else if (kind === 'multi') {
+        const [min, max] = spec.multiSize ?? [1, 3]
+        const size = randInt(prng, min, max)
+        program.push({ kind, commands: Array.from({ length: size }, () => expand(weighted(prng, commands).argv)) })
+      } else if (kind === 'watch') {
+        program.push({ kind, key: expand(['$key'])[0] })
+      } else {
+        const template = weighted(prng, scripts)
+        usedScripts[template.script] = fixtureScripts().get(template.script)!.source
+        program.push({
+          kind,
+          script: template.script,
+          keys: expand(template.keys),
+          args: expand(template.args),
+          via: prng.quick() < 0.5 ? 'eval' : 'evalsha',
+        })
+      }
+    }
+    programs.push(program)
+  }
+
+  const setup: string[][] = []
+  for (const argv of spec.setup ?? []) {
+    if (!hasCommand(argv[0])) continue
+    const each = argv.find((a) => a.startsWith('$each:'))
+    const keys = each ? poolKeys.get(each.slice(6)) : undefined
+    if (!each) setup.push(argv.slice())
+    else for (const key of keys ?? []) setup.push(argv.map((a) => (a === each ? key : a)))
+  }
+
+  const faultRange = spec.faults?.disconnect ?? [0, 0]
+  const faultRate = overrides.faults === false ? 0 : faultRange[0] + prng.quick() * (faultRange[1] - faultRange[0])
+  const faults = planFaults(prng, clients, opsPerClient, faultRate)
+  const timerSpec = spec.timer ?? { events: [0, 0], stepMs: [1, 1] }
+  const timer = { events: fromRange(prng, timerSpec.events, 0), stepMs: fromRange(prng, timerSpec.stepMs, 1) }
+
+  return {
+    workload: spec.name,
+    seed,
+    clients,
+    opsPerClient,
+    keys: keyCount,
+    setup,
+    programs,
+    faults,
+    timer,
+    scripts: usedScripts,
+  }
+}
+
+/** Fills the template tokens of one operation. `$now` stays: the client fills it in from the clock when it sends. */
+function tokenExpander(prng: Prng, pools: Map<string, string[]>, client: number, op: number) {
+  let uniques = 0
+  const firstPick = new Map<string, string>()
+  return (template: readonly string[]): string[] =>
+    template.map((token) => {
+      if (!token.startsWith('$') || token === '$now') return token
+      switch (token) {
+        case '$unique':
+          return `u${client + 1}.${op}.${uniques++}`
+        case '$int':
+          return String(Math.floor(prng.quick() * 10))
+        case '$value':
+          return `v${Math.floor(prng.quick() * 4)}`
+        case '$ms':
+          return String(1 + Math.floor(prng.quick() * 100))
+        case '$client':
+          return `c${client + 1}`
+      }
+      const second = token.endsWith('2')
+      const pool = pools.get(second ? token.slice(1, -1) : token.slice(1))
+      if (!pool) throw new WorkloadError(`unknown template token ${token}`)
+      const name = second ? token.slice(1, -1) : token.slice(1)
+      if (!second) {
+        const key = pool[Math.floor(prng.quick() * pool.length)]
+        firstPick.set(name, key)
+        return key
+      }
+      // The second key of a pool differs from the first when the pool has more than one key.
+      const first = firstPick.get(name)
+      const others = pool.length > 1 && first !== undefined ? pool.filter((k) => k !== first) : pool
+      return others[Math.floor(prng.quick() * others.length)]
+    })
+}
