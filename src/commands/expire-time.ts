@@ -1,0 +1,48 @@
+/**
+ * Exact key expiry times. Database.expires holds milliseconds as JS numbers, exact up to 2^53 (the year 287396).
+ * Redis accepts any int64 (`PEXPIREAT k 9223372036854775807`, then `PEXPIRETIME k` answers that same number), so the
+ * rare times beyond 2^53 also keep their exact value in a side table here. The number in Database.expires stays the
+ * authority for "is it expired" (rounding cannot matter that far out); the side entry only restores the exact
+ * digits, and is trusted only while the stored number still equals it rounded, so a stale entry (the key was
+ * deleted or given another expiry elsewhere) is never used.
+ */
+import type { Clock } from '../engine/clock.ts'
+import type { Database } from '../keyspace/database.ts'
+
+const exactTimes = new WeakMap<Database, { times: Map<string, bigint>; pruneAt: number }>()
+
+/** The absolute expiry of an existing key in ms, exact: a number when it fits, else a bigint. Undefined: none. */
+export function getExpireAt(db: Database, key: string): number | bigint | undefined {
+  const at = db.getExpire(key)
+  if (at === undefined || Number.isSafeInteger(at)) return at
+  const exact = exactTimes.get(db)?.times.get(key)
+  return exact !== undefined && Number(exact) === at ? exact : at
+}
+
+/** Sets the absolute expiry (ms) of an existing key, keeping the exact value when it does not fit a double. */
+export function setExpireAt(db: Database, key: string, at: bigint | number): void {
+  const approx = Number(at)
+  db.setExpire(key, approx)
+  if (typeof at === 'number' || Number.isSafeInteger(approx)) return
+  let side = exactTimes.get(db)
+  if (!side) {
+    side = { times: new Map(), pruneAt: 64 }
+    exactTimes.set(db, side)
+  }
+  side.times.set(key, at)
+  if (side.times.size >= side.pruneAt) {
+    // Drop entries that no longer describe their key; amortized O(1) per insertion.
+    for (const [k, exact] of side.times) if (db.expires.get(k) !== Number(exact)) side.times.delete(k)
+    side.pruneAt = Math.max(64, side.times.size * 2)
+  }
+}
+
+/** `at - now` exactly, as Redis's long long arithmetic gives it. */
+export function msUntil(at: number | bigint, now: number): number | bigint {
+  return typeof at === 'number' ? at - now : at - BigInt(now)
+}
+
+/** Redis's mstime(): whole milliseconds of the injected clock. */
+export function nowMs(clock: Clock): number {
+  return Math.floor(clock.now())
+}
