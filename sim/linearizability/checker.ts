@@ -4,6 +4,7 @@ import {
   longestLinearizablePrefix,
   type MinimizeOptions,
   minimalViolation,
+  statesBeforeBlocked,
 } from './minimize.ts'
 import type { Model } from './model.ts'
 import { partitionByKeys } from './partition.ts'
@@ -49,10 +50,19 @@ export interface ViolationExplanation {
   prefixOperations: number[]
   /** The operation whose reply (its return, the next event) no linearization of the prefix can produce. */
   blockedOperation: number | undefined
-  /** Ids of a smallest-found set of operations that cannot be linearized together (1-minimal when `exact`). */
+  /**
+   * Ids of a smallest-found set of operations that cannot be linearized together: 1-minimal by removal when `exact`
+   * (dropping any one member makes the rest linearizable). Cut at the failure, so it never holds later operations.
+   * A read of a value no linearization can produce is a violation on its own: the set is then that read alone, and
+   * `statesBefore` says what it could have seen.
+   */
   minimal: number[]
-  /** Members of `minimal` taken as pending (outcome unknown) because they return after the failing event. */
-  pending: number[]
+  /**
+   * The model states (described) the blocked operation could have been applied to, given everything before its
+   * return: none of them produces its reply. They show what it should have seen.
+   */
+  statesBefore: string[]
+  /** False when the minimal set or the states may be incomplete because some probe ran out of budget. */
   exact: boolean
 }
 
@@ -118,13 +128,14 @@ function checkPartition<State, Input, Output>(
   if (search.verdict === 'violation' && options.explain !== false) {
     const prefix: LinearizablePrefix = longestLinearizablePrefix(model, ops, options)
     const minimal = minimalViolation(model, ops, prefix, options)
+    const before = statesBeforeBlocked(model, ops, prefix, options)
     result.explanation = {
       prefixEvents: prefix.events,
       prefixOperations: ids(prefix.operations),
       blockedOperation: prefix.blockedOperation === undefined ? undefined : ops[prefix.blockedOperation].id,
       minimal: ids(minimal.operations),
-      pending: ids(minimal.pending),
-      exact: prefix.exact && minimal.exact,
+      statesBefore: before.states.map((state) => model.describeState(state)),
+      exact: prefix.exact && minimal.exact && before.complete,
     }
   }
   return result

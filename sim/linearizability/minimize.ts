@@ -31,13 +31,12 @@ export interface LinearizablePrefix {
 }
 
 export interface MinimalViolation {
-  /** Positions of the operations of a sub-history that cannot be linearized, in history order. */
-  operations: number[]
   /**
-   * Members whose return lies after the cut where the violation appears: in the sub-history they are pending
-   * (unknown outcome), i.e. only their possible effect matters, not their reply.
+   * Positions of the operations of a sub-history that cannot be linearized, in history order. Never an operation
+   * whose outcome is unknown (or still pending at the failure): one can always be linearized last, so removing it
+   * never changes the verdict.
    */
-  pending: number[]
+  operations: number[]
   /** True when removing any single member makes the rest linearizable (1-minimal); false if probes were cut short. */
   exact: boolean
 }
@@ -110,7 +109,8 @@ export function minimalViolation<State, Input, Output>(
     return verdict === 'violation'
   }
 
-  let members = cut.ops.map((_, i) => i)
+  // Pending and unknown-outcome operations can always go last: they never belong to a minimal set.
+  let members = cut.ops.flatMap((op, i) => (op.known ? [i] : []))
   let chunk = Math.max(1, members.length >>> 1)
   for (;;) {
     let removedAny = false
@@ -125,11 +125,59 @@ export function minimalViolation<State, Input, Output>(
     else if (!removedAny) break
   }
 
-  return {
-    operations: members.map((m) => cut.positions[m]),
-    pending: members.filter((m) => !cut.ops[m].known && ops[cut.positions[m]].known).map((m) => cut.positions[m]),
-    exact,
+  return { operations: members.map((m) => cut.positions[m]), exact }
+}
+
+/**
+ * The model states the blocked operation could have been applied to (Knossos's "configurations"): every state
+ * reachable by linearizing all operations that returned before its return, plus any of those still running, in an
+ * order that respects real time. None of them yields the blocked operation's reply: they show what it should have
+ * seen. Stops after `limit` distinct states or when the probe budget runs out (`complete` is then false).
+ */
+export function statesBeforeBlocked<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  ops: Ops<Input, Output>,
+  prefix: LinearizablePrefix,
+  options: MinimizeOptions & { limit?: number } = {},
+): { states: State[]; complete: boolean } {
+  if (prefix.blockedOperation === undefined) return { states: [], complete: false }
+  const limit = options.limit ?? 8
+  let budget = options.maxStepsPerProbe ?? DEFAULT_STEPS_PER_PROBE
+  const cut = cutAt(ops, eventOrder(ops), prefix.events)
+  const blocked = cut.positions.indexOf(prefix.blockedOperation)
+  const n = cut.ops.length
+  const known = cut.ops.filter((op) => op.known).length
+
+  const states: State[] = []
+  const seen = new Map<string, State[]>()
+  const stack: Array<{ done: boolean[]; count: number; state: State }> = [
+    { done: new Array(n).fill(false), count: 0, state: model.init() },
+  ]
+  while (stack.length > 0) {
+    const { done, count, state } = stack.pop()!
+    if (count === known && !states.some((s) => model.equal(s, state))) {
+      states.push(state)
+      if (states.length >= limit) return { states, complete: false }
+    }
+    // Real time: an operation may come next only if nothing still to linearize returned before it was invoked.
+    let earliestReturn = Number.POSITIVE_INFINITY
+    for (let i = 0; i < n; i++) if (!done[i] && cut.ops[i].return < earliestReturn) earliestReturn = cut.ops[i].return
+    for (let i = 0; i < n; i++) {
+      if (done[i] || i === blocked || cut.ops[i].invoke > earliestReturn) continue
+      if (--budget < 0) return { states, complete: false }
+      const next = model.step(state, cut.ops[i].input, cut.ops[i].output)
+      if (next === undefined) continue
+      const nextDone = done.slice()
+      nextDone[i] = true
+      const key = `${nextDone.map((d) => (d ? 1 : 0)).join('')}:${model.hash(next)}`
+      const bucket = seen.get(key) ?? []
+      if (bucket.some((s) => model.equal(s, next))) continue
+      bucket.push(next)
+      seen.set(key, bucket)
+      stack.push({ done: nextDone, count: count + (cut.ops[i].known ? 1 : 0), state: next })
+    }
   }
+  return { states, complete: true }
 }
 
 /**

@@ -32,9 +32,9 @@ export interface PartitionView {
   linearization: StepView[]
   blocked?: OperationView
   minimal?: OperationView[]
-  /** Ids of minimal-set members that count as pending (see ViolationExplanation.pending). */
-  pending?: number[]
   prefixEvents?: number
+  /** States the blocked operation could have been applied to (none gives its reply). */
+  statesBefore?: string[]
   exact?: boolean
 }
 
@@ -91,8 +91,8 @@ export function linearizabilityView<State, Input, Output>(
     if (explanation !== undefined) {
       if (explanation.blockedOperation !== undefined) view.blocked = opView(explanation.blockedOperation)
       view.minimal = explanation.minimal.map(opView)
-      view.pending = explanation.pending
       view.prefixEvents = explanation.prefixEvents
+      view.statesBefore = explanation.statesBefore
       view.exact = explanation.exact
     }
     return view
@@ -114,14 +114,17 @@ export function formatLinearizability(view: LinearizabilityView): string {
       lines.push('    search budget exhausted: this partition is NOT known to be linearizable')
       continue
     }
-    if (part.blocked) lines.push(`    first reply no linearization explains: ${formatOperation(part.blocked)}`)
+    if (part.blocked) {
+      lines.push(`    first reply no linearization explains: ${formatOperation(part.blocked)}`)
+      if (part.statesBefore?.length) {
+        lines.push('    the states it could have been applied to:')
+        for (const state of part.statesBefore) lines.push(`      ${state}`)
+      }
+    }
     if (part.minimal) {
       const exact = part.exact ? '' : ' (not proven minimal: some probes ran out of budget)'
       lines.push(`    operations that cannot be linearized together${exact}:`)
-      const pending = new Set(part.pending ?? [])
-      for (const op of part.minimal) {
-        lines.push(`      ${formatOperation(op)}${pending.has(op.id) ? '  [pending at the failure]' : ''}`)
-      }
+      for (const op of part.minimal) lines.push(`      ${formatOperation(op)}`)
     }
   }
   return lines.join('\n')
