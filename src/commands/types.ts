@@ -26,9 +26,11 @@ export type CommandFlag =
   | 'no_auth'
   | 'may_replicate'
   | 'no_mandatory_keys'
+  | 'no_async_loading'
   | 'no_multi'
   | 'movablekeys'
   | 'allow_busy'
+  | 'asking'
   | 'sentinel'
 
 /** Where a command is being run from; scripts and EXEC re-enter the executor under their lease. */

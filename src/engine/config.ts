@@ -1,15 +1,22 @@
 /**
  * CONFIG parameters redsim honours. Each is declared once with its aliases, kind, bounds and default; CONFIG GET,
  * CONFIG SET (several pairs, all-or-nothing, as in 7.0) and the code reading a setting all go through this registry.
+ *
+ * Validation and normalisation follow Redis 7.0's config.c: integers are parsed strictly (string2ll: no sign '+', no
+ * spaces, no leading zeros), memory values as memtoull (`1gb`, `100mb`, `10k`, leading zeros allowed), booleans and
+ * enums case-insensitively, and the error texts are Redis's.
  */
 import { ReplyError } from '../protocol/reply.ts'
 
 type Kind =
   | { type: 'string' }
   | { type: 'bool' }
-  | { type: 'int'; min: number; max: number }
-  | { type: 'memory'; min: number; max: number }
+  /** Bounds are bigints so that LLONG_MAX appears exactly in error messages. `clamp` is applied after validation. */
+  | { type: 'int'; min: bigint; max: bigint; clamp?: readonly [number, number] }
+  | { type: 'memory'; min: bigint; max: bigint }
   | { type: 'enum'; values: readonly string[] }
+  /** Parameters with their own syntax (save, notify-keyspace-events): the canonical value, or why it is invalid. */
+  | { type: 'custom'; normalize: (raw: string) => string | { invalid: string } }
 
 export interface ConfigParam {
   readonly name: string
@@ -18,28 +25,32 @@ export interface ConfigParam {
   readonly default: string
   /** Redis refuses CONFIG SET for parameters fixed at startup ("can't set immutable config"). */
   readonly immutable?: boolean
+  /** Like Redis's HIDDEN_CONFIG: CONFIG GET shows it only when asked for by exact name, never for a pattern. */
+  readonly hidden?: boolean
 }
 
-const INT_MAX = 2147483647
-const LLONG_MAX = Number.MAX_SAFE_INTEGER
+const INT_MAX = 2147483647n
+const UINT_MAX = 4294967295n
+const LLONG_MAX = 9223372036854775807n
 
 /** The parameters. Issue-specific modules (encodings, scripting) add theirs here, next to the rest. */
 export const CONFIG_PARAMS: ConfigParam[] = [
   { name: 'requirepass', kind: { type: 'string' }, default: '' },
-  { name: 'proto-max-bulk-len', kind: { type: 'memory', min: 1024 * 1024, max: LLONG_MAX }, default: '536870912' },
+  { name: 'proto-max-bulk-len', kind: { type: 'memory', min: 1024n * 1024n, max: LLONG_MAX }, default: '536870912' },
   {
     name: 'busy-reply-threshold',
     aliases: ['lua-time-limit'],
-    kind: { type: 'int', min: 0, max: LLONG_MAX },
+    kind: { type: 'int', min: 0n, max: LLONG_MAX },
     default: '5000',
   },
-  { name: 'maxclients', kind: { type: 'int', min: 1, max: INT_MAX }, default: '10000' },
-  { name: 'timeout', kind: { type: 'int', min: 0, max: INT_MAX }, default: '0' },
-  { name: 'hz', kind: { type: 'int', min: 0, max: INT_MAX }, default: '10' },
-  { name: 'databases', kind: { type: 'int', min: 1, max: INT_MAX }, default: '16', immutable: true },
-  { name: 'port', kind: { type: 'int', min: 0, max: 65535 }, default: '6379' },
+  { name: 'maxclients', kind: { type: 'int', min: 1n, max: UINT_MAX }, default: '10000' },
+  { name: 'timeout', kind: { type: 'int', min: 0n, max: INT_MAX }, default: '0' },
+  // Redis accepts any int but keeps hz within [CONFIG_MIN_HZ, CONFIG_MAX_HZ].
+  { name: 'hz', kind: { type: 'int', min: 0n, max: INT_MAX, clamp: [1, 500] }, default: '10' },
+  { name: 'databases', kind: { type: 'int', min: 1n, max: INT_MAX }, default: '16', immutable: true },
+  { name: 'port', kind: { type: 'int', min: 0n, max: 65535n }, default: '6379' },
   { name: 'bind', kind: { type: 'string' }, default: '127.0.0.1' },
-  { name: 'maxmemory', kind: { type: 'memory', min: 0, max: LLONG_MAX }, default: '0' },
+  { name: 'maxmemory', kind: { type: 'memory', min: 0n, max: LLONG_MAX }, default: '0' },
   {
     name: 'maxmemory-policy',
     kind: {
@@ -57,17 +68,40 @@ export const CONFIG_PARAMS: ConfigParam[] = [
     },
     default: 'noeviction',
   },
-  { name: 'save', kind: { type: 'string' }, default: '' },
+  { name: 'save', kind: { type: 'custom', normalize: normalizeSave }, default: '' },
   { name: 'appendonly', kind: { type: 'bool' }, default: 'no' },
-  { name: 'notify-keyspace-events', kind: { type: 'string' }, default: '' },
+  { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: normalizeKeyspaceEvents }, default: '' },
   { name: 'loglevel', kind: { type: 'enum', values: ['debug', 'verbose', 'notice', 'warning'] }, default: 'notice' },
-  { name: 'slowlog-log-slower-than', kind: { type: 'int', min: -1, max: LLONG_MAX }, default: '10000' },
-  { name: 'slowlog-max-len', kind: { type: 'int', min: 0, max: LLONG_MAX }, default: '128' },
+  { name: 'slowlog-log-slower-than', kind: { type: 'int', min: -1n, max: LLONG_MAX }, default: '10000' },
+  { name: 'slowlog-max-len', kind: { type: 'int', min: 0n, max: LLONG_MAX }, default: '128' },
   { name: 'lazyfree-lazy-user-flush', kind: { type: 'bool' }, default: 'no' },
-  { name: 'active-expire-enabled', kind: { type: 'bool' }, default: 'yes' },
+  // Not a Redis parameter (Redis toggles this with DEBUG SET-ACTIVE-EXPIRE); hidden so that CONFIG GET * output
+  // stays Redis's, while tests and the simulator can still switch active expiry off.
+  { name: 'active-expire-enabled', kind: { type: 'bool' }, default: 'yes', hidden: true },
+  // Encoding thresholds (src/keyspace/encoding.ts): OBJECT ENCODING and the compact encodings' behaviour follow them.
+  // Defaults are redis-server's built-in ones (redis.conf ships 128 for hashes; the binary's default is 512).
+  encodingParam('hash-max-listpack-entries', 'hash-max-ziplist-entries', 'int', '512'),
+  encodingParam('hash-max-listpack-value', 'hash-max-ziplist-value', 'memory', '64'),
+  {
+    name: 'list-max-listpack-size',
+    aliases: ['list-max-ziplist-size'],
+    kind: { type: 'int', min: -INT_MAX - 1n, max: INT_MAX },
+    default: '-2',
+  },
+  { name: 'list-compress-depth', kind: { type: 'int', min: 0n, max: INT_MAX }, default: '0' },
+  encodingParam('set-max-intset-entries', null, 'int', '512'),
+  encodingParam('zset-max-listpack-entries', 'zset-max-ziplist-entries', 'int', '128'),
+  encodingParam('zset-max-listpack-value', 'zset-max-ziplist-value', 'memory', '64'),
+  encodingParam('hll-sparse-max-bytes', null, 'memory', '3000'),
 ]
 
+/** A size_t encoding threshold (0..LONG_MAX), as an integer or a memory value, with its old ziplist alias. */
+function encodingParam(name: string, alias: string | null, type: 'int' | 'memory', value: string): ConfigParam {
+  return { name, aliases: alias ? [alias] : undefined, kind: { type, min: 0n, max: LLONG_MAX }, default: value }
+}
+
 export class ConfigRegistry {
+  /** By lower-case name and alias; Redis looks parameters up case-insensitively. */
   private readonly params = new Map<string, ConfigParam>()
   private readonly values = new Map<string, string>()
   /** Called after a successful CONFIG SET of a parameter, with its canonical name. */
@@ -98,50 +132,65 @@ export class ConfigRegistry {
     return Number(this.get(name))
   }
 
-  /** CONFIG GET: every parameter (and alias) whose name matches one of the glob patterns, as name/value pairs. */
+  /**
+   * CONFIG GET, as Redis 7.0 answers it: a pattern without glob characters is looked up directly and answered under
+   * the name as given (`CONFIG GET MAXCLIENTS` -> `MAXCLIENTS`); a glob pattern (matched by `glob`, which should fold
+   * case) is tried against every name and alias except hidden ones. Each name appears once, compared without case.
+   */
   match(patterns: string[], glob: (pattern: string, text: string) => boolean): Array<[string, string]> {
-    const out = new Map<string, string>()
+    const out = new Map<string, [string, string]>()
     for (const pattern of patterns) {
-      const lower = pattern.toLowerCase()
+      if (!/[[*?]/.test(pattern)) {
+        const key = pattern.toLowerCase()
+        const p = this.params.get(key)
+        if (p && !out.has(key)) out.set(key, [pattern, this.values.get(p.name)!])
+        continue
+      }
       for (const [name, p] of this.params) {
-        if (!out.has(name) && glob(lower, name)) out.set(name, this.values.get(p.name)!)
+        if (p.hidden || out.has(name)) continue
+        if (glob(pattern, name)) out.set(name, [name, this.values.get(p.name)!])
       }
     }
-    return [...out]
+    return [...out.values()]
   }
 
-  /** Validates and stores one value; returns the error reply instead of throwing. */
+  /** Validates and stores one value (startup configuration: immutable parameters allowed); error reply on failure. */
   set(name: string, raw: string): ReplyError | null {
     const p = this.params.get(name.toLowerCase())
-    if (!p) return new ReplyError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`)
-    const result = normalize(p, raw)
+    if (!p) return unknownOption(name)
+    const result = normalize(p, name, raw)
     if (result instanceof ReplyError) return result
     this.values.set(p.name, result)
     this.onChange?.(p.name, result)
     return null
   }
 
-  /** CONFIG SET with several pairs: validates all first, applies all or none (7.0 behaviour). */
+  /**
+   * CONFIG SET with several pairs, all or nothing (7.0). First every name is checked in order (unknown, immutable,
+   * repeated: the first problem found is the reply), then every value, and only then is anything stored. A name and
+   * its alias are different arguments to Redis, so `lua-time-limit 1 busy-reply-threshold 2` is allowed (last wins).
+   */
   setMany(pairs: Array<[string, string]>): ReplyError | null {
-    const normalized: Array<[ConfigParam, string]> = []
     const seen = new Set<string>()
-    for (const [name, raw] of pairs) {
-      const p = this.params.get(name.toLowerCase())
-      if (!p) return new ReplyError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`)
-      if (p.immutable) {
-        return new ReplyError(`ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`)
-      }
-      if (seen.has(p.name)) {
-        return new ReplyError(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`)
-      }
-      seen.add(p.name)
-      const result = normalize(p, raw)
-      if (result instanceof ReplyError) return result
-      normalized.push([p, result])
+    const params: ConfigParam[] = []
+    for (const [name] of pairs) {
+      const key = name.toLowerCase()
+      const p = this.params.get(key)
+      if (!p) return unknownOption(name)
+      if (p.immutable) return failed(name, "can't set immutable config")
+      if (seen.has(key)) return failed(name, 'duplicate parameter')
+      seen.add(key)
+      params.push(p)
     }
-    for (const [p, value] of normalized) {
-      this.values.set(p.name, value)
-      this.onChange?.(p.name, value)
+    const normalized: string[] = []
+    for (let i = 0; i < pairs.length; i++) {
+      const result = normalize(params[i], pairs[i][0], pairs[i][1])
+      if (result instanceof ReplyError) return result
+      normalized.push(result)
+    }
+    for (let i = 0; i < params.length; i++) {
+      this.values.set(params[i].name, normalized[i])
+      this.onChange?.(params[i].name, normalized[i])
     }
     return null
   }
@@ -152,52 +201,126 @@ export class ConfigRegistry {
   }
 }
 
+function unknownOption(name: string): ReplyError {
+  return new ReplyError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`)
+}
+
+/** `name` is the parameter as the client spelled it: Redis's message names the argument, alias or not. */
 function failed(name: string, why: string): ReplyError {
   return new ReplyError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`)
 }
 
-/** Parses `1gb`, `100mb`, `10k`, plain bytes, as Redis's memtoull does. */
-export function parseMemory(raw: string): number | null {
-  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(raw)
-  if (!m) return null
-  const units: Record<string, number> = {
-    b: 1,
-    k: 1000,
-    kb: 1024,
-    m: 1000 * 1000,
-    mb: 1024 * 1024,
-    g: 1000 * 1000 * 1000,
-    gb: 1024 * 1024 * 1024,
-  }
-  return Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()]
+const MEMORY_UNITS: Record<string, bigint> = {
+  '': 1n,
+  b: 1n,
+  k: 1000n,
+  kb: 1024n,
+  m: 1000n * 1000n,
+  mb: 1024n * 1024n,
+  g: 1000n * 1000n * 1000n,
+  gb: 1024n * 1024n * 1024n,
 }
 
-function normalize(p: ConfigParam, raw: string): string | ReplyError {
+/** Redis's memtoull: digits (leading zeros fine, empty means 0) and an optional unit; null when not a memory value. */
+function parseMemoryExact(raw: string): bigint | null {
+  const m = /^(\d*)([a-z]*)$/i.exec(raw)
+  if (!m) return null
+  const unit = MEMORY_UNITS[m[2].toLowerCase()]
+  if (unit === undefined) return null
+  return (m[1] === '' ? 0n : BigInt(m[1])) * unit
+}
+
+/** Parses `1gb`, `100mb`, `10k`, plain bytes, as Redis's memtoull does. */
+export function parseMemory(raw: string): number | null {
+  const v = parseMemoryExact(raw)
+  return v === null ? null : Number(v)
+}
+
+/** Redis's string2ll accepts exactly this: optional '-', no leading zeros, 1 to 20 characters. */
+const STRICT_INTEGER = /^(0|-?[1-9]\d{0,18})$/
+
+function normalize(p: ConfigParam, name: string, raw: string): string | ReplyError {
   const k = p.kind
   switch (k.type) {
     case 'string':
       return raw
     case 'bool': {
       const v = raw.toLowerCase()
-      if (v !== 'yes' && v !== 'no') return failed(p.name, "argument must be 'yes' or 'no'")
+      if (v !== 'yes' && v !== 'no') return failed(name, "argument must be 'yes' or 'no'")
       return v
     }
     case 'enum': {
       const v = raw.toLowerCase()
-      if (!k.values.includes(v)) return failed(p.name, 'argument(s) must be one of the following: ' + k.values.join(', '))
+      if (!k.values.includes(v)) return failed(name, `argument(s) must be one of the following: ${k.values.join(', ')}`)
       return v
     }
     case 'int': {
-      if (!/^-?\d+$/.test(raw)) return failed(p.name, "argument couldn't be parsed into an integer")
-      const n = Number(raw)
-      if (n < k.min || n > k.max) return failed(p.name, `argument must be between ${k.min} and ${k.max} inclusive`)
+      if (!STRICT_INTEGER.test(raw)) return failed(name, "argument couldn't be parsed into an integer")
+      const n = BigInt(raw)
+      if (n > LLONG_MAX || n < -LLONG_MAX - 1n) return failed(name, "argument couldn't be parsed into an integer")
+      if (n < k.min || n > k.max) return failed(name, `argument must be between ${k.min} and ${k.max} inclusive`)
+      if (k.clamp) return String(Math.min(Math.max(Number(n), k.clamp[0]), k.clamp[1]))
       return String(n)
     }
     case 'memory': {
-      const n = parseMemory(raw)
-      if (n === null) return failed(p.name, 'argument must be a memory value')
-      if (n < k.min || n > k.max) return failed(p.name, `argument must be between ${k.min} and ${k.max} inclusive`)
+      const n = parseMemoryExact(raw)
+      if (n === null) return failed(name, 'argument must be a memory value')
+      if (n < k.min || n > k.max) return failed(name, `argument must be between ${k.min} and ${k.max} inclusive`)
       return String(n)
     }
+    case 'custom': {
+      const result = k.normalize(raw)
+      return typeof result === 'string' ? result : failed(name, result.invalid)
+    }
   }
+}
+
+/** C's strtoll followed by a check that it consumed everything: leading spaces and a sign are fine, '' is 0. */
+function strtollWhole(token: string): number | null {
+  if (token === '') return 0
+  if (!/^[\t\n\v\f\r ]*[+-]?\d+$/.test(token)) return null
+  return Number(token.trim())
+}
+
+/**
+ * `save`: pairs of "<seconds> <changes>" separated by single spaces (Redis splits on each space, so runs of spaces
+ * produce empty tokens, which read as 0 and fail the seconds >= 1 check), or "" for none.
+ */
+function normalizeSave(raw: string): string | { invalid: string } {
+  if (raw === '') return ''
+  const tokens = raw.split(' ')
+  const invalid = { invalid: 'Invalid save parameters' }
+  if (tokens.length % 2 !== 0) return invalid
+  const numbers: number[] = []
+  for (let i = 0; i < tokens.length; i++) {
+    const v = strtollWhole(tokens[i])
+    if (v === null || (i % 2 === 0 && v < 1) || (i % 2 === 1 && v < 0)) return invalid
+    numbers.push(v)
+  }
+  return numbers.join(' ')
+}
+
+/** notify-keyspace-events classes, in the order Redis prints them back. `A` is an alias for g$lshzxetd. */
+const EVENT_CLASSES = 'g$lshzxetd'
+
+function normalizeKeyspaceEvents(raw: string): string | { invalid: string } {
+  const set = new Set<string>()
+  for (const c of raw) {
+    if (c === 'A') {
+      for (const a of EVENT_CLASSES) set.add(a)
+    } else if (EVENT_CLASSES.includes(c) || 'KEmn'.includes(c)) {
+      set.add(c)
+    } else {
+      return { invalid: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." }
+    }
+  }
+  let out = ''
+  // As keyspaceEventsFlagsToString: with every class set only 'A' is printed (and 'n' is then dropped from the text).
+  if ([...EVENT_CLASSES].every((c) => set.has(c))) {
+    out = 'A'
+  } else {
+    for (const c of `${EVENT_CLASSES}n`) if (set.has(c)) out += c
+  }
+  for (const c of 'KEm') if (set.has(c)) out += c
+  return out
 }
