@@ -71,8 +71,13 @@ function setGeneric(
   const at = expire ? absoluteExpire(expire, flags, nowMs(ctx.engine.clock), fullName(ctx.spec)) : null
   let previous: Reply = null
   if (flags & SET_GET) previous = readString(ctx, key) ?? null
-  const found = db.getForWrite(key) !== undefined
-  if ((flags & SET_NX && found) || (flags & SET_XX && !found)) return flags & SET_GET ? previous : abortReply
+  if (flags & (SET_NX | SET_XX)) {
+    const found = db.getForWrite(key) !== undefined
+    if ((flags & SET_NX && found) || (flags & SET_XX && !found)) return flags & SET_GET ? previous : abortReply
+  } else if (flags & KEEPTTL && db.expires.size > 0) {
+    // Without NX/XX the lookup only matters for KEEPTTL: an expired key's old TTL must not carry over.
+    db.expireIfNeeded(key)
+  }
   db.set(key, value, (flags & KEEPTTL) !== 0)
   // A time already past is stored as is (Redis 7.0 does not delete here): the key expires on its next access.
   if (at !== null) setExpireAt(db, key, at)

@@ -42,6 +42,15 @@ describe('strings: expiry on the manual clock', () => {
     expect(await t.resp('TTL', 'k')).toBe(':-1\r\n')
   })
 
+  it('SET KEEPTTL over an expired key does not inherit its old TTL', async () => {
+    const t = testEngine()
+    await t.resp('SET', 'k', 'v', 'PX', '5')
+    t.clock.advance(6)
+    await t.resp('SET', 'k', 'w', 'KEEPTTL')
+    expect(await t.resp('TTL', 'k')).toBe(':-1\r\n')
+    expect(await t.resp('GET', 'k')).toBe('$1\r\nw\r\n')
+  })
+
   it('SET XX and NX see an expired key as missing', async () => {
     const t = testEngine()
     await t.resp('SET', 'k', 'v', 'PX', '5')
