@@ -62,13 +62,16 @@ describe('FLUSHDB and FLUSHALL', () => {
     expect(await t.resp('DBSIZE')).toBe(':1\r\n')
   })
 
-  it('break WATCH on the flushed database, even on keys that did not exist', async () => {
-    const t = testEngine()
-    await t.resp('WATCH', 'nothing')
-    await t.connect().call('FLUSHDB')
-    await t.resp('MULTI')
-    await t.resp('PING')
-    expect(await t.resp('EXEC')).toBe('*-1\r\n')
+  it('break WATCH on keys they remove', async () => {
+    for (const flush of [['FLUSHDB'], ['FLUSHALL', 'ASYNC']]) {
+      const t = testEngine()
+      await t.resp('SET', 'k', 'v')
+      await t.resp('WATCH', 'k')
+      await t.connect().call(...flush)
+      await t.resp('MULTI')
+      await t.resp('PING')
+      expect(await t.resp('EXEC')).toBe('*-1\r\n')
+    }
   })
 })
 
