@@ -1,0 +1,86 @@
+/**
+ * OBJECT ENCODING / REFCOUNT / IDLETIME / FREQ / HELP (Redis 7.0 object.c).
+ *
+ * redsim keeps no per-key access clock or LFU counter, so IDLETIME answers 0 and FREQ (under an LFU policy) 0;
+ * the policy checks and their errors are Redis's.
+ */
+import { objectEncoding, objectRefcount } from '../keyspace/encoding.ts'
+import type { RedisValue } from '../keyspace/values.ts'
+import { type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
+import { keyOf } from './args.ts'
+import { type CommandContext, type CommandSpec, command } from './types.ts'
+
+const POLICY_NOTE =
+  'Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.'
+
+const HELP = [
+  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'ENCODING <key>',
+  '    Return the kind of internal representation used in order to store the value',
+  '    associated with a <key>.',
+  'FREQ <key>',
+  '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>',
+  '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
+  'REFCOUNT <key>',
+  '    Return the number of references of the value associated with the specified',
+  '    <key>.',
+  'HELP',
+  '    Prints this help.',
+]
+
+/**
+ * The value at argv[2]. Redis looks it up with LOOKUP_NOTOUCH (no access-time update); redsim tracks no access time,
+ * so a plain read is the same apart from counting a keyspace hit or miss.
+ */
+function lookup(ctx: CommandContext): RedisValue | undefined {
+  return ctx.db.get(keyOf(ctx.argv, 2))
+}
+
+function usesLfu(ctx: CommandContext): boolean {
+  return ctx.engine.config.get('maxmemory-policy').endsWith('-lfu')
+}
+
+function encoding(ctx: CommandContext): Reply {
+  const value = lookup(ctx)
+  return value === undefined ? null : objectEncoding(value)
+}
+
+function refcount(ctx: CommandContext): Reply {
+  const value = lookup(ctx)
+  return value === undefined ? null : objectRefcount(value, ctx.engine.config)
+}
+
+function idletime(ctx: CommandContext): Reply {
+  const value = lookup(ctx)
+  if (value === undefined) return null
+  if (usesLfu(ctx)) {
+    throw new ReplyError(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${POLICY_NOTE}`)
+  }
+  return 0
+}
+
+function freq(ctx: CommandContext): Reply {
+  const value = lookup(ctx)
+  if (value === undefined) return null
+  if (!usesLfu(ctx)) {
+    throw new ReplyError(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${POLICY_NOTE}`)
+  }
+  return 0
+}
+
+function help(): Reply {
+  return HELP.map((line) => new SimpleString(line))
+}
+
+const subcommands: CommandSpec[] = [
+  command('help', 2, ['loading', 'stale'], null, ['slow'], help),
+  command('encoding', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], encoding),
+  command('freq', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], freq),
+  command('idletime', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], idletime),
+  command('refcount', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], refcount),
+]
+
+export const objectCommands = [command('object', -2, [], null, ['slow'], () => null, { subcommands })]
