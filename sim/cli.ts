@@ -115,7 +115,7 @@ function parse(args: string[]): CliOptions | 'help' {
       },
     }))
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0])
+    throw new UsageError((err as Error).message.replace(/\s*\n\s*/g, ' '))
   }
   if (values.help) return 'help'
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)

@@ -19,6 +19,8 @@ export type OperationInput =
   | { argv: string[] }
   | { script: string; keys: string[]; args: string[] }
   | { multi: string[][]; watch?: string[] }
+  /** The virtual clock moved to `clock` ms (run start, and each timer event): keys past their expiry expire. */
+  | { clock: number }
 
 export interface HistoryCall {
   argv: string[]
@@ -154,6 +156,20 @@ export class Recorder implements AccessRecorder {
     op.return = this.tick()
     op.output = historyReply(output)
     this.inflight[op.client] = -1
+  }
+
+  /** The virtual clock's time at the start of the run or after a timer event: an instant operation of client 0. */
+  clockEvent(now: number): void {
+    const t = this.tick()
+    this.history.push({
+      id: this.history.length,
+      client: 0,
+      invoke: t,
+      return: t,
+      input: { clock: now },
+      output: null,
+      calls: [],
+    })
   }
 
   /** The client lost its connection: the outcome stays unknown. */

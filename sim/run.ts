@@ -140,6 +140,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
 
   const fireTimer = (): void => {
     clock.advance(scenario.timer.stepMs)
+    recorder.clockEvent(clock.now())
     // Active expiry runs between commands, as Redis's serverCron does: only when nobody holds the lock.
     const lease = engine.lock.tryAcquire(TIMER)
     if (!lease) return
@@ -168,6 +169,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     variant,
   })
   recorder.engine = engine
+  recorder.clockEvent(clock.now())
   const deps = { engine, scheduler, recorder, hash, scripts: scenario.scripts }
   for (const program of scenario.programs) {
     const client = new SimClient(deps, program)

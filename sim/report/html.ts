@@ -13,6 +13,7 @@ function esc(text: unknown): string {
 
 function describe(op: HistoryOperation): string {
   const input = op.input
+  if ('clock' in input) return `clock → ${input.clock} ms`
   if ('argv' in input) return input.argv.join(' ')
   if ('script' in input) return `script ${input.script} keys=[${input.keys.join(' ')}] args=[${input.args.join(' ')}]`
   return `${input.watch ? `WATCH ${input.watch.join(' ')} … ` : ''}MULTI ${input.multi.map((c) => c.join(' ')).join('; ')} EXEC`
@@ -61,8 +62,9 @@ export function renderHtmlReport(report: RaceReport): string {
   // Operations.
   for (const op of history) {
     const end = op.return ?? maxT + 3
-    const kind = 'script' in op.input ? 'script' : 'multi' in op.input ? 'multi' : 'command'
-    const fill = { script: '#cdeccd', multi: '#e3d7f5', command: '#d6e6f7' }[kind]
+    const kind =
+      'script' in op.input ? 'script' : 'multi' in op.input ? 'multi' : 'clock' in op.input ? 'clock' : 'command'
+    const fill = { script: '#cdeccd', multi: '#e3d7f5', command: '#d6e6f7', clock: '#bbb' }[kind]
     const stroke = involved.has(op.id) ? '#d00' : '#777'
     const dash = op.return === null ? ' stroke-dasharray="4 3"' : ''
     const w = Math.max(PX / 2, (end - op.invoke) * PX)
