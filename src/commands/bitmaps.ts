@@ -195,34 +195,45 @@ function bitposCommand(ctx: CommandContext): Reply {
     throw Errors.syntax()
   }
   if (start > end) return -1
-  // The edge bytes are searched on their own with the bits outside the range forced to "not found".
+  const found = searchRange(value, start, end, bit, firstMask, lastMask)
+  // With an explicit end, a 0 bit past the range is not "found".
+  if (endGiven && bit === 0 && found.pos === found.bytes * 8) return -1
+  return found.pos === -1 ? -1 : found.pos + found.start * 8
+}
+
+/**
+ * The search part of bitposCommand: the edge bytes (when BIT ranges cut them) are searched on their own with the
+ * bits outside the range forced to "not found". Returns the position relative to `start` as Redis leaves it, with
+ * the `start` and `bytes` it reached (the caller's last checks use them).
+ */
+function searchRange(
+  value: Buffer,
+  start: number,
+  end: number,
+  bit: number,
+  firstMask: number,
+  lastMask: number,
+): { pos: number; start: number; bytes: number } {
   let bytes = end - start + 1
   const one = new Uint8Array(1)
-  let pos: number
-  found: {
-    if (firstMask) {
-      let b = bit ? value[start] & ~firstMask : value[start] | firstMask
-      if (lastMask && bytes === 1) b = bit ? b & ~lastMask : b | lastMask
-      one[0] = b
-      pos = bitpos(one, 0, 1, bit)
-      if (bytes === 1 || (pos !== -1 && pos !== 8)) break found
-      start++
-      bytes--
-    }
-    const middle = bytes - (lastMask ? 1 : 0)
-    if (middle > 0) {
-      pos = bitpos(value, start, middle, bit)
-      if (bytes === middle || (pos !== -1 && pos !== middle * 8)) break found
-      start += middle
-      bytes -= middle
-    }
-    one[0] = bit ? value[end] & ~lastMask : value[end] | lastMask
-    pos = bitpos(one, 0, 1, bit)
+  if (firstMask) {
+    let b = bit ? value[start] & ~firstMask : value[start] | firstMask
+    if (lastMask && bytes === 1) b = bit ? b & ~lastMask : b | lastMask
+    one[0] = b
+    const pos = bitpos(one, 0, 1, bit)
+    if (bytes === 1 || (pos !== -1 && pos !== 8)) return { pos, start, bytes }
+    start++
+    bytes--
   }
-  // With an explicit end, a 0 bit past the range is not "found".
-  if (endGiven && bit === 0 && pos === bytes * 8) return -1
-  if (pos !== -1) pos += start * 8
-  return pos
+  const middle = bytes - (lastMask ? 1 : 0)
+  if (middle > 0) {
+    const pos = bitpos(value, start, middle, bit)
+    if (bytes === middle || (pos !== -1 && pos !== middle * 8)) return { pos, start, bytes }
+    start += middle
+    bytes -= middle
+  }
+  one[0] = bit ? value[end] & ~lastMask : value[end] | lastMask
+  return { pos: bitpos(one, 0, 1, bit), start, bytes }
 }
 
 // --- BITOP ---
