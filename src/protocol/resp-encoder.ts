@@ -134,19 +134,109 @@ export function formatG17(value: number): string {
   return formatG(value, 17)
 }
 
-/** C's `%.<precision>g` for finite doubles. */
+/**
+ * C's `%.<precision>g` (glibc): the value rounded to `precision` significant digits, in fixed notation when the
+ * decimal exponent X of the rounded value satisfies -4 <= X < precision, else in exponential notation with at least
+ * two exponent digits; trailing zeros and a trailing point removed. Rounding is exact and ties go to even, as glibc
+ * rounds the exact binary value; JavaScript's toPrecision rounds ties up, so exact ties are handled here.
+ */
 export function formatG(value: number, precision: number): string {
+  if (Number.isNaN(value)) return 'nan'
+  if (value === Number.POSITIVE_INFINITY) return 'inf'
+  if (value === Number.NEGATIVE_INFINITY) return '-inf'
+  const p = precision === 0 ? 1 : precision
   if (value === 0) return Object.is(value, -0) ? '-0' : '0'
-  // The exponent after rounding to `precision` digits decides between fixed and exponential notation, as in C.
-  let [mantissa, e] = value.toExponential(precision - 1).split('e')
-  const exponent = Number(e)
-  if (exponent < -4 || exponent >= precision) {
-    if (mantissa.includes('.')) mantissa = mantissa.replace(/0+$/, '').replace(/\.$/, '')
-    const sign = exponent < 0 ? '-' : '+'
-    const absExp = Math.abs(exponent)
-    return `${mantissa}e${sign}${absExp < 10 ? '0' : ''}${absExp}`
+  // Integers with at most `p` digits print as themselves (the common case; no rounding can happen).
+  if (Number.isSafeInteger(value) && Math.abs(value) < 10 ** p) return String(value)
+  const negative = value < 0
+  const { digits, exponent } = roundSignificant(Math.abs(value), p)
+  return (negative ? '-' : '') + layoutG(digits, exponent, p)
+}
+
+/** Places `digits` (the significant digits d.ddd, no trailing zeros needed) with decimal exponent `exponent`. */
+function layoutG(digits: string, exponent: number, p: number): string {
+  const trimmed = digits.replace(/0+$/, '') || '0'
+  if (exponent < -4 || exponent >= p) {
+    const mantissa = trimmed.length > 1 ? `${trimmed[0]}.${trimmed.slice(1)}` : trimmed
+    const abs = Math.abs(exponent)
+    return `${mantissa}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`
   }
-  let s = value.toFixed(Math.max(0, precision - 1 - exponent))
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '')
-  return s
+  if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${trimmed}`
+  const intLen = exponent + 1
+  if (trimmed.length <= intLen) return trimmed + '0'.repeat(intLen - trimmed.length)
+  return `${trimmed.slice(0, intLen)}.${trimmed.slice(intLen)}`
+}
+
+/**
+ * `value` (> 0, finite) rounded to `p` significant digits: the digit string (length p) and the decimal exponent of
+ * its first digit. Uses toExponential unless the exact decimal expansion could end exactly half-way, where the exact
+ * expansion (via BigInt) decides with round-half-even.
+ */
+function roundSignificant(value: number, p: number): { digits: string; exponent: number } {
+  if (!mayBeTie(value, p) || p > 100) {
+    const [mantissa, exp] = value.toExponential(Math.min(p, 101) - 1).split('e')
+    return { digits: mantissa.replace('.', ''), exponent: Number(exp) }
+  }
+  const { digits: exact, exponent } = exactDecimal(value)
+  if (exact.length <= p) return { digits: exact.padEnd(p, '0'), exponent }
+  let kept = exact.slice(0, p)
+  const rest = exact.slice(p)
+  const first = rest.charCodeAt(0) - 0x30
+  const roundUp = first > 5 || (first === 5 && (/[1-9]/.test(rest.slice(1)) || Number(kept[p - 1]) % 2 === 1))
+  if (!roundUp) return { digits: kept, exponent }
+  kept = (BigInt(kept) + 1n).toString()
+  if (kept.length > p) return { digits: kept.slice(0, p), exponent: exponent + 1 }
+  return { digits: kept, exponent }
+}
+
+const f64 = new Float64Array(1)
+const u32 = new Uint32Array(f64.buffer)
+/** Index of the high 32-bit word of a double in `u32` (little-endian on every platform Node runs on, but be exact). */
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0
+
+/** value = mantissa * 2^exponent2 with an odd mantissa (or 0). */
+function decompose(value: number): { mantissa: bigint; exponent2: number } {
+  f64[0] = value
+  const hi = u32[HI]
+  const lo = u32[1 - HI]
+  const biased = (hi >>> 20) & 0x7ff
+  let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo)
+  let exponent2: number
+  if (biased === 0) {
+    exponent2 = -1074
+  } else {
+    mantissa |= 1n << 52n
+    exponent2 = biased - 1075
+  }
+  while (mantissa > 0n && (mantissa & 1n) === 0n) {
+    mantissa >>= 1n
+    exponent2++
+  }
+  return { mantissa, exponent2 }
+}
+
+/**
+ * A tie needs the exact decimal expansion to have exactly p+1 significant digits. A non-integer m*2^e (m odd, e<0)
+ * has exactly -e digits after the point, so its digit count is known up to the integer part's length; integers can
+ * only tie when they need more than p digits. Anything else cannot be a tie and takes the fast path.
+ */
+function mayBeTie(value: number, p: number): boolean {
+  if (Number.isInteger(value)) return value >= 10 ** p
+  const { exponent2 } = decompose(value)
+  const leading = Math.floor(Math.log10(value))
+  const significant = leading + 1 + -exponent2
+  return Math.abs(significant - (p + 1)) <= 1
+}
+
+/** The exact decimal expansion of a positive finite double: significant digits and the exponent of the first. */
+function exactDecimal(value: number): { digits: string; exponent: number } {
+  const { mantissa, exponent2 } = decompose(value)
+  if (exponent2 >= 0) {
+    const digits = (mantissa << BigInt(exponent2)).toString()
+    return { digits: digits.replace(/0+$/, ''), exponent: digits.length - 1 }
+  }
+  // m / 2^k = m * 5^k / 10^k
+  const k = -exponent2
+  const scaled = (mantissa * 5n ** BigInt(k)).toString()
+  return { digits: scaled.replace(/0+$/, ''), exponent: scaled.length - 1 - k }
 }

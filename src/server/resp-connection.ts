@@ -1,32 +1,58 @@
 /**
  * One TCP connection: bytes in, commands strictly in order through the executor, replies out in batches.
  *
- * Ordering: a single pump runs the parsed commands one at a time, awaiting each reply before starting the next.
- * Batching: replies produced while draining the commands of one read are written with one socket write.
- * Backpressure: reading pauses while the socket's write buffer is full or too many commands are pending.
+ * Ordering: one pump takes the next complete command from the parser, awaits its reply, and only then parses the
+ *   next, as Redis's processInputBuffer does (so an AUTH or CONFIG SET affects the parsing of the next command).
+ * Batching: replies are collected and written once per event-loop turn (setImmediate, after every readable socket
+ *   of this turn was served), like Redis's beforeSleep write pass: one write syscall per connection per turn, and
+ *   clients see many replies per wake-up instead of one each.
+ * Backpressure: while the socket cannot take more replies (writableNeedDrain) no further command runs and reading
+ *   is paused, so a client that sends but does not read fills its own TCP window, not the server's memory. Reading
+ *   also pauses while more than MAX_QUERY_BYTES of complete input wait for execution.
  */
 import type { Socket } from 'node:net'
 import type { Client } from '../engine/client.ts'
 import type { Engine } from '../engine/engine.ts'
-import { type ProtocolError, RespParser } from '../protocol/resp-parser.ts'
 import { ReplyWriter } from '../protocol/resp-encoder.ts'
-import { ReplyError } from '../protocol/reply.ts'
+import { ProtocolError, RespParser } from '../protocol/resp-parser.ts'
+import { type Reply, ReplyError } from '../protocol/reply.ts'
 
-/** Pause reading when this many parsed commands are waiting (pipelines bigger than this just flow slower). */
-const MAX_PENDING_COMMANDS = 4096
-/** Flush a batch early once this many reply bytes are buffered. */
+/** Write a batch at once, without waiting for the end of the turn, once this many reply bytes are collected. */
 const FLUSH_BYTES = 64 * 1024
+/** Stop reading while this many received bytes are waiting behind a command that has not replied yet. */
+const MAX_QUERY_BYTES = 1024 * 1024
+
+/** Connections with replies collected this turn; flushed together in the check phase. */
+const pendingFlush = new Set<RespConnection>()
+let flushScheduled = false
+
+function flushAll(): void {
+  flushScheduled = false
+  for (const conn of pendingFlush) conn.flush()
+  pendingFlush.clear()
+}
+
+/** Counters of one connection's traffic (tests read them to check batching; CLIENT LIST could too). */
+export interface ConnectionStats {
+  /** 'data' events received. */
+  reads: number
+  /** Socket writes made (each carries a batch of replies). */
+  writes: number
+  /** Commands executed. */
+  commands: number
+}
 
 export class RespConnection {
   readonly client: Client
+  readonly stats: ConnectionStats = { reads: 0, writes: 0, commands: 0 }
   private readonly parser: RespParser
-  private readonly pending: Buffer[][] = []
-  private pendingHead = 0
   private readonly writer = new ReplyWriter()
+  /** A command of this connection is running (or the pump loop is active); new input just waits in the parser. */
   private pumping = false
-  private protocolError: ProtocolError | null = null
   private closed = false
-  private pausedForBackpressure = false
+  /** The peer half-closed: run what has arrived, reply, then close. */
+  private inputEnded = false
+  private readingPaused = false
 
   constructor(
     private readonly engine: Engine,
@@ -41,78 +67,132 @@ export class RespConnection {
       authenticated: () => this.client.authenticated,
     })
     socket.setNoDelay(true)
-    socket.on('data', (chunk) => this.onData(chunk))
-    socket.on('drain', () => this.maybeResume())
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('drain', () => this.onDrain())
+    socket.on('end', () => this.onEnd())
     socket.on('close', () => this.teardown())
+    // A reset by the peer: 'close' follows and tears down; nothing to report to anyone.
     socket.on('error', () => this.teardown())
   }
 
+  /** Received bytes not yet consumed by a complete command. */
+  get queryBufferBytes(): number {
+    return this.parser.buffered
+  }
+
+  /** Memory the parser holds for input. */
+  get queryBufferCapacity(): number {
+    return this.parser.capacity
+  }
+
+  /** Reply bytes produced but not yet taken by the kernel (node's write queue plus the current batch). */
+  get outputBufferBytes(): number {
+    return this.socket.writableLength + this.writer.byteLength
+  }
+
+  /** Whether reading from the socket is paused for backpressure. */
+  get isReadingPaused(): boolean {
+    return this.readingPaused
+  }
+
   private onData(chunk: Buffer): void {
-    if (this.closed || this.protocolError) return
-    const { commands, error } = this.parser.feed(chunk)
-    for (const c of commands) this.pending.push(c)
-    if (error) this.protocolError = error
-    if (this.pending.length - this.pendingHead > MAX_PENDING_COMMANDS) this.pauseReading()
+    if (this.closed) return
+    this.stats.reads++
+    this.parser.append(chunk)
+    if (this.pumping) {
+      if (this.parser.buffered > MAX_QUERY_BYTES) this.pauseReading()
+      return
+    }
     void this.pump()
   }
 
+  private onEnd(): void {
+    this.inputEnded = true
+    if (!this.pumping) void this.pump()
+  }
+
+  private onDrain(): void {
+    if (this.closed) return
+    if (!this.pumping) void this.pump()
+  }
+
+  /**
+   * Runs complete commands one at a time until the parser needs more bytes, the socket needs to drain, or the
+   * connection ends. Only one pump runs per connection.
+   */
   private async pump(): Promise<void> {
-    if (this.pumping) return
+    if (this.pumping || this.closed) return
     this.pumping = true
     try {
-      while (!this.closed && this.pendingHead < this.pending.length) {
-        const argv = this.pending[this.pendingHead++]
-        const reply = await this.engine.executor.execute(this.client, argv)
+      for (;;) {
+        if (this.socket.writableNeedDrain) {
+          // The peer is not reading: run nothing more and stop reading until 'drain' calls pump again.
+          this.pauseReading()
+          return
+        }
+        const argv = this.parser.next()
+        if (argv === null) break
+        if (argv instanceof ProtocolError) {
+          // Commands before the malformed bytes have run; now the error, then close, as Redis does.
+          this.writer.write(new ReplyError(argv.message), this.client.protocol)
+          this.closeAfterFlush()
+          return
+        }
+        const reply: Reply = await this.engine.executor.execute(this.client, argv)
+        this.stats.commands++
         if (this.closed) return
         this.writer.write(reply, this.client.protocol)
         if (this.client.closeAfterReply) {
-          this.flush()
-          this.end()
+          this.closeAfterFlush()
           return
         }
         if (this.writer.byteLength >= FLUSH_BYTES) this.flush()
+        else this.scheduleFlush()
       }
-      this.pending.length = 0
-      this.pendingHead = 0
-      if (this.protocolError) {
-        // Commands before the malformed bytes have run; now the error, then close, as Redis does.
-        this.writer.write(new ReplyError(this.protocolError.message), this.client.protocol)
-        this.flush()
-        this.end()
+      if (this.inputEnded) {
+        // The peer sent FIN; whatever was incomplete can never complete.
+        this.closeAfterFlush()
         return
       }
-      this.flush()
-      this.maybeResume()
+      this.resumeReading()
     } catch (err) {
       this.engine.log('warning', `connection ${this.client.name} failed: ${(err as Error)?.stack ?? err}`)
-      this.socket.destroy()
+      this.destroy()
     } finally {
       this.pumping = false
     }
   }
 
-  private flush(): void {
-    if (this.writer.byteLength === 0 || this.closed) return
-    const ok = this.socket.write(this.writer.take())
-    if (!ok) this.pauseReading()
-  }
-
-  private pauseReading(): void {
-    if (!this.pausedForBackpressure) {
-      this.pausedForBackpressure = true
-      this.socket.pause()
+  private scheduleFlush(): void {
+    pendingFlush.add(this)
+    if (!flushScheduled) {
+      flushScheduled = true
+      setImmediate(flushAll)
     }
   }
 
-  private maybeResume(): void {
-    if (!this.pausedForBackpressure || this.closed) return
-    if (this.socket.writableNeedDrain) return
-    if (this.pending.length - this.pendingHead > MAX_PENDING_COMMANDS / 2) return
-    this.pausedForBackpressure = false
+  /** Writes the collected replies now. */
+  flush(): void {
+    if (this.closed || this.writer.byteLength === 0) return
+    this.stats.writes++
+    this.socket.write(this.writer.take())
+  }
+
+  private pauseReading(): void {
+    if (this.readingPaused) return
+    this.readingPaused = true
+    this.socket.pause()
+  }
+
+  private resumeReading(): void {
+    if (!this.readingPaused || this.closed) return
+    this.readingPaused = false
     this.socket.resume()
   }
 
-  private end(): void {
+  private closeAfterFlush(): void {
+    this.flush()
+    pendingFlush.delete(this)
     this.socket.end()
     this.teardown()
   }
@@ -121,6 +201,7 @@ export class RespConnection {
   teardown(): void {
     if (this.closed) return
     this.closed = true
+    pendingFlush.delete(this)
     this.engine.removeClient(this.client)
     this.onClose(this)
   }

@@ -18,6 +18,8 @@ export interface RedsimServer {
   readonly port: number
   readonly host: string
   readonly engine: Engine
+  /** Open connections (tests inspect their backpressure state). */
+  readonly connections: ReadonlySet<RespConnection>
   close(): Promise<void>
 }
 
@@ -27,7 +29,8 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   const engine = options.engine ?? new Engine({ ...options, config })
   const host = options.host ?? '127.0.0.1'
   const connections = new Set<RespConnection>()
-  const server = net.createServer((socket) => {
+  // allowHalfOpen: a client that sends its commands and then shuts down its side still gets its replies.
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     const maxClients = engine.config.getNumber('maxclients')
     if (engine.clients.size >= maxClients) {
       socket.end('-ERR max number of clients reached\r\n')
@@ -57,6 +60,7 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
     port,
     host,
     engine,
+    connections,
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(cron)
