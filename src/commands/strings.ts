@@ -4,6 +4,7 @@
  * Values are Buffers that are never modified once stored (see string-growth.ts), so GET replies with the stored
  * Buffer itself and GETRANGE with a view of it: no copies on read. Integers are stored as their decimal text.
  */
+import { markStringEncoding } from '../keyspace/encoding.ts'
 import { isString } from '../keyspace/values.ts'
 import { Errors, OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { intReply, keyOf, LLONG_MAX, LLONG_MIN, parseInt64 } from './args.ts'
@@ -179,7 +180,8 @@ function append(ctx: CommandContext): Reply {
     ctx.db.modified(key)
     return current.length
   }
-  const next = extendString(current, 0, tail)
+  // Redis appends to an unshared sds: the value is `raw` from now on (OBJECT ENCODING).
+  const next = markStringEncoding(extendString(current, 0, tail), 'raw')
   ctx.db.set(key, next, true)
   return next.length
 }
@@ -215,17 +217,19 @@ function setrange(ctx: CommandContext): Reply {
   if (current === undefined) {
     if (bytes.length === 0) return 0
     checkStringLength(ctx, offset, bytes.length)
-    const created = Buffer.alloc(offset + bytes.length)
+    const created = markStringEncoding(Buffer.alloc(offset + bytes.length), 'raw')
     bytes.copy(created, offset)
     ctx.db.set(key, created)
     return created.length
   }
   if (bytes.length === 0) return current.length
   checkStringLength(ctx, offset, bytes.length)
-  const next =
+  const next = markStringEncoding(
     offset >= current.length
       ? extendString(current, offset - current.length, bytes)
-      : overwriteString(current, offset, bytes)
+      : overwriteString(current, offset, bytes),
+    'raw',
+  )
   ctx.db.set(key, next, true)
   return next.length
 }
@@ -313,7 +317,9 @@ function incrbyfloat(ctx: CommandContext): Reply {
   if (!value || !increment) throw Errors.notFloat()
   const sum = addLongDouble(value, increment)
   if (!sum || sum.kind === 'infinity') throw new ReplyError('ERR increment would produce NaN or Infinity')
+  // Redis stores the printed text with createStringObject: embstr up to 44 bytes (never int), raw beyond.
   const text = Buffer.from(formatLongDouble(sum), 'latin1')
+  markStringEncoding(text, text.length <= 44 ? 'embstr' : 'raw')
   ctx.db.set(key, text, true)
   return text
 }
