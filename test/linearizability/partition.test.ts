@@ -77,4 +77,39 @@ describe('P-compositionality: partitions by connected keys', () => {
     expect(split.partitions).toHaveLength(3)
     expect(split.steps).toBeLessThan(whole.steps)
   })
+
+  it('copies broadcast operations (clock ticks) into every keyed partition', () => {
+    const parts = partitionByKeys([['a'], 'broadcast' as const, ['b'], [], 'broadcast' as const], (k) => k)
+    expect(parts).toEqual([
+      { keys: ['a'], members: [0, 1, 4] },
+      { keys: ['b'], members: [1, 2, 4] },
+      { keys: [], members: [3] },
+    ])
+  })
+
+  it('judges expiry against the clock ticks of the history, in every partition', () => {
+    const model = redisModel()
+    const tick = (t: number, clock: number) => op(0, t, t, { clock }, null)
+    const history = (seen: string | null, at: number) => [
+      tick(0, 1000),
+      op(1, 1, 2, cmd('SET', 'a', 'v', 'PX', '10'), 'OK'),
+      op(1, 3, 4, cmd('SET', 'b', 'w', 'PX', '100'), 'OK'),
+      tick(5, 1011),
+      op(2, at, at + 1, cmd('GET', 'a'), seen),
+      op(2, at + 2, at + 3, cmd('GET', 'b'), 'w'),
+    ]
+    expect(checkLinearizability(model, history(null, 6)).verdict).toBe('ok')
+    expect(checkLinearizability(model, history('v', 6)).verdict).toBe('violation') // expired at the tick
+    expect(checkLinearizability(model, history('v', 3)).verdict).toBe('ok') // read before the tick
+    expect(checkLinearizability(model, history(null, 3)).verdict).toBe('violation') // gone before its time
+    expect(checkLinearizability(model, history(null, 6)).partitions.map((p) => p.operations)).toEqual([
+      [0, 1, 3, 4],
+      [0, 2, 3, 5],
+    ])
+  })
+
+  it('rejects broadcast operations that are not instantaneous', () => {
+    const history = [op(0, 0, 1, { clock: 5 }, null), op(1, 0, 1, cmd('GET', 'a'), null)]
+    expect(() => checkLinearizability(redisModel(), history)).toThrow(/must be instantaneous/)
+  })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { HistoryReply, OperationInput } from '../../sim/linearizability/history.ts'
-import { redisModel } from '../../sim/model/redis-model.ts'
+import { attachClients, redisModel } from '../../sim/model/redis-model.ts'
 
 const model = redisModel()
 const c = (...argv: string[]): OperationInput => ({ argv })
@@ -459,5 +459,20 @@ describe('the model as a linearizability model', () => {
     const z = model.run(y, c('LPUSH', 'l', 'c')).state
     expect(model.equal(x, z)).toBe(false)
     expect(model.hash(x)).not.toBe(model.hash(z))
+  })
+})
+
+describe('attachClients', () => {
+  it('copies the client into WATCH and MULTI inputs only', () => {
+    const history = attachClients([
+      { id: 0, client: 7, invoke: 0, return: 1, input: { argv: ['WATCH', 'k'] }, output: 'OK' },
+      { id: 1, client: 7, invoke: 2, return: 3, input: { argv: ['GET', 'k'] }, output: null },
+      { id: 2, client: 7, invoke: 4, return: 5, input: { multi: [['SET', 'k', '1']], watch: ['k'] }, output: ['OK'] },
+    ])
+    expect(history.map((op) => op.input)).toEqual([
+      { argv: ['WATCH', 'k'], client: 7 },
+      { argv: ['GET', 'k'] },
+      { multi: [['SET', 'k', '1']], watch: ['k'], client: 7 },
+    ])
   })
 })
