@@ -26,7 +26,8 @@ const SPARSE_VAL_MAX_VALUE = 32
 const SPARSE_VAL_MAX_LEN = 4
 const SPARSE_ZERO_MAX_LEN = 64
 const SPARSE_XZERO_MAX_LEN = 16384
-const ALPHA_INF = 0.72134752044448170368
+// Redis writes 0.721347520444481703680 (0.5 / ln 2); this is the same double.
+const ALPHA_INF = 0.7213475204444817
 
 // --- MurmurHash64A (seed 0xadc83b19), in 32-bit halves ---
 
