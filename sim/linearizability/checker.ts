@@ -58,11 +58,12 @@ export interface ViolationExplanation {
    */
   minimal: number[]
   /**
-   * The model states (described) the blocked operation could have been applied to, given everything before its
-   * return: none of them produces its reply. They show what it should have seen.
+   * The model states (described; at most 8, fewer if the probe budget ran out) the blocked operation could have been
+   * applied to, given everything before its return: none of them produces its reply. They show what it should have
+   * seen.
    */
   statesBefore: string[]
-  /** False when the minimal set or the states may be incomplete because some probe ran out of budget. */
+  /** False when the prefix or the minimal set may not be the tightest because some probe ran out of budget. */
   exact: boolean
 }
 
@@ -135,7 +136,7 @@ function checkPartition<State, Input, Output>(
       blockedOperation: prefix.blockedOperation === undefined ? undefined : ops[prefix.blockedOperation].id,
       minimal: ids(minimal.operations),
       statesBefore: before.states.map((state) => model.describeState(state)),
-      exact: prefix.exact && minimal.exact && before.complete,
+      exact: prefix.exact && minimal.exact,
     }
   }
   return result

@@ -132,7 +132,7 @@ export function minimalViolation<State, Input, Output>(
  * The model states the blocked operation could have been applied to (Knossos's "configurations"): every state
  * reachable by linearizing all operations that returned before its return, plus any of those still running, in an
  * order that respects real time. None of them yields the blocked operation's reply: they show what it should have
- * seen. Stops after `limit` distinct states or when the probe budget runs out (`complete` is then false).
+ * seen. Stops after `limit` distinct states, or when the probe budget runs out (`complete` is then false).
  */
 export function statesBeforeBlocked<State, Input, Output>(
   model: Model<State, Input, Output>,

@@ -29,11 +29,15 @@ export class KeyspaceState {
     private readonly keysHash: number,
   ) {}
 
-  /** The state's hash: the keys' part, mixed with the clock and the watches. */
+  private cachedHash: number | undefined
+
+  /** The state's hash: the keys' part, mixed with the clock and the watches (computed once: states are immutable). */
   get hash(): number {
+    if (this.cachedHash !== undefined) return this.cachedHash
     let h = this.keysHash ^ Math.imul(hashText(0x811c9dc5, String(this.now)), 0x2545f491)
     for (const [client, watch] of this.watches) h ^= watchHash(client, watch)
-    return h >>> 0
+    this.cachedHash = h >>> 0
+    return this.cachedHash
   }
 
   get(key: string): Value | undefined {
