@@ -24,6 +24,9 @@ async function recordedRun(workload: string, mutant: string, seed: number): Prom
     spans: execution.recorder.spans,
     engine: execution.engine,
     clientIds: execution.clientIds,
+    calls: execution.recorder.calls,
+    serialOrder: execution.recorder.serialOrder,
+    clockMovedUnderLease: execution.recorder.clockMovedUnderLease,
   }
 }
 
@@ -33,7 +36,7 @@ describe('the checkers on simulated runs', () => {
       let judged = 0
       for (let seed = 1; seed <= 30; seed++) {
         const run = await recordedRun(workload, 'correct', seed)
-        expect([...linearizability.check(run), ...workloadInvariants.check(run)]).toEqual([])
+        expect([...(await linearizability.check(run)), ...(await workloadInvariants.check(run))]).toEqual([])
         judged += run.history.length
       }
       expect(judged).toBeGreaterThan(300)
@@ -44,7 +47,7 @@ describe('the checkers on simulated runs', () => {
     let caught = 0
     for (let seed = 1; seed <= 20; seed++) {
       const run = await recordedRun('transactions', 'exec-unlocked', seed)
-      const found = linearizability.check(run)
+      const found = await linearizability.check(run)
       for (const violation of found) {
         expect(violation.kind).toBe('linearizability')
         expect(violation.operations.length).toBeGreaterThan(0)
