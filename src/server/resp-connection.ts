@@ -138,7 +138,9 @@ export class RespConnection {
           this.closeAfterFlush()
           return
         }
-        const reply: Reply = await this.engine.executor.execute(this.client, argv)
+        // Await only a real promise: an executor that answers synchronously costs no microtask hop here.
+        const result: Reply | Promise<Reply> = this.engine.executor.execute(this.client, argv)
+        const reply = result instanceof Promise ? await result : result
         this.stats.commands++
         if (this.closed) return
         this.writer.write(reply, this.client.protocol)
