@@ -131,10 +131,12 @@ export class SimClient {
     if (this.conn.closed) return LOST
     const call: { argv: string[]; reply?: ReturnType<typeof historyReply> } = { argv }
     record.calls.push(call)
+    const server = this.deps.recorder.startCall(this.id, record.id, argv)
     // The executor call LocalConnection.send makes when nothing is in flight: a simulated client never pipelines, so
     // the connection's ordering queue (and its per-command closures and promise chain) would be pure overhead here.
     const reply = await this.deps.engine.executor.execute(this.conn.client, toArgv(argv))
     this.deps.hash.reply(this.id, reply)
+    server.reply = reply
     if (this.conn.closed) return LOST
     call.reply = historyReply(reply)
     return reply

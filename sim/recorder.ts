@@ -67,6 +67,30 @@ export interface Span {
   atomic: boolean
 }
 
+/**
+ * One command as the server executed it, for the witness check: the lock serial it ran under (the order of
+ * lock-acquired points), the virtual time then, and the reply the server produced (even when the client never got it).
+ */
+export interface ServerCall {
+  client: number
+  /** The history operation this command belongs to. */
+  op: number
+  argv: string[]
+  /** Position in the executor's serial order, or -1 when the command never took the lock (QUEUED, rejected). */
+  serial: number
+  time: number
+  reply: Reply | undefined
+  /** The client disconnected before the command took the lock: the executor dropped it. */
+  dropped: boolean
+}
+
+/** A timer event in the serial order: the clock moved to `time`; `cron` when active expiry ran (the lock was free). */
+export interface TimerEvent {
+  timer: true
+  time: number
+  cron: boolean
+}
+
 const ATOMIC_COMMANDS = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro'])
 
 export class Recorder implements AccessRecorder {
@@ -83,6 +107,14 @@ export class Recorder implements AccessRecorder {
   private readonly spanOf = new Map<ExecutionFrame, number>()
   /** Set while a timer event runs: its accesses form their own span. */
   timerSpan = -1
+  /** Every command sent, in sending order. */
+  readonly calls: ServerCall[] = []
+  /** Commands that took the lock and timer events, in the order they happened: the executor's serial order. */
+  readonly serialOrder: Array<ServerCall | TimerEvent> = []
+  /** The command each client has in flight, by client id. */
+  private readonly current: Array<ServerCall | undefined> = []
+  /** A timer moved the clock while someone held the lock (time passed inside a command). */
+  clockMovedUnderLease = false
 
   readonly tick = (): number => ++this.time
 
@@ -156,6 +188,35 @@ export class Recorder implements AccessRecorder {
     op.return = this.tick()
     op.output = historyReply(output)
     this.inflight[op.client] = -1
+  }
+
+  startCall(client: number, op: number, argv: string[]): ServerCall {
+    const call: ServerCall = { client, op, argv, serial: -1, time: 0, reply: undefined, dropped: false }
+    this.calls.push(call)
+    this.current[client] = call
+    return call
+  }
+
+  /** The client's command has just taken the lock (its first acquisition, under a mutant that takes it repeatedly). */
+  lockAcquired(client: number, now: number): void {
+    const call = this.current[client]
+    if (!call || call.serial !== -1) return
+    call.serial = this.serialOrder.length
+    call.time = now
+    this.serialOrder.push(call)
+  }
+
+  /**
+   * The client disconnected before its in-flight command got past the lock (arriving, waiting, or parked right after
+   * acquiring): the executor will drop that command without running it.
+   */
+  dropCurrent(client: number): void {
+    const call = this.current[client]
+    if (call) call.dropped = true
+  }
+
+  timerEvent(now: number, cron: boolean): void {
+    this.serialOrder.push({ timer: true, time: now, cron })
   }
 
   /** The virtual clock's time at the start of the run or after a timer event: an instant operation of client 0. */

@@ -143,7 +143,11 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     recorder.clockEvent(clock.now())
     // Active expiry runs between commands, as Redis's serverCron does: only when nobody holds the lock.
     const lease = engine.lock.tryAcquire(TIMER)
-    if (!lease) return
+    recorder.timerEvent(clock.now(), lease !== null)
+    if (!lease) {
+      recorder.clockMovedUnderLease = true
+      return
+    }
     try {
       engine.cron()
     } finally {
@@ -156,11 +160,17 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     maxSteps: options.maxSteps,
     hash,
     timer: scenario.timer.events > 0 ? { remaining: scenario.timer.events, fire: fireTimer } : null,
-    onFault: (actor) => byId[actor.id].conn.close(),
+    onFault: (actor) => {
+      // Before the lock (arrival, waiting, just acquired), the executor will drop the in-flight command.
+      if (actor.site === 'arrive' || actor.site === 'lock-wait' || actor.site === 'lock-acquired') {
+        recorder.dropCurrent(actor.id)
+      }
+      byId[actor.id].conn.close()
+    },
     tick: recorder.tick,
     trace,
   })
-  const seam = new SimSeam(scheduler, recorder)
+  const seam = new SimSeam(scheduler, recorder, clock)
   engine = new Engine({
     clock,
     random: seededRandom(`${scenario.seed}:engine`),
@@ -203,7 +213,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   const outcome: Outcome = clients.length === 0 ? { kind: 'done' } : await scheduler.done
   hash.note(outcome.kind)
 
-  const violations = checkRun({
+  const violations = await checkRun({
     scenario,
     outcome,
     steps: scheduler.steps,
@@ -212,6 +222,9 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     spans: recorder.spans,
     engine,
     clientIds: clients.map((c) => c.id),
+    calls: recorder.calls,
+    serialOrder: recorder.serialOrder,
+    clockMovedUnderLease: recorder.clockMovedUnderLease,
   })
   return {
     outcome,

@@ -3,6 +3,7 @@
  * hand-off notifications move actors between blocked and running, and the recorder receives every keyspace access.
  * Actors the scheduler does not know (none, in a normal run) pass straight through.
  */
+import type { Clock } from '../src/engine/clock.ts'
 import type { Actor, SchedulingSeam, SeamSite } from '../src/engine/seam.ts'
 import type { Recorder } from './recorder.ts'
 import type { Scheduler } from './scheduler.ts'
@@ -11,11 +12,13 @@ export class SimSeam implements SchedulingSeam {
   constructor(
     private readonly scheduler: Scheduler,
     readonly recorder: Recorder,
+    private readonly clock: Clock,
   ) {}
 
   point(site: SeamSite, actor: Actor, detail?: string): void | Promise<void> {
     const sim = this.scheduler.actor(actor.id)
     if (!sim) return undefined
+    if (site === 'lock-acquired') this.recorder.lockAcquired(actor.id, this.clock.now())
     return this.scheduler.park(sim, site, detail)
   }
 

@@ -179,6 +179,23 @@ function swarmSelect<T extends { weight?: number }>(prng: Prng, items: readonly 
   return kept.length > 0 ? kept : [items[Math.floor(prng.quick() * items.length)]]
 }
 
+const availableCache = new WeakMap<WorkloadSpec, { commands: CommandTemplate[]; scripts: ScriptTemplate[] }>()
+type CommandTemplate = NonNullable<WorkloadSpec['commands']>[number]
+type ScriptTemplate = NonNullable<WorkloadSpec['scripts']>[number]
+
+/** The recipe's templates this build can run (the command table does not change within a process). */
+function availableTemplates(spec: WorkloadSpec): { commands: CommandTemplate[]; scripts: ScriptTemplate[] } {
+  let found = availableCache.get(spec)
+  if (!found) {
+    found = {
+      commands: (spec.commands ?? []).filter((c) => hasCommand(c.argv[0])),
+      scripts: (spec.scripts ?? []).filter((s) => scriptAvailable(s.script)),
+    }
+    availableCache.set(spec, found)
+  }
+  return found
+}
+
 /** Expands a workload recipe for one seed into a scenario. */
 export function buildScenario(
   specOrName: WorkloadSpec | string,
@@ -206,16 +223,9 @@ export function buildScenario(
     )
   }
 
-  const commands = swarmSelect(
-    prng,
-    (spec.commands ?? []).filter((c) => hasCommand(c.argv[0])),
-    spec.swarm,
-  )
-  const scripts = swarmSelect(
-    prng,
-    (spec.scripts ?? []).filter((s) => scriptAvailable(s.script)),
-    spec.swarm,
-  )
+  const available = availableTemplates(spec)
+  const commands = swarmSelect(prng, available.commands, spec.swarm)
+  const scripts = swarmSelect(prng, available.scripts, spec.swarm)
   const kinds: Array<{ kind: OperationKind; weight: number }> = []
   for (const [kind, weight] of Object.entries(spec.mix) as Array<[OperationKind, number]>) {
     if (!weight) continue

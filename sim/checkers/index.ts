@@ -3,11 +3,15 @@ import { leaseReleased, noInternalErrors } from './end-state.ts'
 import { noInterleavedWrites } from './no-interleaved-writes.ts'
 import { schedulerVerdict } from './scheduler-verdict.ts'
 import type { Checker, RecordedRun, Violation } from './types.ts'
+import { witness } from './witness.ts'
 
-export const CHECKERS: Checker[] = [schedulerVerdict, noInterleavedWrites, leaseReleased, noInternalErrors]
+export const CHECKERS: Checker[] = [schedulerVerdict, noInterleavedWrites, leaseReleased, noInternalErrors, witness]
 
-export function checkRun(run: RecordedRun, checkers: readonly Checker[] = CHECKERS): Violation[] {
+export async function checkRun(run: RecordedRun, checkers: readonly Checker[] = CHECKERS): Promise<Violation[]> {
   const out: Violation[] = []
-  for (const checker of checkers) out.push(...checker.check(run))
+  for (const checker of checkers) {
+    const found = checker.check(run)
+    out.push(...(found instanceof Promise ? await found : found))
+  }
   return out
 }

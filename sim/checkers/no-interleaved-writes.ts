@@ -14,24 +14,25 @@ export const noInterleavedWrites: Checker = {
   name: 'no-interleaved-writes',
   check(run: RecordedRun): Violation[] {
     const { log, spans } = run
-    const first = new Map<number, number>()
-    const last = new Map<number, number>()
-    const blocks = new Map<number, number>()
+    // Span ids are dense indexes into `spans`: count each span's blocks of consecutive log entries.
+    const first = new Int32Array(spans.length).fill(-1)
+    const last = new Int32Array(spans.length)
+    const blocks = new Int32Array(spans.length)
     let previous = -1
     for (let i = 0; i < log.length; i++) {
       const span = log[i].span
-      if (!first.has(span)) first.set(span, i)
-      last.set(span, i)
-      if (span !== previous) blocks.set(span, (blocks.get(span) ?? 0) + 1)
+      if (first[span] === -1) first[span] = i
+      last[span] = i
+      if (span !== previous) blocks[span]++
       previous = span
     }
     const out: Violation[] = []
-    for (const [spanId, count] of blocks) {
-      if (count < 2 || out.length >= MAX_REPORTED) continue
+    for (let spanId = 0; spanId < spans.length; spanId++) {
+      if (blocks[spanId] < 2 || out.length >= MAX_REPORTED) continue
       const span = spans[spanId]
       if (!span.atomic) continue
-      const from = first.get(spanId)!
-      const to = last.get(spanId)!
+      const from = first[spanId]
+      const to = last[spanId]
       const own: Access[] = []
       const intruders: Access[] = []
       for (let i = from; i <= to; i++) (log[i].span === spanId ? own : intruders).push(log[i])

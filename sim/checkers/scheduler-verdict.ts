@@ -15,7 +15,7 @@ export const schedulerVerdict: Checker = {
         return [
           violation(
             'deadlock',
-            `deadlock: clients ${outcome.blocked.map((c) => `#${c}`).join(', ')} wait for the lock` +
+            `clients ${outcome.blocked.map((c) => `#${c}`).join(', ')} wait for the lock` +
               (holder ? `, held by ${holder.name} which can no longer release it` : ''),
             {
               clients: holder ? [...outcome.blocked, holder.id] : outcome.blocked,
@@ -25,7 +25,7 @@ export const schedulerVerdict: Checker = {
         ]
       }
       case 'livelock':
-        return [violation('livelock', `livelock or starvation: no end after ${outcome.steps} scheduling steps`)]
+        return [violation('livelock', `no end after ${outcome.steps} scheduling steps (livelock or starvation)`)]
       case 'error': {
         const err = outcome.error
         const text = err instanceof Error ? (err.stack ?? err.message) : String(err)

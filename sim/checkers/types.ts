@@ -4,7 +4,7 @@
  * by adding entries to `CHECKERS` in ./index.ts.
  */
 import type { Engine } from '../../src/engine/engine.ts'
-import type { Access, HistoryOperation, Span } from '../recorder.ts'
+import type { Access, HistoryOperation, ServerCall, Span, TimerEvent } from '../recorder.ts'
 import type { Outcome } from '../scheduler.ts'
 import type { Scenario } from '../workloads.ts'
 
@@ -44,11 +44,17 @@ export interface RecordedRun {
   readonly engine: Engine
   /** Client ids of the simulated clients, in scenario order. */
   readonly clientIds: readonly number[]
+  /** Every command sent, with the server's reply and its place in the executor's serial order. */
+  readonly calls: readonly ServerCall[]
+  /** Commands that took the lock, and timer events, in the order they happened. */
+  readonly serialOrder: ReadonlyArray<ServerCall | TimerEvent>
+  /** Virtual time passed while a command held the lock (the witness replay cannot reproduce that exactly). */
+  readonly clockMovedUnderLease: boolean
 }
 
 export interface Checker {
   readonly name: string
-  check(run: RecordedRun): Violation[]
+  check(run: RecordedRun): Violation[] | Promise<Violation[]>
 }
 
 export function violation(kind: ViolationKind, message: string, extra: Partial<Violation> = {}): Violation {

@@ -50,7 +50,7 @@ describe('scheduler', () => {
       tick: recorder.tick,
       trace: null,
     })
-    const engine = new Engine({ clock, seam: new SimSeam(scheduler, recorder), logger: () => {} })
+    const engine = new Engine({ clock, seam: new SimSeam(scheduler, recorder, clock), logger: () => {} })
     recorder.engine = engine
     const leaker = new LocalConnection(engine, 'sim')
     const victim = new LocalConnection(engine, 'sim')

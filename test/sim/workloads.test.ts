@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CONFIG, runSeed } from '../../sim/run.ts'
-import { buildScenario, fixtureScripts, hasCommand, WorkloadError, workloads } from '../../sim/workloads.ts'
+import {
+  buildScenario,
+  fixtureScripts,
+  hasCommand,
+  scriptAvailable,
+  WorkloadError,
+  workloads,
+} from '../../sim/workloads.ts'
 
 describe('workloads', () => {
   it('every fixture workload runs on the correct executor, or says clearly what this build lacks', async () => {
     expect(workloads().size).toBeGreaterThanOrEqual(11)
     for (const [name, spec] of workloads()) {
       const missing = (spec.requires ?? []).filter((c) => !hasCommand(c))
-      if (missing.length > 0) {
+      const runnable =
+        (spec.commands ?? []).some((c) => hasCommand(c.argv[0])) ||
+        (spec.scripts ?? []).some((s) => scriptAvailable(s.script))
+      if (missing.length > 0 || !runnable) {
         expect(() => buildScenario(name, 1)).toThrow(WorkloadError)
         continue
       }
