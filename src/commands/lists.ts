@@ -1,0 +1,4 @@
+/** list commands: declared here (in progress). */
+import type { CommandSpec } from './types.ts'
+
+export const listCommands: CommandSpec[] = []
