@@ -2,6 +2,7 @@
 import type { Client } from '../engine/client.ts'
 import type { Engine } from '../engine/engine.ts'
 import { unwatchAll } from '../engine/engine.ts'
+import { subscribedPing } from '../engine/pubsub.ts'
 import { Errors, MapReply, OK, PONG, type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
 import { isOption, parseInt64 } from './args.ts'
 import { clientCommand, clientNameError, setClientName } from './client.ts'
@@ -24,6 +25,9 @@ function parseCInt(buf: Buffer, message?: string): number | ReplyError {
 
 function ping(ctx: CommandContext): Reply {
   if (ctx.argv.length > 2) return Errors.arity('ping')
+  // RESP2 subscribed mode answers ["pong", message]: a subscriber's replies must all be arrays.
+  const subscribed = subscribedPing(ctx.engine.pubsub, ctx.client, ctx.argv[1] ?? null)
+  if (subscribed) return subscribed
   return ctx.argv.length === 2 ? ctx.argv[1] : PONG
 }
 
@@ -151,6 +155,7 @@ function reset(ctx: CommandContext): Reply {
   const { client, engine } = ctx
   client.multi = null
   unwatchAll(engine, client)
+  engine.pubsub.removeClient(client)
   ctx.select(0)
   client.protocol = 2
   client.clientName = ''

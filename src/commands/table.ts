@@ -11,6 +11,12 @@ import { serverCommands } from './server.ts'
 import { stringCommands } from './strings.ts'
 import { transactionCommands } from './transactions.ts'
 import type { CommandSpec } from './types.ts'
+import { bitmapCommands } from './bitmaps.ts'
+import { hyperloglogCommands } from './hyperloglog.ts'
+import { objectCommands } from './object.ts'
+import { pubsubCommands } from './pubsub.ts'
+import { sortCommands } from './sort.ts'
+import { zsetCommands } from './zsets.ts'
 
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...stringCommands,
@@ -20,6 +26,12 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...transactionCommands,
   ...introspectionCommands,
   ...scriptingCommands,
+  ...zsetCommands,
+  ...objectCommands,
+  ...bitmapCommands,
+  ...hyperloglogCommands,
+  ...sortCommands,
+  ...pubsubCommands,
 ]
 
 export type Resolution = { spec: CommandSpec } | { error: ReplyError }

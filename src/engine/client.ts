@@ -3,6 +3,7 @@
  * A Client is also the `Actor` the lock and the scheduling seam see.
  */
 import type { Protocol } from '../protocol/resp-encoder.ts'
+import type { Reply } from '../protocol/reply.ts'
 import type { Actor } from './seam.ts'
 
 export interface QueuedCommand {
@@ -42,6 +43,11 @@ export class Client implements Actor {
   lastInteraction: number
   libName = ''
   libVersion = ''
+  /**
+   * Where out-of-band replies go (pub/sub messages and subscribe confirmations, RESP3 pushes): set by the client's
+   * connection, which writes them in order with its ordinary replies. Null: nobody can receive them, they are dropped.
+   */
+  pushSink: ((reply: Reply) => void) | null = null
 
   constructor(
     readonly id: number,
@@ -58,6 +64,11 @@ export class Client implements Actor {
   /** Actor name for traces: `client#7` or its CLIENT SETNAME. */
   get name(): string {
     return this.clientName || `client#${this.id}`
+  }
+
+  /** Delivers a reply outside the request/response flow (see `pushSink`). */
+  push(reply: Reply): void {
+    this.pushSink?.(reply)
   }
 
   toString(): string {

@@ -12,6 +12,7 @@ import { ConfigRegistry } from './config.ts'
 import { Executor } from './executor.ts'
 import { Lock } from './lock.ts'
 import { type Logger, type LogLevel, stderrLogger } from './logger.ts'
+import { PubSub } from './pubsub.ts'
 import { type RandomSource, systemRandom } from './random.ts'
 import { productionSeam, type SchedulingSeam } from './seam.ts'
 import { CORRECT_EXECUTOR, type ExecutorVariant } from './variant.ts'
@@ -52,6 +53,8 @@ export class Engine {
   readonly executor: Executor
   readonly config: ConfigRegistry
   readonly clients = new Map<number, Client>()
+  /** Pub/sub subscriptions and message delivery (src/engine/pubsub.ts). */
+  readonly pubsub = new PubSub()
   readonly startedAt: number
   /**
    * Open frames per client, innermost last (EXEC or a script, then its inner command). Kept per client rather than in
@@ -109,6 +112,7 @@ export class Engine {
     client.closed = true
     client.multi = null
     unwatchAll(this, client)
+    this.pubsub.removeClient(client)
     this.clients.delete(client.id)
   }
 

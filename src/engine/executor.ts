@@ -17,6 +17,7 @@ import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
 import type { Client } from './client.ts'
 import type { Engine } from './engine.ts'
 import type { Lease } from './lock.ts'
+import { subscribedModeError } from './pubsub.ts'
 import { CORRECT_EXECUTOR, isScriptCommand, scriptHoldsLease } from './variant.ts'
 
 /** Commands that run at once even inside MULTI (Redis 7.0's list in processCommand). */
@@ -66,6 +67,13 @@ export class Executor {
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       if (client.multi) client.multi.aborted = true
       return this.rejected(Errors.noAuth(), client.lastCommand)
+    }
+
+    // A RESP2 client in subscribed mode may only run the pub/sub commands, PING, QUIT and RESET.
+    const subscribed = subscribedModeError(engine.pubsub, client, spec)
+    if (subscribed) {
+      if (client.multi) client.multi.aborted = true
+      return this.rejected(subscribed, client.lastCommand)
     }
 
     if (client.multi && !MULTI_CONTROL.has(spec.name)) {
