@@ -5,6 +5,7 @@
  *  2. 300 operations, one partition (3 keys joined by transfers), 6 clients. Goal: at most 1 s.
  *  3. A known non-linearizable history (a read-modify-write counter whose GET and SET are not atomic, as under the
  *     per-call-lock mutant): it must be reported, with the offending operations.
+ *  4. History 2 with one late read corrupted: found only after searching the whole partition, then explained.
  *
  * Histories come from a seeded sequential simulation with random overlaps, not from the server: each client invokes
  * an operation, the operation takes effect at a later random step (computed by the sequential model), and returns at
@@ -220,12 +221,31 @@ const third = time(() => checkLinearizability(model, broken))
 summary('3. non-atomic read-modify-write counters (known non-linearizable)', broken, third.value, third)
 console.log(formatLinearizability(linearizabilityView(model, broken, third.value)).replace(/^/gm, '  '))
 
+// The same 300 operations with one late read made stale: the whole partition must be searched and explained.
+const stale = dense.map((op) => ({ ...op }))
+const isRead = (op: HistoryOperation): boolean =>
+  'argv' in op.input && op.input.argv[0] === 'MGET' && op.return !== null
+let lastRead = stale.length - 1
+while (!isRead(stale[lastRead])) lastRead--
+const seen = stale[lastRead].output as string[]
+stale[lastRead] = { ...stale[lastRead], output: seen.map((v) => String(Number(v ?? 0) + 1)) }
+const fourth = time(() => checkLinearizability(model, stale))
+summary(
+  `4. history 2 with its last MGET (#${lastRead}) corrupted (known non-linearizable)`,
+  stale,
+  fourth.value,
+  fourth,
+)
+console.log(formatLinearizability(linearizabilityView(model, stale, fourth.value)).replace(/^/gm, '  '))
+
 const failures: string[] = []
 if (first.value.verdict !== 'ok') failures.push(`history 1 should be linearizable, got ${first.value.verdict}`)
 if (second.value.verdict !== 'ok') failures.push(`history 2 should be linearizable, got ${second.value.verdict}`)
 if (third.value.verdict !== 'violation') failures.push(`history 3 should be a violation, got ${third.value.verdict}`)
 const explained = third.value.partitions.find((p) => p.verdict === 'violation')?.explanation
 if (!explained || explained.minimal.length === 0) failures.push('history 3: no offending operations reported')
+const blocked = fourth.value.partitions.find((p) => p.verdict === 'violation')?.explanation?.blockedOperation
+if (blocked !== lastRead) failures.push(`history 4: expected operation ${lastRead} to be reported, got ${blocked}`)
 if (failures.length > 0) {
   console.error(failures.join('\n'))
   process.exit(1)

@@ -51,10 +51,10 @@ export interface ViolationExplanation {
   /** The operation whose reply (its return, the next event) no linearization of the prefix can produce. */
   blockedOperation: number | undefined
   /**
-   * Ids of a smallest-found set of operations that cannot be linearized together: 1-minimal by removal when `exact`
-   * (dropping any one member makes the rest linearizable). Cut at the failure, so it never holds later operations.
-   * A read of a value no linearization can produce is a violation on its own: the set is then that read alone, and
-   * `statesBefore` says what it could have seen.
+   * Ids of operations whose replies cannot all be right, given the effects of every operation up to the failure
+   * (the others' replies left free): always the blocked one, plus what it conflicts with. 1-minimal when `exact`.
+   * A read of a value no linearization can produce conflicts with nothing but itself: `statesBefore` then says what
+   * it could have seen.
    */
   minimal: number[]
   /**

@@ -3,10 +3,16 @@ import type { Model } from './model.ts'
 import { searchLinearization } from './search.ts'
 
 /**
- * Explaining a violation: where the history stops being linearizable, and the fewest operations that still cannot
- * be linearized together. Both are found by re-running the search on sub-histories, each probe with its own budget.
- * A probe that runs out of budget is never taken as a proof: the answers stay sound (every reported set is a proven
+ * Explaining a violation: where the history stops being linearizable, and the fewest replies that cannot all be
+ * right. Both are found by re-running the search on variants of the history, each probe with its own budget. A probe
+ * that runs out of budget is never taken as a proof: the answers stay sound (every reported set is a proven
  * violation) and are only marked as possibly not the tightest.
+ *
+ * Why replies, and not a sub-history: removing operations makes reads of the values they wrote impossible ("from
+ * nowhere"), so a removal-minimal set collapses onto any read whose writer was dropped, whatever the real conflict.
+ * Instead every operation stays, with its effect inside its interval, and only the *replies* outside the set are
+ * left unconstrained: the set is then the conflict itself (two increments that both returned 1; a WATCHed EXEC that
+ * succeeded and the script reply proving its key was written in between), in the context of everything else.
  */
 
 export interface MinimizeOptions {
@@ -32,12 +38,13 @@ export interface LinearizablePrefix {
 
 export interface MinimalViolation {
   /**
-   * Positions of the operations of a sub-history that cannot be linearized, in history order. Never an operation
-   * whose outcome is unknown (or still pending at the failure): one can always be linearized last, so removing it
-   * never changes the verdict.
+   * Positions (in history order) of operations whose replies cannot all be right, given the effects of every
+   * operation up to the failure: with only these replies constrained the history is still not linearizable, and
+   * (when `exact`) freeing any one of them makes it linearizable. Always holds the blocked operation; never an
+   * unknown-outcome operation (it has no reply).
    */
   operations: number[]
-  /** True when removing any single member makes the rest linearizable (1-minimal); false if probes were cut short. */
+  /** True when the set is 1-minimal; false if probes were cut short (it is then still a proven conflict). */
   exact: boolean
 }
 
@@ -80,8 +87,9 @@ export function longestLinearizablePrefix<State, Input, Output>(
 }
 
 /**
- * A 1-minimal non-linearizable sub-history of a non-linearizable history: first cut it just after the event where
- * the violation appears, then drop operations in shrinking chunks (delta debugging) while what remains still fails.
+ * A 1-minimal set of conflicting replies, holding the blocked operation: cut the history just after the event where
+ * the violation appears (the blocked operation's return), then free replies in shrinking chunks (delta debugging)
+ * while the history still cannot be linearized.
  */
 export function minimalViolation<State, Input, Output>(
   model: Model<State, Input, Output>,
@@ -95,28 +103,31 @@ export function minimalViolation<State, Input, Output>(
   const events = eventOrder(ops)
   const cutLength = prefix.blockedOperation === undefined ? events.length : prefix.events + 1
   const cut = cutAt(ops, events, cutLength)
+  const pinned = prefix.blockedOperation === undefined ? -1 : cut.positions.indexOf(prefix.blockedOperation)
 
-  /** Whether the members (indexes into `cut.ops`) are proven not linearizable. */
-  const fails = (members: readonly number[]): boolean => {
+  /** Whether the cut history, with only the replies of `constrained` (indexes into `cut.ops`) kept, still fails. */
+  const fails = (constrained: readonly number[]): boolean => {
     if (probesLeft <= 0) {
       exact = false
       return false
     }
     probesLeft--
-    const sub = members.map((m, index) => ({ ...cut.ops[m], index }))
-    const verdict = searchLinearization(model, sub, { maxSteps: budget }).verdict
+    const keep = new Set(constrained)
+    if (pinned !== -1) keep.add(pinned)
+    // A freed operation still takes effect within its interval; only its reply no longer constrains the search.
+    const variant = cut.ops.map((op, i) => (keep.has(i) || !op.known ? op : { ...op, output: undefined }))
+    const verdict = searchLinearization(model, variant, { maxSteps: budget }).verdict
     if (verdict === 'unknown') exact = false
     return verdict === 'violation'
   }
 
-  // Pending and unknown-outcome operations can always go last: they never belong to a minimal set.
-  let members = cut.ops.flatMap((op, i) => (op.known ? [i] : []))
+  let members = cut.ops.flatMap((op, i) => (op.known && i !== pinned ? [i] : []))
   let chunk = Math.max(1, members.length >>> 1)
-  for (;;) {
+  while (members.length > 0) {
     let removedAny = false
     for (let start = 0; start < members.length; ) {
       const candidate = members.slice(0, start).concat(members.slice(start + chunk))
-      if (candidate.length > 0 && fails(candidate)) {
+      if (fails(candidate)) {
         members = candidate
         removedAny = true
       } else start += chunk
@@ -124,8 +135,8 @@ export function minimalViolation<State, Input, Output>(
     if (chunk > 1) chunk = Math.max(1, chunk >>> 1)
     else if (!removedAny) break
   }
-
-  return { operations: members.map((m) => cut.positions[m]), exact }
+  const result = pinned === -1 ? members : [...members, pinned].sort((a, b) => a - b)
+  return { operations: result.map((m) => cut.positions[m]), exact }
 }
 
 /**

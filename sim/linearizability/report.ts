@@ -123,7 +123,7 @@ export function formatLinearizability(view: LinearizabilityView): string {
     }
     if (part.minimal) {
       const exact = part.exact ? '' : ' (not proven minimal: some probes ran out of budget)'
-      lines.push(`    operations that cannot be linearized together${exact}:`)
+      lines.push(`    replies that cannot all be right, given the effects of the other operations${exact}:`)
       for (const op of part.minimal) lines.push(`      ${formatOperation(op)}`)
     }
   }

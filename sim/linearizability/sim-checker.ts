@@ -67,7 +67,7 @@ export const linearizability: Checker = {
         violations.push(
           violationOf(
             'linearizability',
-            `keys ${part.keys.join(', ')}: ${head}; cannot be linearized together: ${culprits.map(describe).join(', ')}`,
+            `keys ${part.keys.join(', ')}: ${head}; replies that cannot all be right: ${culprits.map(describe).join(', ')}`,
             culprits,
             part.keys,
             run,

@@ -42,7 +42,7 @@ describe('classic non-linearizable histories, explained', () => {
     const history = withIds([op(1, 0, 1, cmd('GET', 'k'), 'v'), op(0, 2, 3, cmd('SET', 'k', 'v'), 'OK')])
     const result = check(history)
     expect(result.verdict).toBe('violation')
-    // Alone, the read is already impossible: no write of 'v' precedes it.
+    // The write's effect cannot come before its invocation: the read's reply is impossible by itself.
     expect(result.partitions[0].explanation!.minimal).toEqual([0])
     expect(result.partitions[0].explanation!.blockedOperation).toBe(0)
   })
@@ -60,10 +60,8 @@ describe('classic non-linearizable histories, explained', () => {
     const explanation = result.partitions[0].explanation!
     expect(explanation.blockedOperation).toBe(3)
     expect(explanation.statesBefore).toEqual(['{"k": "b"}'])
-    // By removal, the read of 'a' after SET b is impossible even without SET a (then nothing wrote 'a' at all):
-    // the 1-minimal set is the read and the write it missed... or the read alone. Either way it holds the read.
-    expect(explanation.minimal).toContain(3)
-    expect(check(history.filter((o) => explanation.minimal.includes(o.id!))).verdict).toBe('violation')
+    // Given the effects of the writes, the read's reply alone is impossible.
+    expect(explanation.minimal).toEqual([3])
   })
 
   it('transfers that do not preserve the total (a per-call-lock interleaving)', () => {
@@ -104,7 +102,27 @@ describe('classic non-linearizable histories, explained', () => {
     )
     const result = check(history)
     expect(result.verdict).toBe('violation')
-    expect(result.partitions[0].explanation!.minimal).toEqual([0, 2, 3])
+    const explanation = result.partitions[0].explanation!
+    // The EXEC's success alone contradicts the effects of the others (the WATCH, then the script's write).
+    expect(explanation.minimal).toEqual([3])
+    expect(explanation.statesBefore).toEqual(['{"k": "1", watch(1): [k] dirty}'])
+  })
+
+  it('the conflicting replies are the ones that cannot all be right, not reads whose writer went missing', () => {
+    // A WATCHed increment races a counter script; the script's reply (3) proves it ran after the WATCH.
+    const history = attachClients(
+      withIds([
+        op(3, 0, 1, cmd('SET', 'k', '2'), 'OK'),
+        op(1, 2, 3, cmd('WATCH', 'k'), 'OK'),
+        op(1, 4, 5, cmd('GET', 'k'), '2'),
+        op(2, 4, 9, script('counter', ['k'], ['1']), 3),
+        op(1, 6, 10, { multi: [['SET', 'k', '3']], watch: ['k'] }, ['OK']),
+      ]),
+    )
+    const explanation = check(history).partitions[0].explanation!
+    expect(explanation.blockedOperation).toBe(4)
+    // Either the script ran before the EXEC (then the EXEC had to abort) or after it (then it returns 4, not 3).
+    expect(explanation.minimal).toEqual([3, 4])
   })
 
   it('an unknown-outcome write explains a read either way, but not a read that sees it come and go', () => {
@@ -131,7 +149,8 @@ describe('classic non-linearizable histories, explained', () => {
 
   it('cuts the history at the failure, and leaves out operations still running there', () => {
     // GET (1) sees 'b' while SET b (0) is still running; then GET (2) sees nothing again: the cut lands at
-    // GET (2)'s return, where SET b is still running, so it can always go last and is no part of the minimal set.
+    // GET (2)'s return, where SET b is still running (its reply unknown there): it is no part of the minimal set,
+    // the two reads are.
     const history = withIds([
       op(0, 0, 20, cmd('SET', 'k', 'b'), 'OK'),
       op(1, 1, 2, cmd('GET', 'k'), 'b'),
@@ -142,8 +161,7 @@ describe('classic non-linearizable histories, explained', () => {
     const explanation = result.partitions[0].explanation!
     expect(explanation.blockedOperation).toBe(2)
     expect(explanation.prefixEvents).toBe(4) // call 0, call 1, return 1, call 2
-    expect(explanation.minimal).not.toContain(0)
-    expect(explanation.minimal).toContain(1)
+    expect(explanation.minimal).toEqual([1, 2])
     expect(explanation.statesBefore).toEqual(['{"k": "b"}'])
   })
 
@@ -161,7 +179,7 @@ describe('classic non-linearizable histories, explained', () => {
     expect(explanation.blockedOperation).toBe(60)
     expect(explanation.statesBefore).toEqual(['{"n": "60"}'])
     expect(explanation.exact).toBe(true)
-    // A 59 nobody wrote: with every other operation removed the read alone is already impossible.
+    // Given the 60 increments' effects, the read's 59 is impossible by itself.
     expect(explanation.minimal).toEqual([60])
   })
 
