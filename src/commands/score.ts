@@ -68,10 +68,28 @@ function isCSpace(c: number): boolean {
 export function parseScore(arg: Buffer): number | null {
   if (arg.length === 0) return null
   const text = arg.toString('latin1')
+  // Fast path for plain decimals (what clients send): only digits, sign, dot and exponent characters, starting with
+  // a digit, sign or dot, where JS's Number() and strtod agree. Anything else, and any zero or non-finite result
+  // (which may be an underflow or overflow strtod flags), takes the full path below.
+  if (isPlainDecimal(arg)) {
+    const value = Number(text)
+    if (value !== 0 && Number.isFinite(value)) return value
+  }
   if (isCSpace(text.charCodeAt(0))) return null
   const r = strtod(text)
   if (r.end !== text.length || r.range || Number.isNaN(r.value)) return null
   return r.value
+}
+
+/** Bytes are all in [0-9.eE+-] and the first is a digit, a sign or a dot. */
+function isPlainDecimal(arg: Buffer): boolean {
+  const first = arg[0]
+  if (!((first >= 0x30 && first <= 0x39) || first === 0x2d || first === 0x2b || first === 0x2e)) return false
+  for (let i = 1; i < arg.length; i++) {
+    const c = arg[i]
+    if (!((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2d || c === 0x2b)) return false
+  }
+  return true
 }
 
 /** parseScore, throwing `ERR <message>` (default: value is not a valid float). */

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:types`: per-operation cost of data-type commands as the collection grows, through the executor
+ * (in-process, no TCP): the cost must stay flat (O(1)) or grow with log n (O(log n)), never with n.
+ *
+ * Each row names a command and how to build a collection of n elements; the same operation is then timed at every
+ * size. Adding a type is adding rows to ROWS. `--quick` stops at 100,000 elements.
+ *
+ * Output: one line per row and size with the median ns per operation over several batches (the median shrugs off
+ * GC pauses and the neighbours' load), and the ratio to the smallest size.
+ */
+import { Engine } from '../src/engine/engine.ts'
+import { memoryLogger } from '../src/engine/logger.ts'
+import { seededRandom } from '../src/engine/random.ts'
+import type { Client } from '../src/engine/client.ts'
+import { LocalConnection } from '../src/server/local-connection.ts'
+
+const quick = process.argv.includes('--quick')
+const SIZES = quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000]
+const BATCH = 2_000
+const BATCHES = 7
+
+interface Row {
+  /** What is measured, e.g. "ZADD (new member)". */
+  name: string
+  /** Builds the collection of `size` elements at key `k` (may issue many commands). */
+  build(run: Runner, size: number): Promise<void>
+  /** The command for the i-th timed operation on a collection of `size`. */
+  op(i: number, size: number): Buffer[]
+}
+
+interface Runner {
+  exec(...words: Array<string | number>): Promise<unknown>
+}
+
+const random = seededRandom('bench-types')
+const randomInt = (n: number) => Math.floor(random.next() * n)
+
+/** Builds a sorted set k with members m0..m(size-1) scored 0..size-1, in ZADDs of 1000 pairs. */
+async function buildZset(run: Runner, size: number): Promise<void> {
+  for (let start = 0; start < size; start += 1000) {
+    const args: Array<string | number> = ['ZADD', 'k']
+    for (let i = start; i < Math.min(size, start + 1000); i++) args.push(i, `m${i}`)
+    await run.exec(...args)
+  }
+}
+
+const b = (...words: Array<string | number>) => words.map((w) => Buffer.from(String(w)))
+
+const ROWS: Row[] = [
+  {
+    name: 'ZADD (new member, random score)',
+    build: buildZset,
+    op: (i, size) => b('ZADD', 'k', randomInt(size), `new${i}`),
+  },
+  {
+    name: 'ZADD (update score of a member)',
+    build: buildZset,
+    op: (_i, size) => b('ZADD', 'k', randomInt(size), `m${randomInt(size)}`),
+  },
+  {
+    name: 'ZRANGE by rank (10 from a random rank)',
+    build: buildZset,
+    op: (_i, size) => {
+      const start = randomInt(size - 10)
+      return b('ZRANGE', 'k', start, start + 9)
+    },
+  },
+  {
+    name: 'ZRANGE BYSCORE (10 from a random score)',
+    build: buildZset,
+    op: (_i, size) => b('ZRANGE', 'k', randomInt(size), '+inf', 'BYSCORE', 'LIMIT', 0, 10),
+  },
+  {
+    name: 'ZRANK (random member)',
+    build: buildZset,
+    op: (_i, size) => b('ZRANK', 'k', `m${randomInt(size)}`),
+  },
+]
+
+async function measure(row: Row, size: number): Promise<number> {
+  const engine = new Engine({ logger: memoryLogger() })
+  const conn = new LocalConnection(engine)
+  const client: Client = conn.client
+  const run: Runner = { exec: (...words) => engine.executor.execute(client, b(...words)) }
+  await row.build(run, size)
+  // Warm-up batch, untimed.
+  for (let i = 0; i < BATCH; i++) await engine.executor.execute(client, row.op(i, size))
+  const perBatch: number[] = []
+  for (let batch = 0; batch < BATCHES; batch++) {
+    const ops = Array.from({ length: BATCH }, (_, i) => row.op(BATCH * (batch + 1) + i, size))
+    const start = process.hrtime.bigint()
+    for (const op of ops) await engine.executor.execute(client, op)
+    perBatch.push(Number(process.hrtime.bigint() - start) / BATCH)
+  }
+  perBatch.sort((x, y) => x - y)
+  return perBatch[Math.floor(perBatch.length / 2)]
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:types  median ns/op over ${BATCHES} batches of ${BATCH}, sizes ${SIZES.join(', ')}`)
+  for (const row of ROWS) {
+    let base = 0
+    for (const size of SIZES) {
+      const ns = await measure(row, size)
+      if (base === 0) base = ns
+      const ratio = (ns / base).toFixed(2)
+      console.log(`${row.name.padEnd(44)} n=${String(size).padStart(9)}  ${ns.toFixed(0).padStart(7)} ns/op  x${ratio}`)
+    }
+  }
+}
+
+await main()
