@@ -240,7 +240,10 @@ function intersect(sets: RedisSet[], limit: number, visit: (m: string) => void):
 /** SUNION: a new set of every member, built as Redis builds it (starting as an intset). O(total). */
 function union(sets: Array<RedisSet | undefined>, limit: number): RedisSet {
   const result = new RedisSet()
-  for (const set of sets) set?.forEach((m) => result.add(m, limit))
+  const add = (m: string) => {
+    result.add(m, limit)
+  }
+  for (const set of sets) set?.forEach(add)
   return result
 }
 
@@ -267,7 +270,9 @@ function difference(sets: Array<RedisSet | undefined>, limit: number): RedisSet 
       result.add(m, limit)
     })
   } else {
-    first.forEach((m) => result.add(m, limit))
+    first.forEach((m) => {
+      result.add(m, limit)
+    })
     for (let i = 1; i < sets.length; i++) {
       sets[i]?.forEach((m) => {
         result.remove(m)

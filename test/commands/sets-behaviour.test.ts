@@ -72,7 +72,7 @@ describe('SSCAN', () => {
       const [next, items] = (await conn.call('SSCAN', 's', cursor, 'COUNT', '10')) as [Buffer, Buffer[]]
       for (const item of items) seen.add(item.toString())
       cursor = next.toString()
-      await conn.call('SREM', 's', ...range(20).map((k) => `m${100 + ((round * 20 + k) % 400)}`))
+      await conn.call('SREM', 's', ...Array.from({ length: 20 }, (_, k) => `m${100 + ((round * 20 + k) % 400)}`))
       await conn.call('SADD', 's', `new${round}`)
       round++
     } while (cursor !== '0')
