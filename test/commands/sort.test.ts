@@ -112,6 +112,27 @@ describe('SORT and SORT_RO (transcripts from redis-server 7.0.15)', () => {
       [['sort', 'zn', 'limit', '1', '1', 'desc'], '*1\r\n$1\r\n9\r\n'],
     ])
   })
+  it('sets', async () => {
+    await replay([
+      [['sadd', 's', '5', '3', '9', '1'], ':4\r\n'],
+      [['sort', 's'], '*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$1\r\n9\r\n'],
+      [['sort', 's', 'desc', 'limit', '1', '2'], '*2\r\n$1\r\n5\r\n$1\r\n3\r\n'],
+      [['sort', 's', 'by', 'nosuch'], '*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$1\r\n9\r\n'],
+      [['sort', 's', 'by', 'nosuch', 'store', 'd'], ':4\r\n'],
+      [['sort', 'd', 'by', 'nosuch'], '*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$1\r\n9\r\n'],
+      [['sadd', 's2', 'b', 'a', 'c'], ':3\r\n'],
+      [['sort', 's2', 'alpha'], '*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n'],
+      [['sort', 's2', 'alpha', 'desc', 'limit', '0', '2'], '*2\r\n$1\r\nc\r\n$1\r\nb\r\n'],
+      [['sort', 's2', 'by', 'nosuch', 'store', 'd'], ':3\r\n'],
+      [['sort', 'd', 'by', 'nosuch'], '*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n'],
+      [['mset', 'w_a', '3', 'w_b', '1', 'w_c', '2'], '+OK\r\n'],
+      [['sort', 's2', 'by', 'w_*'], '*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n'],
+      [
+        ['sort', 's2', 'by', 'w_*', 'get', 'w_*', 'get', '#'],
+        '*6\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\na\r\n',
+      ],
+    ])
+  })
   it('a BY value out of double range', async () => {
     await replay([
       [['zadd', 'tmp', '1', '1', '2', '2'], ':2\r\n'],
