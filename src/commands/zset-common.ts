@@ -34,10 +34,13 @@ export function memberReply(member: string): Buffer {
 }
 
 /**
- * Whether replies take RESP3 shapes (nested member/score pairs). Scripts talk RESP2 to the commands they call.
+ * Whether replies take RESP3 shapes (nested member/score pairs): the client's protocol, or for a command called
+ * from a script the script's (redis.setresp, RESP2 unless changed). ScriptFrame does not carry that level yet; once
+ * the scripting host records it there as `resp`, it is honoured here.
  */
 export function usesResp3(ctx: CommandContext): boolean {
-  return ctx.script === null && ctx.client.protocol === 3
+  if (ctx.script !== null) return (ctx.script as { resp?: number }).resp === 3
+  return ctx.client.protocol === 3
 }
 
 /**
