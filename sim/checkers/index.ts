@@ -1,11 +1,25 @@
-/** The checkers every execution goes through, in reporting order. Issue 5 adds its checkers here. */
+/**
+ * The checkers every execution goes through, in reporting order. The first five live here; the linearizability
+ * checker and the workload invariants come from issue 5 (sim/linearizability, sim/invariants) and read only the
+ * history, as a black box.
+ */
+import { workloadInvariants } from '../invariants/sim-checker.ts'
+import { linearizability } from '../linearizability/sim-checker.ts'
 import { leaseReleased, noInternalErrors } from './end-state.ts'
 import { noInterleavedWrites } from './no-interleaved-writes.ts'
 import { schedulerVerdict } from './scheduler-verdict.ts'
 import type { Checker, RecordedRun, Violation } from './types.ts'
 import { witness } from './witness.ts'
 
-export const CHECKERS: Checker[] = [schedulerVerdict, noInterleavedWrites, leaseReleased, noInternalErrors, witness]
+export const CHECKERS: Checker[] = [
+  schedulerVerdict,
+  noInterleavedWrites,
+  leaseReleased,
+  noInternalErrors,
+  witness,
+  linearizability,
+  workloadInvariants,
+]
 
 export async function checkRun(run: RecordedRun, checkers: readonly Checker[] = CHECKERS): Promise<Violation[]> {
   const out: Violation[] = []

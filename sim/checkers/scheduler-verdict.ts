@@ -12,6 +12,14 @@ export const schedulerVerdict: Checker = {
       case 'deadlock': {
         const holder = run.engine.lock.holder
         const inflight = run.history.filter((op) => op.return === null && outcome.blocked.includes(op.client))
+        // The holder's last completed operation is usually the one that kept the lock (e.g. a script that raised).
+        for (let i = run.history.length - 1; holder && i >= 0; i--) {
+          const op = run.history[i]
+          if (op.client === holder.id && op.return !== null) {
+            inflight.unshift(op)
+            break
+          }
+        }
         return [
           violation(
             'deadlock',
