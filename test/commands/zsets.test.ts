@@ -493,8 +493,35 @@ describe('sorted set commands (transcripts from redis-server 7.0.15)', () => {
       [['zmscore', 'nokey', 'a'], '*1\r\n$-1\r\n'],
       [
         ['hello', '2'],
-        '*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:158\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n',
+        '*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:191\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n',
       ],
+    ])
+  })
+  it('set algebra with plain sets as inputs', async () => {
+    await replay([
+      [['zadd', 's1', '1', 'a', '1', 'b', '1', 'c'], ':3\r\n'],
+      [['sadd', 'set', 'a', 'x'], ':2\r\n'],
+      [['sadd', 'iset', '1', '2', '3'], ':3\r\n'],
+      [
+        ['zunion', '2', 's1', 'set', 'withscores'],
+        '*8\r\n$1\r\nb\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n2\r\n',
+      ],
+      [['zinter', '2', 's1', 'set', 'withscores'], '*2\r\n$1\r\na\r\n$1\r\n2\r\n'],
+      [['zinter', '2', 'set', 'set', 'withscores'], '*4\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nx\r\n$1\r\n2\r\n'],
+      [['zdiff', '2', 'set', 's1', 'withscores'], '*2\r\n$1\r\nx\r\n$1\r\n1\r\n'],
+      [['zdiff', '2', 's1', 'set', 'withscores'], '*4\r\n$1\r\nb\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n1\r\n'],
+      [
+        ['zunion', '2', 'iset', 's1', 'weights', '0.5', '1', 'withscores'],
+        '*12\r\n$1\r\n1\r\n$3\r\n0.5\r\n$1\r\n2\r\n$3\r\n0.5\r\n$1\r\n3\r\n$3\r\n0.5\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n1\r\n',
+      ],
+      [['zintercard', '2', 's1', 'set'], ':1\r\n'],
+      [['zunionstore', 'd', '2', 'set', 'iset'], ':5\r\n'],
+      [
+        ['zrange', 'd', '0', '-1', 'withscores'],
+        '*10\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nx\r\n$1\r\n1\r\n',
+      ],
+      [['object', 'encoding', 'd'], '$8\r\nlistpack\r\n'],
+      [['sort', 'set', 'alpha'], '*2\r\n$1\r\na\r\n$1\r\nx\r\n'],
     ])
   })
 })
