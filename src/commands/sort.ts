@@ -111,7 +111,7 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
   }
 
   let length = value === undefined ? 0 : value.length
-  let start = limitStart < 0 ? 0 : limitStart
+  let start = Math.max(limitStart, 0)
   let end = limitCount < 0 ? length - 1 : start + limitCount - 1
   if (start >= length) {
     start = length - 1
@@ -120,7 +120,9 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
   if (end >= length) end = length - 1
 
   const entries: SortEntry[] = []
-  const add = (element: Buffer) => entries.push({ element, score: 0, compareWith: null })
+  const add = (element: Buffer): void => {
+    entries.push({ element, score: 0, compareWith: null })
+  }
   if ((value instanceof RedisList || value instanceof SortedSet) && dontSort) {
     // Native order, and only the LIMIT range is loaded.
     if (start !== 0 || end !== length - 1) length = end - start + 1
