@@ -145,7 +145,9 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
   } else if (value instanceof RedisList) {
     for (let i = 0; i < value.length; i++) add(value.at(i))
   } else if (value instanceof RedisSet) {
-    value.forEach((member) => add(Buffer.from(member, 'latin1')))
+    value.forEach((member) => {
+      add(Buffer.from(member, 'latin1'))
+    })
   } else if (value instanceof SortedSet) {
     for (const c = value.head(); c.valid; c.next()) add(Buffer.from(c.member, 'latin1'))
   }
