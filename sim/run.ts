@@ -43,7 +43,7 @@ export interface SimConfig {
   mutant: string
   /** Step budget; default scales with the scenario's size. */
   maxSteps?: number
-  /** DFS: executions per seed (default 100). */
+  /** DFS: executions per seed (default 32: every schedule without preemption, then as many with one as fit). */
   dfsExecutions?: number
 }
 
@@ -280,7 +280,7 @@ export async function runSeed(config: SimConfig): Promise<SeedResult> {
   if (chosen.name === 'dfs') {
     name = `dfs(pb=${chosen.depth})`
     const explorer = new DfsExplorer(chosen.depth)
-    const budget = config.dfsExecutions ?? 100
+    const budget = config.dfsExecutions ?? 32
     for (;;) {
       last = await execute({ scenario, strategy: explorer.strategy(), variant, maxSteps })
       hashes.push(last.traceHash)
