@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { checkLinearizability } from '../../sim/linearizability/checker.ts'
-import type { HistoryOperation } from '../../sim/linearizability/history.ts'
+import type { HistoryOperation, HistoryReply } from '../../sim/linearizability/history.ts'
 import { formatLinearizability, linearizabilityView } from '../../sim/linearizability/report.ts'
 import { attachClients, redisModel } from '../../sim/model/redis-model.ts'
 import { cmd, op, script } from './helpers.ts'
@@ -123,6 +123,34 @@ describe('classic non-linearizable histories, explained', () => {
     expect(explanation.blockedOperation).toBe(4)
     // Either the script ran before the EXEC (then the EXEC had to abort) or after it (then it returns 4, not 3).
     expect(explanation.minimal).toEqual([3, 4])
+  })
+
+  it('time is frozen inside an EXEC (as in Redis 7.0): a key cannot expire between two of its commands', () => {
+    // The clock moves (a timer event) while the EXEC runs; a server that expires the key mid-transaction replies nil
+    // to the MGET after its own PEXPIRE. Redis judges expiry inside EXEC and scripts at the transaction's start time.
+    const history = (seen: HistoryReply) =>
+      withIds([
+        op(0, 0, 0, { clock: 1000 }, null),
+        op(1, 1, 2, cmd('SET', 'k', 'v'), 'OK'),
+        op(
+          1,
+          3,
+          6,
+          {
+            multi: [
+              ['PEXPIRE', 'k', '5'],
+              ['MGET', 'k'],
+            ],
+          },
+          [1, seen],
+        ),
+        op(0, 4, 4, { clock: 1010 }, null),
+        op(2, 7, 8, cmd('GET', 'k'), null),
+      ])
+    expect(check(history(['v'])).verdict).toBe('ok')
+    const result = check(history([null]))
+    expect(result.verdict).toBe('violation')
+    expect(result.partitions[0].explanation!.minimal).toEqual([2])
   })
 
   it('an unknown-outcome write explains a read either way, but not a read that sees it come and go', () => {
