@@ -1,6 +1,9 @@
 /**
- * Encodes replies to RESP2 or RESP3 bytes. Small framing pieces are collected as latin1 text and payload Buffers are
- * kept by reference, so a batch of replies becomes one Buffer.concat and one socket write.
+ * Encodes replies to RESP2 or RESP3 bytes, written straight into a shared slab (as Node's Buffer pool does) so that
+ * encoding allocates no strings and no per-reply Buffers: a batch of replies is handed to the socket as a view of the
+ * slab (one Buffer.concat only when other connections' replies were interleaved with it). Payloads larger than
+ * COPY_LIMIT are not copied but kept by reference: stored strings are never modified in place (see
+ * commands/string-growth.ts), so a queued write always sends the bytes the reply had.
  */
 import {
   BoolReply,
@@ -17,45 +20,123 @@ import {
 
 export type Protocol = 2 | 3
 
+const SLAB_SIZE = 64 * 1024
+/** Bulk payloads up to this size are copied into the slab; larger ones go out by reference. */
+const COPY_LIMIT = 4 * 1024
+
+/**
+ * The slab all writers append to. Bytes below `slabUsed` belong to some writer's batch (pending or handed out) and
+ * are never written again; when the slab is full a new one is started and the old one lives as long as its views.
+ */
+let slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
+let slabUsed = 0
+
 /** Accumulates encoded replies; `take()` returns them as one Buffer. */
 export class ReplyWriter {
+  /** Finished pieces of the batch, in order. */
   private parts: Buffer[] = []
-  private text = ''
-  private size = 0
+  private partsSize = 0
+  /** The piece being written: slab bytes [segStart, segEnd) of `segSlab`. */
+  private segSlab: Buffer | null = null
+  private segStart = 0
+  private segEnd = 0
 
   get byteLength(): number {
-    return this.size + this.text.length
+    return this.partsSize + this.segEnd - this.segStart
   }
 
-  private flushText(): void {
-    if (this.text.length > 0) {
-      this.parts.push(Buffer.from(this.text, 'latin1'))
-      this.size += this.text.length
-      this.text = ''
+  /** Ends the current piece (another writer used the slab after it, or a by-reference payload follows). */
+  private cut(): void {
+    if (this.segSlab !== null && this.segEnd > this.segStart) {
+      this.parts.push(this.segSlab.subarray(this.segStart, this.segEnd))
+      this.partsSize += this.segEnd - this.segStart
     }
+    this.segSlab = null
+    this.segStart = this.segEnd = 0
   }
 
-  /** ASCII-only framing text. */
+  /** Makes room for `n` bytes at `slabUsed`, continuing the current piece when it ends exactly there. */
+  private reserve(n: number): Buffer {
+    if (slabUsed + n > slab.length) {
+      slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n))
+      slabUsed = 0
+    }
+    if (this.segSlab !== slab || this.segEnd !== slabUsed) {
+      this.cut()
+      this.segSlab = slab
+      this.segStart = this.segEnd = slabUsed
+    }
+    return slab
+  }
+
+  private advance(n: number): void {
+    slabUsed += n
+    this.segEnd = slabUsed
+  }
+
+  /** Latin-1 text (framing, status and error lines): one byte per character. */
   raw(s: string): void {
-    this.text += s
-    if (this.text.length > 8192) this.flushText()
+    const n = s.length
+    const out = this.reserve(n)
+    if (n > 64) {
+      out.write(s, slabUsed, n, 'latin1')
+    } else {
+      let p = slabUsed
+      for (let i = 0; i < n; i++) out[p++] = s.charCodeAt(i)
+    }
+    this.advance(n)
+  }
+
+  /** A type byte, a decimal integer and CRLF, e.g. `$12\r\n`, without building a string. */
+  private header(type: number, value: number): void {
+    if (value < 0 || value > 0xffffffff) {
+      this.raw(`${String.fromCharCode(type)}${value}\r\n`)
+      return
+    }
+    const out = this.reserve(13)
+    let p = slabUsed
+    out[p++] = type
+    let digits = 1
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++
+    for (let i = digits - 1, v = value; i >= 0; i--, v = Math.floor(v / 10)) out[p + i] = 0x30 + (v % 10)
+    p += digits
+    out[p++] = 13
+    out[p++] = 10
+    this.advance(p - slabUsed)
   }
 
   bytes(b: Buffer): void {
-    if (b.length < 64) {
-      this.text += b.toString('latin1')
+    const n = b.length
+    if (n > COPY_LIMIT) {
+      this.cut()
+      this.parts.push(b)
+      this.partsSize += n
       return
     }
-    this.flushText()
-    this.parts.push(b)
-    this.size += b.length
+    const out = this.reserve(n)
+    if (n <= 32) {
+      const p = slabUsed
+      for (let i = 0; i < n; i++) out[p + i] = b[i]
+    } else {
+      b.copy(out, slabUsed)
+    }
+    this.advance(n)
   }
 
+  private crlf(): void {
+    const out = this.reserve(2)
+    out[slabUsed] = 13
+    out[slabUsed + 1] = 10
+    this.advance(2)
+  }
+
+  /** The batch so far as one Buffer; the writer is empty afterwards. */
   take(): Buffer {
-    this.flushText()
-    const out = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size)
+    this.cut()
+    const parts = this.parts
+    const out = parts.length === 1 ? parts[0] : Buffer.concat(parts, this.partsSize)
     this.parts = []
-    this.size = 0
+    this.partsSize = 0
     return out
   }
 
@@ -63,21 +144,27 @@ export class ReplyWriter {
     if (reply === null) {
       this.raw(protocol === 3 ? '_\r\n' : '$-1\r\n')
     } else if (Buffer.isBuffer(reply)) {
-      this.raw(`$${reply.length}\r\n`)
+      this.header(0x24 /* $ */, reply.length)
       this.bytes(reply)
-      this.raw('\r\n')
-    } else if (typeof reply === 'number' || typeof reply === 'bigint') {
-      this.raw(`:${typeof reply === 'number' ? Math.trunc(reply) : reply}\r\n`)
+      this.crlf()
+    } else if (typeof reply === 'number') {
+      const n = Math.trunc(reply)
+      if (n >= 0 && n <= 0xffffffff) this.header(0x3a /* : */, n)
+      else this.raw(`:${n}\r\n`)
+    } else if (typeof reply === 'bigint') {
+      this.raw(`:${reply}\r\n`)
     } else if (typeof reply === 'string') {
       this.write(Buffer.from(reply, 'utf8'), protocol)
     } else if (Array.isArray(reply)) {
-      this.raw(`*${reply.length}\r\n`)
+      this.header(0x2a /* * */, reply.length)
       for (const item of reply) this.write(item, protocol)
     } else if (reply instanceof SimpleString) {
       this.raw(`+${reply.value}\r\n`)
     } else if (reply instanceof ReplyError) {
       // Error lines cannot carry newlines; Redis replaces them with spaces.
-      this.raw(`-${reply.message.replace(/[\r\n]/g, ' ')}\r\n`)
+      const message = reply.message
+      const safe = message.includes('\r') || message.includes('\n') ? message.replace(/[\r\n]/g, ' ') : message
+      this.raw(`-${safe}\r\n`)
     } else if (reply instanceof NilArray) {
       this.raw(protocol === 3 ? '_\r\n' : '*-1\r\n')
     } else if (reply instanceof DoubleReply) {

@@ -237,7 +237,10 @@ export class RespParser {
       return view
     }
     const arg = Buffer.allocUnsafe(len)
-    this.buf.copy(arg, 0, from, from + len)
+    const buf = this.buf
+    // Most arguments (names, keys, small values) are short, where a plain loop beats Buffer#copy's overhead.
+    if (len <= 32) for (let i = 0; i < len; i++) arg[i] = buf[from + i]
+    else buf.copy(arg, 0, from, from + len)
     this.start = after
     return arg
   }

@@ -28,7 +28,7 @@ let flushScheduled = false
 
 function flushAll(): void {
   flushScheduled = false
-  for (const conn of pendingFlush) conn.flush()
+  for (const conn of pendingFlush) conn.flushQueued()
   pendingFlush.clear()
 }
 
@@ -53,6 +53,8 @@ export class RespConnection {
   /** The peer half-closed: run what has arrived, reply, then close. */
   private inputEnded = false
   private readingPaused = false
+  /** In `pendingFlush` for this turn. */
+  private flushPending = false
 
   constructor(
     private readonly engine: Engine,
@@ -166,11 +168,19 @@ export class RespConnection {
   }
 
   private scheduleFlush(): void {
+    if (this.flushPending) return
+    this.flushPending = true
     pendingFlush.add(this)
     if (!flushScheduled) {
       flushScheduled = true
       setImmediate(flushAll)
     }
+  }
+
+  /** The end-of-turn flush (called by flushAll only). */
+  flushQueued(): void {
+    this.flushPending = false
+    this.flush()
   }
 
   /** Writes the collected replies now. */
@@ -194,6 +204,7 @@ export class RespConnection {
 
   private closeAfterFlush(): void {
     this.flush()
+    this.flushPending = false
     pendingFlush.delete(this)
     this.socket.end()
     this.teardown()
@@ -203,6 +214,7 @@ export class RespConnection {
   teardown(): void {
     if (this.closed) return
     this.closed = true
+    this.flushPending = false
     pendingFlush.delete(this)
     this.engine.removeClient(this.client)
     this.onClose(this)

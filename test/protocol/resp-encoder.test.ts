@@ -108,4 +108,54 @@ describe('ReplyWriter batches', () => {
     expect(out.startsWith('$2\r\nv0\r\n$2\r\nv1\r\n')).toBe(true)
     expect(out.endsWith('$5\r\nv4999\r\n')).toBe(true)
   })
+
+  it('keeps batches of interleaved writers apart (they share one slab)', () => {
+    const a = new ReplyWriter()
+    const b = new ReplyWriter()
+    a.write(Buffer.from('a1'), 2)
+    b.write(Buffer.from('b1'), 2)
+    a.write(2, 2)
+    b.write(OK, 2)
+    a.write([Buffer.from('x')], 2)
+    expect(a.take().toString()).toBe('$2\r\na1\r\n:2\r\n*1\r\n$1\r\nx\r\n')
+    expect(b.take().toString()).toBe('$2\r\nb1\r\n+OK\r\n')
+  })
+
+  it('never overwrites a batch it handed out, across slab boundaries', () => {
+    const w = new ReplyWriter()
+    w.write(Buffer.from('first'), 2)
+    const first = w.take()
+    const copy = Buffer.from(first)
+    const other = new ReplyWriter()
+    for (let i = 0; i < 50_000; i++) other.write(Buffer.from(`filler-${i}`), 2)
+    const filler = other.take()
+    expect(first.equals(copy)).toBe(true)
+    expect(filler.length).toBeGreaterThan(64 * 1024)
+    expect(filler.subarray(0, 16).toString()).toBe('$8\r\nfiller-0\r\n$8')
+  })
+
+  it('sends large payloads by reference and small ones by copy, with the same bytes', () => {
+    const big = Buffer.alloc(10_000, 'B')
+    const w = new ReplyWriter()
+    w.write(Buffer.from('s'), 2)
+    w.write(big, 2)
+    w.write(Buffer.from('t'), 2)
+    const out = w.take()
+    expect(out.toString()).toBe(`$1\r\ns\r\n$10000\r\n${'B'.repeat(10_000)}\r\n$1\r\nt\r\n`)
+  })
+
+  it('encodes headers and integers of every size', () => {
+    for (const n of [0, 9, 10, 99, 100, 12345, 4294967295, 4294967296, -1, -4294967296, 2 ** 53 - 1]) {
+      expect(resp2(n)).toBe(`:${n}\r\n`)
+    }
+    for (const len of [0, 9, 10, 100, 1000, 70_000]) {
+      expect(encodeReply(Buffer.alloc(len)).subarray(0, `$${len}\r\n`.length).toString()).toBe(`$${len}\r\n`)
+    }
+  })
+
+  it('writes long status and error lines', () => {
+    const long = 'x'.repeat(100_000)
+    expect(resp2(new SimpleString(long))).toBe(`+${long}\r\n`)
+    expect(resp2(new ReplyError(`ERR ${long}`))).toBe(`-ERR ${long}\r\n`)
+  })
 })
