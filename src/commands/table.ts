@@ -4,18 +4,21 @@
  */
 import { ReplyError } from '../protocol/reply.ts'
 import { connectionCommands } from './connection.ts'
+import { hashCommands } from './hashes.ts'
 import { introspectionCommands } from './introspection.ts'
 import { keyCommands } from './keys.ts'
+import { listCommands } from './lists.ts'
 import { scriptingCommands } from './scripting.ts'
 import { serverCommands } from './server.ts'
+import { setCommands } from './sets.ts'
 import { stringCommands } from './strings.ts'
 import { transactionCommands } from './transactions.ts'
-import type { CommandSpec } from './types.ts'
 import { bitmapCommands } from './bitmaps.ts'
 import { hyperloglogCommands } from './hyperloglog.ts'
 import { objectCommands } from './object.ts'
 import { pubsubCommands } from './pubsub.ts'
 import { sortCommands } from './sort.ts'
+import type { CommandSpec } from './types.ts'
 import { zsetCommands } from './zsets.ts'
 
 export const ALL_COMMANDS: readonly CommandSpec[] = [
@@ -26,6 +29,9 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...transactionCommands,
   ...introspectionCommands,
   ...scriptingCommands,
+  ...hashCommands,
+  ...listCommands,
+  ...setCommands,
   ...zsetCommands,
   ...objectCommands,
   ...bitmapCommands,

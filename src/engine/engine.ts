@@ -6,6 +6,7 @@ import { CommandTable } from '../commands/table.ts'
 import { type CommandSpec, keyPositions, type ScriptFrame } from '../commands/types.ts'
 import { Keyspace } from '../keyspace/keyspace.ts'
 import { ReplyError } from '../protocol/reply.ts'
+import { BlockingRegistry } from './blocking.ts'
 import { Client, type ClientKind } from './client.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { ConfigRegistry } from './config.ts'
@@ -15,6 +16,7 @@ import { type Logger, type LogLevel, stderrLogger } from './logger.ts'
 import { PubSub } from './pubsub.ts'
 import { type RandomSource, systemRandom } from './random.ts'
 import { productionSeam, type SchedulingSeam } from './seam.ts'
+import { TimerQueue } from './timers.ts'
 import { CORRECT_EXECUTOR, type ExecutorVariant } from './variant.ts'
 
 export interface EngineOptions {
@@ -55,6 +57,10 @@ export class Engine {
   readonly clients = new Map<number, Client>()
   /** Pub/sub subscriptions and message delivery (src/engine/pubsub.ts). */
   readonly pubsub = new PubSub()
+  /** Timers on the injected clock (blocking-command timeouts); whoever drives time calls `runDueTimers`. */
+  readonly timers = new TimerQueue()
+  /** Clients blocked by BLPOP & co. (src/engine/blocking.ts). */
+  readonly blocking: BlockingRegistry = new BlockingRegistry(this)
   readonly startedAt: number
   /**
    * Open frames per client, innermost last (EXEC or a script, then its inner command). Kept per client rather than in
@@ -113,7 +119,16 @@ export class Engine {
     client.multi = null
     unwatchAll(this, client)
     this.pubsub.removeClient(client)
+    this.blocking.removeClient(client)
     this.clients.delete(client.id)
+  }
+
+  /**
+   * Runs the timers due by the engine clock's current time (blocking-command timeouts). The TCP server calls it from
+   * a real timer armed for `timers.nextDue()`; the simulator when its virtual clock reaches that time.
+   */
+  runDueTimers(): number {
+    return this.timers.runDue(this.clock.now())
   }
 
   /**

@@ -14,6 +14,7 @@
 import { fullName, type CommandContext, type CommandOrigin, type CommandSpec, type ScriptFrame } from '../commands/types.ts'
 import type { CommandTable } from '../commands/table.ts'
 import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
+import { BLOCKED } from './blocking.ts'
 import type { Client } from './client.ts'
 import type { Engine } from './engine.ts'
 import type { Lease } from './lock.ts'
@@ -99,11 +100,16 @@ export class Executor {
       // The client went away while it waited: its command is dropped, as a closed socket's pending input is.
       if (client.closed) return null
       reply = await this.runUnderLease(lease, client, spec, argv, 'client', null)
-      return reply
+      // Clients blocked on keys this command (or its EXEC or script) gave data to are served now, under this lease,
+      // so nobody can take the data first: Redis's handleClientsBlockedOnKeys after call() (src/engine/blocking.ts).
+      if (engine.blocking.hasReadyKeys) await engine.blocking.serveReadyKeys(lease)
     } finally {
       if (engine.variant.scriptErrorReleasesLease || !scriptRaised(spec.name, reply)) lease.release()
       // else: mutant lock-leak-on-error (simulation only): the script raised and its lease is never released.
     }
+    // A blocking command that found no data blocked its client instead of replying; with the lease released above,
+    // wait for its reply (served by another client's command, timed out, or dropped on disconnect).
+    return reply === BLOCKED ? engine.blocking.wait(client) : reply
   }
 
   /** Acquires the database lock for `client`, telling the seam about every wait. */
@@ -166,6 +172,8 @@ export class Executor {
     } finally {
       engine.popFrame(frame)
     }
+    // A command that blocked is counted when it is served (its serve step runs through here) or times out.
+    if (reply === BLOCKED) return reply
     stats.calls++
     stats.usec += Math.round((engine.clock.now() - started) * 1000)
     this.totalCommands++

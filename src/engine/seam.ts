@@ -44,6 +44,10 @@ export interface SchedulingSeam {
   lockWaiting?(actor: Actor): void
   /** A release handed the lock to `actor`, which becomes runnable and continues as soon as microtasks run. */
   lockHandedTo?(actor: Actor): void
+  /** A blocking command (BLPOP, ...) found no data: `actor` waits for a key or its timeout, without the lock. */
+  blockedOnKeys?(actor: Actor): void
+  /** The blocked `actor` was served, timed out or disconnected; it continues as soon as microtasks run. */
+  unblocked?(actor: Actor): void
   /** When present, every keyspace read and write is reported here (simulation only; production pays nothing). */
   readonly recorder?: AccessRecorder
 }

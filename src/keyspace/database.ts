@@ -10,6 +10,12 @@ import { KeyTable } from './key-table.ts'
 import type { Keyspace } from './keyspace.ts'
 import type { RedisValue } from './values.ts'
 
+/** The clients blocked on one key, as the database sees them (src/engine/blocking.ts implements it). */
+export interface KeyWaiters {
+  /** A value was stored at the key: it may now serve its waiting clients. */
+  valueStored(): void
+}
+
 export class Database {
   /** Not readonly only so that SWAPDB can exchange contents between two databases. */
   table = new KeyTable<RedisValue>()
@@ -17,6 +23,11 @@ export class Database {
   expires = new Map<string, number>()
   /** Clients watching each key of this database (stays with the index across SWAPDB). */
   readonly watchers = new Map<string, Set<Client>>()
+  /**
+   * Keys that blocked clients (BLPOP, BZPOPMIN, ...) wait on, maintained by src/engine/blocking.ts. Storing a value at
+   * one of them marks it ready, as Redis's dbAdd calls signalKeyAsReady; its clients are served after the command.
+   */
+  readonly blockedKeys = new Map<string, KeyWaiters>()
 
   constructor(
     readonly index: number,
@@ -63,6 +74,7 @@ export class Database {
     if (!keepTtl) this.expires.delete(key)
     const created = this.table.set(key, value)
     this.touch(key)
+    if (this.blockedKeys.size > 0) this.blockedKeys.get(key)?.valueStored()
     return created
   }
 

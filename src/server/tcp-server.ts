@@ -5,6 +5,7 @@
 import net from 'node:net'
 import { Engine, type EngineOptions } from '../engine/engine.ts'
 import { RespConnection } from './resp-connection.ts'
+import { driveTimersInRealTime } from './timer-driver.ts'
 
 export interface ServerOptions extends EngineOptions {
   port?: number
@@ -54,6 +55,8 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   const hz = Math.max(1, engine.config.getNumber('hz'))
   const cron = setInterval(() => engine.cron(), Math.floor(1000 / hz))
   cron.unref()
+  // Blocking-command timeouts: the engine's timers, on a real timer armed for the earliest one.
+  const stopTimers = driveTimersInRealTime(engine)
 
   let closing: Promise<void> | null = null
   return {
@@ -64,6 +67,7 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(cron)
+        stopTimers()
         for (const c of connections) c.destroy()
         server.close(() => resolve())
       })
