@@ -153,6 +153,16 @@ export class BlockingRegistry {
     return reply
   }
 
+  /**
+   * Marks every blocked-on key of `db` that now holds a value as ready: for operations that change keys without
+   * Database.set, such as SWAPDB (Redis's scanDatabaseForReadyKeys). The executor serves them after the command.
+   */
+  keysMayBeReady(db: Database): void {
+    for (const [key, queue] of db.blockedKeys) {
+      if (db.table.has(key)) (queue as KeyQueue).valueStored()
+    }
+  }
+
   /** Called by a KeyQueue when a value is stored at its key. */
   markReady(queue: KeyQueue): void {
     this.ready.push(queue)

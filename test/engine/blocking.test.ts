@@ -276,4 +276,20 @@ describe('blocking list commands', () => {
     expect(blpop.done()).toBe(true)
     expect(events).toEqual([`blocked ${conn.client.id}`, `unblocked ${conn.client.id}`])
   })
+
+  it('keysMayBeReady serves keys that got data without Database.set (SWAPDB-style table exchange)', async () => {
+    const { engine, conn, connect } = testEngine()
+    const writer = connect()
+    const blpop = track(conn, 'BLPOP', 'k', '0')
+    await settle()
+    await writer.call('SELECT', '1')
+    await writer.call('RPUSH', 'k', 'from-db1')
+    const [db0, db1] = [engine.keyspace.db(0), engine.keyspace.db(1)]
+    ;[db0.table, db1.table] = [db1.table, db0.table]
+    engine.blocking.keysMayBeReady(db0)
+    // The next command of anyone serves the ready key after it runs.
+    await writer.call('PING')
+    await settle()
+    expect(blpop.text()).toBe('*2\r\n$1\r\nk\r\n$8\r\nfrom-db1\r\n')
+  })
 })
