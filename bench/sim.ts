@@ -119,6 +119,18 @@ async function main(): Promise<void> {
       `${fmt((choices / s2.wallMs) * 1000)}/s with more than one choice) · ${fmt(steps / SEEDS)} decisions and ${fmt(operations / SEEDS)} operations per seed`,
   )
 
+  // 2b. The same sizes without scripts (the Lua VM's share of the cost shows in the difference).
+  const plain: Omit<SimConfig, 'seed'> = { ...reference, workload: 'commands', clients: 4, ops: 25, keys: 3 }
+  let plainSteps = 0
+  const tp = timer()
+  for (let seed = 1; seed <= SEEDS; seed++) plainSteps += (await runSeed({ ...plain, seed })).steps
+  const sp = tp()
+  console.log(
+    `one worker, commands only (same sizes, no scripts): ${fmt((SEEDS / sp.wallMs) * 1000)} seeds/s wall ` +
+      `(${fmt((SEEDS / sp.cpuMs) * 1000)} per CPU-second) · ${fmt((plainSteps / sp.wallMs) * 1000)} decisions/s ` +
+      `(${fmt((plainSteps / sp.cpuMs) * 1000)} per CPU-second)`,
+  )
+
   // 3. All workers.
   const seeds = Array.from({ length: SEEDS * WORKERS }, (_, i) => 1 + i)
   const t3 = timer()
