@@ -1,7 +1,9 @@
 /**
- * Popping the lowest or highest members: ZPOPMIN, ZPOPMAX, ZMPOP (Redis 7.0 genericZpopCommand). The blocking forms
- * (BZPOPMIN, BZPOPMAX, BZMPOP) pop with the same function once data is there.
+ * Popping the lowest or highest members: ZPOPMIN, ZPOPMAX, ZMPOP (Redis 7.0 genericZpopCommand), and the blocking
+ * forms BZPOPMIN, BZPOPMAX, BZMPOP, which pop the same way at once when a key has data and otherwise wait through
+ * the engine's blocking registry (src/engine/blocking.ts) without holding the database lock.
  */
+import { parseBlockingTimeout } from '../engine/blocking.ts'
 import { DoubleReply, Errors, NIL_ARRAY, type Reply } from '../protocol/reply.ts'
 import { isOption, keyOf } from './args.ts'
 import { positiveLongArg, rangeLongArg, LONG_MAX } from './collection-args.ts'
@@ -116,4 +118,56 @@ export function mpopKeys(numkeysIndex: number): (argv: Buffer[]) => number[] {
     for (let i = 0; i < n && numkeysIndex + 1 + i < argv.length; i++) out.push(numkeysIndex + 1 + i)
     return out
   }
+}
+
+/**
+ * blockingGenericZpopCommand: pop from the first of `keys` holding a sorted set (WRONGTYPE if the first existing key
+ * is not one); otherwise block until one of them gets one, or answer a nil array where blocking is not allowed
+ * (MULTI, scripts). The deadline is parsed before any key is looked at.
+ */
+function blockingPop(
+  ctx: CommandContext,
+  keys: string[],
+  end: PopEnd,
+  count: number,
+  shape: PopShape,
+  nilWhenEmpty: boolean,
+  timeoutArg: Buffer,
+): Reply {
+  const { engine } = ctx
+  const deadline = parseBlockingTimeout(timeoutArg, engine.clock.now())
+  const now = popFirstNonEmpty(ctx, keys, end, count, shape, nilWhenEmpty)
+  if (now.popped) return now.reply
+  if (!engine.blocking.canBlock(ctx)) return NIL_ARRAY
+  return engine.blocking.block(ctx, {
+    keys,
+    type: 'zset',
+    deadline,
+    // Served from the key that became ready, as Redis 7.0 does (not from the first of the client's keys).
+    serve: (served, key) => {
+      const result = popFirstNonEmpty(served, [key], end, count, shape, nilWhenEmpty)
+      return result.popped ? result.reply : undefined
+    },
+  })
+}
+
+function bzpopMinMax(ctx: CommandContext, end: PopEnd): Reply {
+  const { argv } = ctx
+  const keys: string[] = []
+  for (let i = 1; i < argv.length - 1; i++) keys.push(keyOf(argv, i))
+  return blockingPop(ctx, keys, end, 1, 'key-flat', false, argv[argv.length - 1])
+}
+
+export function bzpopmin(ctx: CommandContext): Reply {
+  return bzpopMinMax(ctx, 'min')
+}
+
+export function bzpopmax(ctx: CommandContext): Reply {
+  return bzpopMinMax(ctx, 'max')
+}
+
+/** BZMPOP timeout numkeys key... MIN|MAX [COUNT count]: the arguments are checked before the timeout. */
+export function bzmpop(ctx: CommandContext): Reply {
+  const { keys, end, count } = parseMpopArgs(ctx.argv, 2)
+  return blockingPop(ctx, keys, end, count, 'key-nested', true, ctx.argv[1])
 }

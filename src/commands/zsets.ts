@@ -14,7 +14,7 @@ import { sample } from './random-sample.ts'
 import { scoreArg } from './score.ts'
 import { type CommandContext, command } from './types.ts'
 import { numkeysKeys, zdiff, zdiffstore, zinter, zintercard, zinterstore, zunion, zunionstore } from './zset-algebra.ts'
-import { mpopKeys, zmpop, zpopmax, zpopmin } from './zset-pop.ts'
+import { bzmpop, bzpopmax, bzpopmin, mpopKeys, zmpop, zpopmax, zpopmin } from './zset-pop.ts'
 import { commitRemoval, memberReply, membersReply, readZset, writableZset } from './zset-common.ts'
 import {
   firstInLexRange,
@@ -478,6 +478,11 @@ export const zsetCommands = [
   command('zpopmin', -2, ['write', 'fast'], [1, 1, 1], [...RW, 'fast'], zpopmin),
   command('zpopmax', -2, ['write', 'fast'], [1, 1, 1], [...RW, 'fast'], zpopmax),
   command('zmpop', -4, ['write', 'movablekeys'], null, [...RW, 'slow'], zmpop, { getKeys: mpopKeys(1) }),
+  command('bzpopmin', -3, ['write', 'noscript', 'blocking', 'fast'], [1, -2, 1], [...RW, 'fast', 'blocking'], bzpopmin),
+  command('bzpopmax', -3, ['write', 'noscript', 'blocking', 'fast'], [1, -2, 1], [...RW, 'fast', 'blocking'], bzpopmax),
+  command('bzmpop', -5, ['write', 'blocking', 'movablekeys'], null, [...RW, 'slow', 'blocking'], bzmpop, {
+    getKeys: mpopKeys(2),
+  }),
   command('zunion', -3, ['readonly', 'movablekeys'], null, [...RO, 'slow'], zunion, { getKeys: numkeysKeys(1, false) }),
   command('zinter', -3, ['readonly', 'movablekeys'], null, [...RO, 'slow'], zinter, { getKeys: numkeysKeys(1, false) }),
   command('zdiff', -3, ['readonly', 'movablekeys'], null, [...RO, 'slow'], zdiff, { getKeys: numkeysKeys(1, false) }),
