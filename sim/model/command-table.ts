@@ -21,10 +21,17 @@ export const modelCommands: ReadonlyMap<string, CommandSpec> = new Map(
  */
 export function commandSpec(argv: readonly string[]): CommandSpec {
   if (argv.length === 0) throw new Error('model: empty command')
-  const spec = modelCommands.get(argv[0].toUpperCase())
-  if (spec === undefined) throw new Error(`model: command ${argv[0]} is not modelled`)
+  let spec = byWrittenName.get(argv[0])
+  if (spec === undefined) {
+    spec = modelCommands.get(argv[0].toUpperCase())
+    if (spec === undefined) throw new Error(`model: command ${argv[0]} is not modelled`)
+    byWrittenName.set(argv[0], spec)
+  }
   return spec
 }
+
+/** Specs by the name as written (`get`, `Get`...), so scripts' calls skip the upper-casing after the first time. */
+const byWrittenName = new Map<string, CommandSpec>()
 
 /** Runs one command against the draft; error replies are thrown as CommandError (like `redis.call`). */
 export function runCommand(db: KeyspaceDraft, argv: readonly string[]): ModelReply {

@@ -86,22 +86,9 @@ export class KeyspaceState {
     const values = draft.values.size > 0 ? new Map(this.values) : (this.values as Map<string, Value>)
     const expires = draft.expires.size > 0 ? new Map(this.expires) : (this.expires as Map<string, number>)
     let keysHash = this.keysHash
-    const changedKeys = new Set([...draft.values.keys(), ...draft.expires.keys()])
-    for (const key of changedKeys) {
-      const oldValue = values.get(key)
-      if (oldValue !== undefined) keysHash ^= entryHash(key, oldValue, expires.get(key))
-      if (draft.values.has(key)) {
-        const value = draft.values.get(key)
-        if (value === undefined) values.delete(key)
-        else values.set(key, value)
-      }
-      if (draft.expires.has(key)) {
-        const at = draft.expires.get(key)
-        if (at === undefined) expires.delete(key)
-        else expires.set(key, at)
-      }
-      const newValue = values.get(key)
-      if (newValue !== undefined) keysHash ^= entryHash(key, newValue, expires.get(key))
+    for (const key of draft.values.keys()) keysHash = applyChange(key, draft, values, expires, keysHash)
+    for (const key of draft.expires.keys()) {
+      if (!draft.values.has(key)) keysHash = applyChange(key, draft, values, expires, keysHash)
     }
     let watches = this.watches
     if (draft.watches.size > 0) {
@@ -114,6 +101,31 @@ export class KeyspaceState {
     }
     return new KeyspaceState(values, expires, watches, draft.now, keysHash >>> 0)
   }
+}
+
+/** Applies one key's value and expiry changes to the maps being built; returns the updated keys hash. */
+function applyChange(
+  key: string,
+  draft: { values: ReadonlyMap<string, Value | undefined>; expires: ReadonlyMap<string, number | undefined> },
+  values: Map<string, Value>,
+  expires: Map<string, number>,
+  keysHash: number,
+): number {
+  const oldValue = values.get(key)
+  if (oldValue !== undefined) keysHash ^= entryHash(key, oldValue, expires.get(key))
+  if (draft.values.has(key)) {
+    const value = draft.values.get(key)
+    if (value === undefined) values.delete(key)
+    else values.set(key, value)
+  }
+  if (draft.expires.has(key)) {
+    const at = draft.expires.get(key)
+    if (at === undefined) expires.delete(key)
+    else expires.set(key, at)
+  }
+  const newValue = values.get(key)
+  if (newValue !== undefined) keysHash ^= entryHash(key, newValue, expires.get(key))
+  return keysHash
 }
 
 function mix(h: number): number {
@@ -144,10 +156,11 @@ function watchHash(client: string, watch: Watch): number {
  * Redis would signal the key as modified (a SET NX that does nothing, or a ZREM that removes nothing, does not).
  */
 export class KeyspaceDraft {
-  private readonly values = new Map<string, Value | undefined>()
-  private readonly expires = new Map<string, number | undefined>()
-  private readonly watches = new Map<string, Watch | undefined>()
-  private readonly touched = new Set<string>()
+  // Overlays, created on first write: most steps of the search are reads, and they allocate nothing.
+  private values: Map<string, Value | undefined> | undefined
+  private expires: Map<string, number | undefined> | undefined
+  private watches: Map<string, Watch | undefined> | undefined
+  private touched: Set<string> | undefined
   now: number
 
   constructor(readonly base: KeyspaceState) {
@@ -156,13 +169,13 @@ export class KeyspaceDraft {
 
   /** The live value of `key`; a key past its expiry time is deleted on access (lazy expiry), as in Redis. */
   get(key: string): Value | undefined {
-    const value = this.values.has(key) ? this.values.get(key) : this.base.get(key)
+    const values = this.values
+    const value = values?.has(key) ? values.get(key) : this.base.get(key)
     if (value === undefined) return undefined
     const at = this.expiresAt(key)
     if (at !== undefined && this.now > at) {
-      this.values.set(key, undefined)
-      this.expires.set(key, undefined)
-      this.touched.add(key)
+      this.writeValue(key, undefined)
+      this.writeExpiry(key, undefined)
       return undefined
     }
     return value
@@ -170,65 +183,101 @@ export class KeyspaceDraft {
 
   /** Writes a value. `keepTtl` keeps an existing expiry (in-place updates: APPEND, INCR, RPUSH...). */
   set(key: string, value: Value, keepTtl: boolean): void {
-    this.values.set(key, value)
-    if (!keepTtl && this.expiresAt(key) !== undefined) this.expires.set(key, undefined)
-    this.touched.add(key)
+    this.writeValue(key, value)
+    if (!keepTtl && this.expiresAt(key) !== undefined) this.writeExpiry(key, undefined)
   }
 
   /** Deletes `key`; returns whether it existed. */
   delete(key: string): boolean {
     if (this.get(key) === undefined) return false
-    this.values.set(key, undefined)
-    if (this.expiresAt(key) !== undefined) this.expires.set(key, undefined)
-    this.touched.add(key)
+    this.writeValue(key, undefined)
+    if (this.expiresAt(key) !== undefined) this.writeExpiry(key, undefined)
     return true
   }
 
   expiresAt(key: string): number | undefined {
-    return this.expires.has(key) ? this.expires.get(key) : this.base.expires.get(key)
+    const expires = this.expires
+    return expires?.has(key) ? expires.get(key) : this.base.expires.get(key)
   }
 
   /** Sets (or, with undefined, removes) the expiry of an existing key. */
   setExpiry(key: string, at: number | undefined): void {
-    this.expires.set(key, at)
-    this.touched.add(key)
+    this.writeExpiry(key, at)
   }
 
   watchOf(client: string): Watch | undefined {
-    return this.watches.has(client) ? this.watches.get(client) : this.base.watches.get(client)
+    const watches = this.watches
+    return watches?.has(client) ? watches.get(client) : this.base.watches.get(client)
   }
 
   setWatch(client: string, watch: Watch | undefined): void {
+    this.watches ??= new Map()
     this.watches.set(client, watch)
   }
 
   /** Keys whose expiry time has passed at the current clock (Redis: expired when now > expiry time). */
   expiredKeys(): string[] {
-    const keys = new Set([...this.base.expires.keys(), ...this.expires.keys()])
-    return [...keys].filter((key) => {
-      const at = this.expiresAt(key)
-      return at !== undefined && this.now > at
-    })
+    const expired: string[] = []
+    for (const key of this.base.expires.keys()) if (this.isPast(key)) expired.push(key)
+    if (this.expires) {
+      for (const key of this.expires.keys()) if (this.isPast(key) && !expired.includes(key)) expired.push(key)
+    }
+    return expired
+  }
+
+  private isPast(key: string): boolean {
+    const at = this.expiresAt(key)
+    return at !== undefined && this.now > at
   }
 
   commit(): KeyspaceState {
     this.dirtyWatches()
-    const unchanged =
-      this.values.size === 0 && this.expires.size === 0 && this.watches.size === 0 && this.now === this.base.now
-    return unchanged
-      ? this.base
-      : this.base.with({ values: this.values, expires: this.expires, watches: this.watches, now: this.now })
+    if (this.values === undefined && this.expires === undefined && this.watches === undefined) {
+      if (this.now === this.base.now) return this.base
+    }
+    return this.base.with({
+      values: this.values ?? EMPTY,
+      expires: this.expires ?? EMPTY,
+      watches: this.watches ?? EMPTY,
+      now: this.now,
+    })
+  }
+
+  private writeValue(key: string, value: Value | undefined): void {
+    this.values ??= new Map()
+    this.values.set(key, value)
+    this.touch(key)
+  }
+
+  private writeExpiry(key: string, at: number | undefined): void {
+    this.expires ??= new Map()
+    this.expires.set(key, at)
+    this.touch(key)
+  }
+
+  private touch(key: string): void {
+    this.touched ??= new Set()
+    this.touched.add(key)
   }
 
   /** WATCHes on a touched key become dirty (EXEC will abort). */
   private dirtyWatches(): void {
-    if (this.touched.size === 0) return
-    const clients = new Set([...this.base.watches.keys(), ...this.watches.keys()])
-    for (const client of clients) {
-      const watch = this.watchOf(client)
-      if (watch && !watch.dirty && watch.keys.some((key) => this.touched.has(key))) {
-        this.watches.set(client, { keys: watch.keys, dirty: true })
+    if (this.touched === undefined) return
+    if (this.base.watches.size === 0 && this.watches === undefined) return
+    for (const client of this.base.watches.keys()) this.dirtyIfTouched(client)
+    if (this.watches) for (const client of [...this.watches.keys()]) this.dirtyIfTouched(client)
+  }
+
+  private dirtyIfTouched(client: string): void {
+    const watch = this.watchOf(client)
+    if (watch === undefined || watch.dirty) return
+    for (const key of watch.keys) {
+      if (this.touched!.has(key)) {
+        this.setWatch(client, { keys: watch.keys, dirty: true })
+        return
       }
     }
   }
 }
+
+const EMPTY: ReadonlyMap<string, never> = new Map<string, never>()

@@ -28,6 +28,8 @@ export function luaToString(value: number): string {
 
 /** C's `%.<precision>g`. */
 function formatG(value: number, precision: number): string {
+  // The common case, exact integers that %g prints in full: no exponent formatting needed.
+  if (Number.isSafeInteger(value) && Math.abs(value) < 10 ** precision && !Object.is(value, -0)) return String(value)
   if (Number.isNaN(value)) return value > 0 ? 'nan' : '-nan'
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
   if (value === 0) return Object.is(value, -0) ? '-0' : '0'

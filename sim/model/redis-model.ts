@@ -1,9 +1,9 @@
 import type { History, HistoryOperation, HistoryReply, OperationInput } from '../linearizability/history.ts'
 import type { Model } from '../linearizability/model.ts'
-import { commandKeys, replyOf, runCommand } from './command-table.ts'
+import { commandKeys, commandSpec, runCommand } from './command-table.ts'
 import { advanceClock } from './expiry.ts'
 import { KeyspaceDraft, KeyspaceState } from './keyspace-state.ts'
-import { CommandError, describeReply, type ModelReply, replyMatches } from './reply.ts'
+import { CommandError, describeReply, ModelErrors, type ModelReply, replyMatches } from './reply.ts'
 import { fixtureScripts, type ScriptSpec, scriptRegistry } from './scripts.ts'
 
 /**
@@ -59,13 +59,64 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
     return { script, keys: argv.slice(3, 3 + count), args: argv.slice(3 + count) }
   }
 
-  const runScript = (db: KeyspaceDraft, name: string, keys: readonly string[], args: readonly string[]) => {
+  /**
+   * An operation compiled once into what it does to a draft: the search steps the same inputs over and over, so
+   * resolving command and script specs (and checking arity) happens once per input object, not once per step.
+   */
+  type Action = (db: KeyspaceDraft) => ModelReply
+  const compiled = new WeakMap<object, Action>()
+  const actionOf = (input: OperationInput): Action => {
+    let action = compiled.get(input)
+    if (action === undefined) {
+      action = compile(input)
+      compiled.set(input, action)
+    }
+    return action
+  }
+
+  const compile = (input: OperationInput): Action => {
+    if ('clock' in input) {
+      return (db) => {
+        advanceClock(db, input.clock)
+        return null
+      }
+    }
+    if ('multi' in input) {
+      const actions = input.multi.map((argv) => compileCommand(argv, undefined))
+      return (db) => actions.map((action) => action(db))
+    }
+    if ('script' in input) return compileScript(input.script, input.keys, input.args)
+    return compileCommand(input.argv, input.client)
+  }
+
+  const compileScript = (name: string, keys: readonly string[], args: readonly string[]): Action => {
     const spec = scriptOf(name)
-    try {
-      return spec.run((...argv) => runCommand(db, argv), keys, args)
-    } catch (error) {
-      if (error instanceof CommandError) return { error: error.message }
-      throw error
+    return (db) => {
+      try {
+        return spec.run((...argv) => runCommand(db, argv), keys, args)
+      } catch (error) {
+        if (error instanceof CommandError) return { error: error.message }
+        throw error
+      }
+    }
+  }
+
+  const compileCommand = (argv: readonly string[], client: number | string | undefined): Action => {
+    if (argv[0]?.toUpperCase() === 'WATCH') return (db) => watch(db, argv, client)
+    const script = asScript(argv)
+    if (script !== undefined) return compileScript(script.script, script.keys, script.args)
+    const spec = commandSpec(argv)
+    if (spec.arity > 0 ? argv.length !== spec.arity : argv.length < -spec.arity) {
+      const message = ModelErrors.arity(spec.name).message
+      return () => ({ error: message })
+    }
+    return (db) => {
+      try {
+        return spec.run(db, argv)
+      } catch (error) {
+        if (error instanceof CommandError) return { error: error.message }
+        throw error
+      }
     }
   }
 
@@ -81,18 +132,7 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
     return 'OK'
   }
 
-  const execute = (db: KeyspaceDraft, input: OperationInput): ModelReply => {
-    if ('clock' in input) {
-      advanceClock(db, input.clock)
-      return null
-    }
-    if ('multi' in input) return input.multi.map((argv) => execute(db, { argv }))
-    if ('script' in input) return runScript(db, input.script, input.keys, input.args)
-    if (input.argv[0]?.toUpperCase() === 'WATCH') return watch(db, input.argv, input.client)
-    const script = asScript(input.argv)
-    if (script !== undefined) return runScript(db, script.script, script.keys, script.args)
-    return replyOf(db, input.argv)
-  }
+  const execute = (db: KeyspaceDraft, input: OperationInput): ModelReply => actionOf(input)(db)
 
   /** EXEC: whether the block must abort (WATCH touched), may abort (unknown), or must run; consumes the WATCH. */
   const execVerdict = (db: KeyspaceDraft, input: MultiInput): 'abort' | 'run' | 'either' => {
