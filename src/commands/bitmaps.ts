@@ -457,7 +457,9 @@ function bitfieldGeneric(ctx: CommandContext, readOnlyCommand: boolean): Reply {
     setBits(work, op.offset, op.bits, next)
     if (grew || old !== next) changes++
   }
-  if (changes > 0) db.set(key, markStringEncoding(work, 'raw'), true)
+  // Redis grows (or creates) the string before running the operations, so it stays grown even when every write
+  // failed on OVERFLOW FAIL.
+  if (changes > 0 || grew) db.set(key, markStringEncoding(work, 'raw'), true)
   else if (current) markStringEncoding(current, 'raw')
   return replies
 }

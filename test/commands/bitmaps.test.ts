@@ -270,4 +270,13 @@ describe('bitmap commands (transcripts from redis-server 7.0.15)', () => {
       [['get', 's'], '$6\r\n\x00oobar\r\n'],
     ])
   })
+  it('BITFIELD grows the string even when OVERFLOW FAIL refuses every write', async () => {
+    await replay([
+      [['bitfield', 'b', 'overflow', 'fail', 'incrby', 'u26', '14', '4611686018427387904'], '*1\r\n$-1\r\n'],
+      [['strlen', 'b'], ':5\r\n'],
+      [['set', 'c', Buffer.from('\x1d\x1a', 'latin1')], '+OK\r\n'],
+      [['bitfield', 'c', 'overflow', 'fail', 'incrby', 'u26', '14', '4611686018427387904'], '*1\r\n$-1\r\n'],
+      [['get', 'c'], '$5\r\n\x1d\x1a\x00\x00\x00\r\n'],
+    ])
+  })
 })
