@@ -9,6 +9,9 @@
  * Backpressure: while the socket cannot take more replies (writableNeedDrain) no further command runs and reading
  *   is paused, so a client that sends but does not read fills its own TCP window, not the server's memory. Reading
  *   also pauses while more than MAX_QUERY_BYTES of complete input wait for execution.
+ * Pushes: pub/sub messages (and all but the last subscribe confirmation) arrive through `client.pushSink` at any
+ *   time and are written in order with the replies. They are the one output the client does not pace, so a
+ *   subscriber whose output exceeds Redis's pub/sub hard limit (32 MB) is disconnected, as Redis does.
  */
 import type { Socket } from 'node:net'
 import type { Client } from '../engine/client.ts'
@@ -21,6 +24,8 @@ import { type Reply, ReplyError } from '../protocol/reply.ts'
 const FLUSH_BYTES = 64 * 1024
 /** Stop reading while this many received bytes are waiting behind a command that has not replied yet. */
 const MAX_QUERY_BYTES = 1024 * 1024
+/** Redis's default `client-output-buffer-limit pubsub` hard limit. */
+const PUSH_OUTPUT_LIMIT = 32 * 1024 * 1024
 
 /** Connections with replies collected this turn; flushed together in the check phase. */
 const pendingFlush = new Set<RespConnection>()
@@ -55,6 +60,8 @@ export class RespConnection {
   private readingPaused = false
   /** In `pendingFlush` for this turn. */
   private flushPending = false
+  /** Output went over the push limit: the connection is being closed, further pushes are dropped. */
+  private overLimit = false
 
   constructor(
     private readonly engine: Engine,
@@ -68,6 +75,7 @@ export class RespConnection {
       maxBulkLen: () => engine.config.getNumber('proto-max-bulk-len'),
       authenticated: () => this.client.authenticated,
     })
+    this.client.pushSink = (reply) => this.push(reply)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => this.onDrain())
@@ -108,9 +116,33 @@ export class RespConnection {
     void this.pump()
   }
 
+  /**
+   * The peer sent FIN. Redis frees a client when it reads EOF, having run every command it read before: commands
+   * still waiting here for the lock run, are answered, and then the connection closes. A command *blocked* for data
+   * (BLPOP ...) is abandoned at once instead, so that it cannot take data another client should get.
+   */
   private onEnd(): void {
     this.inputEnded = true
-    if (!this.pumping) void this.pump()
+    if (this.pumping) {
+      if (this.engine.blocking.isBlocked(this.client)) this.destroy()
+      return
+    }
+    void this.pump()
+  }
+
+  /** An out-of-band reply (pub/sub message, subscribe confirmation): written now, in order with the replies. */
+  private push(reply: Reply): void {
+    if (this.closed || this.overLimit) return
+    this.writer.write(reply, this.client.protocol)
+    if (this.outputBufferBytes > PUSH_OUTPUT_LIMIT) {
+      this.overLimit = true
+      this.engine.log('warning', `Client ${this.client.name} closed for overcoming of output buffer limits.`)
+      // Not from inside the publisher's delivery loop: close once it is done.
+      setImmediate(() => this.destroy())
+      return
+    }
+    if (this.writer.byteLength >= FLUSH_BYTES) this.flush()
+    else this.scheduleFlush()
   }
 
   private onDrain(): void {
@@ -216,6 +248,7 @@ export class RespConnection {
     this.closed = true
     this.flushPending = false
     pendingFlush.delete(this)
+    this.client.pushSink = null
     this.engine.removeClient(this.client)
     this.onClose(this)
   }

@@ -6,6 +6,10 @@ import { describeDifferential, differentialCases, type Step } from './harness.ts
 import { helloWithoutId } from './normalize.ts'
 
 const raw = (bytes: string, replies: number | 'close' = 1): Step => ({ raw: bytes, replies })
+/** Reads one reply that the server sends without a request (a pub/sub message) on `client`. */
+const receive = (client = 0): Step => ({ raw: '', replies: 1, client })
+/** A command sent by the second connection. */
+const other = (command: string): Step => ({ args: command.split(' '), client: 1 })
 
 describeDifferential('differential: connection commands', (pair) => {
   differentialCases(pair, {
@@ -48,6 +52,28 @@ describeDifferential('differential: connection commands', (pair) => {
       'CLIENT BOGUS',
     ],
     RESET: ['SELECT 2', 'MULTI', 'SET k v', 'RESET', 'GET k', 'SET k in0', 'SELECT 0', 'GET k'],
+    'pub/sub messages on the wire (RESP2)': [
+      { args: ['SUBSCRIBE', 'a', 'b'], replies: 2 },
+      other('PUBLISH b one'),
+      receive(),
+      { args: ['PSUBSCRIBE', 'a*'] },
+      other('PUBLISH a two'),
+      { raw: '', replies: 2 },
+      'PING',
+      'GET k',
+      { args: ['UNSUBSCRIBE'], replies: 2 },
+      'PUNSUBSCRIBE',
+      'GET k',
+    ],
+    'pub/sub messages on the wire (RESP3)': [
+      { args: ['HELLO', '3'], normalize: helloWithoutId },
+      { args: ['SUBSCRIBE', 'a'] },
+      other('PUBLISH a one'),
+      receive(),
+      'GET k',
+      'PING',
+      'UNSUBSCRIBE a',
+    ],
   })
 })
 

@@ -314,3 +314,61 @@ describe('disconnects', () => {
     server = await createServer({ port: 0, logger: memoryLogger() })
   })
 })
+
+describe('pub/sub over TCP', () => {
+  it('delivers messages to a RESP2 subscriber, in order with its replies', async () => {
+    const sub = await connect()
+    const pub = await connect()
+    sub.command('SUBSCRIBE', 'ch1', 'ch2')
+    expect((await sub.readReply()).toString()).toBe('*3\r\n$9\r\nsubscribe\r\n$3\r\nch1\r\n:1\r\n')
+    expect((await sub.readReply()).toString()).toBe('*3\r\n$9\r\nsubscribe\r\n$3\r\nch2\r\n:2\r\n')
+    expect(await pub.call('PUBLISH', 'ch2', 'hello')).toBe(':1\r\n')
+    expect(await pub.call('PUBLISH', 'nobody', 'x')).toBe(':0\r\n')
+    expect(await pub.call('PUBLISH', 'ch1', Buffer.from([0, 13, 10]))).toBe(':1\r\n')
+    expect((await sub.readReply()).toString()).toBe('*3\r\n$7\r\nmessage\r\n$3\r\nch2\r\n$5\r\nhello\r\n')
+    expect((await sub.readReply()).toString('latin1')).toBe('*3\r\n$7\r\nmessage\r\n$3\r\nch1\r\n$3\r\n\x00\r\n\r\n')
+    expect(await sub.call('PING')).toBe('*2\r\n$4\r\npong\r\n$0\r\n\r\n')
+  })
+
+  it('delivers RESP3 pushes', async () => {
+    const sub = await connect()
+    const pub = await connect()
+    sub.command('HELLO', '3')
+    await sub.readReply()
+    sub.command('SUBSCRIBE', 'news')
+    expect((await sub.readReply()).toString()).toBe('>3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n')
+    expect(await pub.call('PUBLISH', 'news', 'n1')).toBe(':1\r\n')
+    expect((await sub.readReply()).toString()).toBe('>3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nn1\r\n')
+    // RESP3 clients may run any command while subscribed.
+    expect(await sub.call('SET', 'k', 'v')).toBe('+OK\r\n')
+  })
+
+  it('disconnects a subscriber that does not read once it passes the pub/sub output limit', async () => {
+    const sub = await connect()
+    const pub = await connect()
+    expect(await sub.call('SUBSCRIBE', 'flood')).toBe('*3\r\n$9\r\nsubscribe\r\n$5\r\nflood\r\n:1\r\n')
+    sub.socketRaw.pause()
+    const message = Buffer.alloc(1024 * 1024, 'm')
+    let delivered = 1
+    for (let i = 0; i < 200 && delivered === 1; i++) {
+      delivered = Number((await pub.call('PUBLISH', 'flood', message)).slice(1, -2))
+    }
+    // The subscriber was dropped (so later messages reach nobody) and the publisher is unaffected.
+    await until(() => server.engine.clients.size === 1, 'the subscriber to be disconnected')
+    expect(await pub.call('PUBLISH', 'flood', 'x')).toBe(':0\r\n')
+    expect(await pub.call('PING')).toBe('+PONG\r\n')
+  })
+})
+
+describe('blocked clients', () => {
+  it('a client that sends FIN while blocked is freed at once and takes no data', async () => {
+    const blocked = await connect()
+    blocked.command('BLPOP', 'queue', '0')
+    await until(() => server.engine.blocking.isBlocked([...server.engine.clients.values()][0]), 'the client to block')
+    blocked.socketRaw.end()
+    await until(() => server.engine.clients.size === 0, 'the blocked client to be freed')
+    const pusher = await connect()
+    expect(await pusher.call('RPUSH', 'queue', 'job')).toBe(':1\r\n')
+    expect(await pusher.call('LLEN', 'queue')).toBe(':1\r\n')
+  })
+})
