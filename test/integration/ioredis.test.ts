@@ -147,6 +147,26 @@ describe.each([3, 2] as const)('ioredis (RESP%i) against redsim', (version) => {
     await expect(zero.select(16)).rejects.toThrow('ERR DB index is out of range')
   })
 
+  it('pub/sub: a subscriber receives published messages', async () => {
+    const sub = client()
+    const pub = client()
+    const received: Array<[string, string]> = []
+    const got = new Promise<void>((resolve) => {
+      sub.on('message', (channel: string, message: string) => {
+        received.push([channel, message])
+        if (received.length === 2) resolve()
+      })
+    })
+    expect(await sub.subscribe('news', 'sport')).toBe(2)
+    expect(await pub.publish('news', 'first')).toBe(1)
+    expect(await pub.publish('sport', 'second')).toBe(1)
+    await got
+    expect(received).toEqual([
+      ['news', 'first'],
+      ['sport', 'second'],
+    ])
+  })
+
   it('errors reject with the Redis message', async () => {
     const r = client()
     await expect(r.call('NOSUCHCOMMAND', 'a')).rejects.toThrow(
