@@ -84,8 +84,9 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
       storeKey = keyOf(argv, ++j)
     } else if (isOption(opt, 'BY') && left >= 1) {
       sortBy = argv[++j]
-      // A pattern without `*` names one constant key for every element: nothing to sort by.
-      dontSort = sortBy.indexOf(0x2a) === -1
+      // A pattern without `*` names one constant key for every element: nothing to sort by. As in Redis, a later BY
+      // with a `*` does not undo that.
+      if (sortBy.indexOf(0x2a) === -1) dontSort = true
     } else if (isOption(opt, 'GET') && left >= 1) {
       gets.push(argv[++j])
     } else {

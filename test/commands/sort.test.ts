@@ -134,6 +134,25 @@ describe('SORT and SORT_RO (transcripts from redis-server 7.0.15)', () => {
       ],
     ])
   })
+  it('a BY without `*` is not undone by a later BY', async () => {
+    await replay([
+      [['zadd', 'src', '1', '3', '2', '1', '3', '10', '4', '1.5', '5', '-2', '6', 'b', '7', 'a'], ':7\r\n'],
+      [['sort', 'src', 'by', 'nosuch', 'store', 'l'], ':7\r\n'],
+      [['mset', 'w_1', '5', 'w_3', '1', 'w_10', '-1'], '+OK\r\n'],
+      [
+        ['sort', 'src', 'limit', '3', '-1', 'by', '#', 'by', 'w_*'],
+        '*4\r\n$3\r\n1.5\r\n$2\r\n-2\r\n$1\r\nb\r\n$1\r\na\r\n',
+      ],
+      [
+        ['sort', 'l', 'by', '#', 'get', 'w_*', 'asc', 'by', 'w_*'],
+        '*7\r\n$1\r\n1\r\n$1\r\n5\r\n$2\r\n-1\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n',
+      ],
+      [
+        ['sort', 'l', 'by', 'w_*', 'by', 'nosuch'],
+        '*7\r\n$1\r\n3\r\n$1\r\n1\r\n$2\r\n10\r\n$3\r\n1.5\r\n$2\r\n-2\r\n$1\r\nb\r\n$1\r\na\r\n',
+      ],
+    ])
+  })
   it('a BY value out of double range', async () => {
     await replay([
       [['zadd', 'tmp', '1', '1', '2', '2'], ':2\r\n'],
