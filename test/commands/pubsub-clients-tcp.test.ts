@@ -66,7 +66,7 @@ describe.each([2, 3] as const)('ioredis (RESP%i)', (protocol) => {
       await r.del('z', 'b', 'h')
       expect(await r.zadd('z', '1.5', 'a', '2', 'b')).toBe(2)
       // ioredis hands both protocols' replies to callers in the RESP2 shape (checked against redis-server 7.0.15).
-      expect(await r.zrange('z', 0, -1, 'WITHSCORES')).toEqual(['a', '1.5', 'b', '2'])
+      expect(await r.zrange('z', '0', '-1', 'WITHSCORES')).toEqual(['a', '1.5', 'b', '2'])
       expect(await r.zscore('z', 'a')).toBe('1.5')
       expect(await r.setbit('b', 9, 1)).toBe(0)
       expect(await r.bitcount('b')).toBe(1)
