@@ -75,11 +75,12 @@ function help(): Reply {
   return HELP.map((line) => new SimpleString(line))
 }
 
+// In the order Redis lists them (COMMAND INFO).
 const subcommands: CommandSpec[] = [
-  command('help', 2, ['loading', 'stale'], null, ['slow'], help),
-  command('encoding', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], encoding),
   command('freq', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], freq),
   command('idletime', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], idletime),
+  command('encoding', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], encoding),
+  command('help', 2, ['loading', 'stale'], null, ['keyspace', 'slow'], help),
   command('refcount', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'], refcount),
 ]
 

@@ -108,13 +108,14 @@ export const pubsubCommands = [
   command('publish', 3, ['pubsub', 'loading', 'stale', 'fast'], null, ['pubsub', 'fast'], publish),
   command('spublish', 3, ['pubsub', 'loading', 'stale', 'fast'], [1, 1, 1], ['pubsub', 'fast'], spublish),
   command('pubsub', -2, [], null, ['slow'], () => null, {
+    // In the order Redis lists them (COMMAND INFO).
     subcommands: [
-      command('channels', -2, INSPECT, null, CATEGORIES, (ctx) => channelsGeneric(ctx, 'channel')),
       command('numsub', -2, INSPECT, null, CATEGORIES, (ctx) => numsubGeneric(ctx, 'channel')),
       command('numpat', 2, INSPECT, null, CATEGORIES, (ctx) => ctx.engine.pubsub.patternCount()),
-      command('shardchannels', -2, INSPECT, null, CATEGORIES, (ctx) => channelsGeneric(ctx, 'shard')),
-      command('shardnumsub', -2, INSPECT, null, CATEGORIES, (ctx) => numsubGeneric(ctx, 'shard')),
+      command('channels', -2, INSPECT, null, CATEGORIES, (ctx) => channelsGeneric(ctx, 'channel')),
       command('help', 2, ['loading', 'stale'], null, ['slow'], () => HELP),
+      command('shardnumsub', -2, INSPECT, null, CATEGORIES, (ctx) => numsubGeneric(ctx, 'shard')),
+      command('shardchannels', -2, INSPECT, null, CATEGORIES, (ctx) => channelsGeneric(ctx, 'shard')),
     ],
   }),
 ]
