@@ -153,6 +153,22 @@ describe('SORT and SORT_RO (transcripts from redis-server 7.0.15)', () => {
       ],
     ])
   })
+  it('lists made by RPUSH, results read back with LRANGE', async () => {
+    await replay([
+      [['rpush', 'rl', '3', '1', '2', '10', '-5', '1.5'], ':6\r\n'],
+      [['sort', 'rl'], '*6\r\n$2\r\n-5\r\n$1\r\n1\r\n$3\r\n1.5\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n'],
+      [['sort', 'rl', 'desc', 'alpha'], '*6\r\n$1\r\n3\r\n$1\r\n2\r\n$2\r\n10\r\n$3\r\n1.5\r\n$1\r\n1\r\n$2\r\n-5\r\n'],
+      [['sort', 'rl', 'by', 'nosuch', 'desc', 'limit', '1', '3'], '*3\r\n$2\r\n-5\r\n$2\r\n10\r\n$1\r\n2\r\n'],
+      [['sort', 'rl', 'by', 'nosuch', 'store', 'd'], ':6\r\n'],
+      [['lrange', 'd', '0', '-1'], '*6\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n'],
+      [['sort', 'rl', 'get', '#', 'get', 'nokey_*', 'store', 'd2'], ':12\r\n'],
+      [
+        ['lrange', 'd2', '0', '-1'],
+        '*12\r\n$2\r\n-5\r\n$0\r\n\r\n$1\r\n1\r\n$0\r\n\r\n$3\r\n1.5\r\n$0\r\n\r\n$1\r\n2\r\n$0\r\n\r\n$1\r\n3\r\n$0\r\n\r\n$2\r\n10\r\n$0\r\n\r\n',
+      ],
+      [['object', 'encoding', 'd2'], '$9\r\nquicklist\r\n'],
+    ])
+  })
   it('a BY value out of double range', async () => {
     await replay([
       [['zadd', 'tmp', '1', '1', '2', '2'], ':2\r\n'],
