@@ -11,7 +11,7 @@ import { Client, type ClientKind } from './client.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { ConfigRegistry } from './config.ts'
 import { Executor } from './executor.ts'
-import { Lock } from './lock.ts'
+import { type Lease, Lock } from './lock.ts'
 import { type Logger, type LogLevel, stderrLogger } from './logger.ts'
 import { PubSub } from './pubsub.ts'
 import { type RandomSource, systemRandom } from './random.ts'
@@ -75,6 +75,19 @@ export class Engine {
   lastSave: number
   /** Set by the scripting host while a script runs past the busy threshold; consulted by `busyError`. */
   busyCheck: ((spec: CommandSpec) => ReplyError | null) | null = null
+  /**
+   * Set by the scripting host while a script runs past the busy threshold: the script's lease, lent to the commands
+   * allowed meanwhile (SCRIPT KILL, SHUTDOWN NOSAVE, ...), which cannot wait for a lock the script keeps until it ends.
+   */
+  busyLease: Lease | null = null
+  /**
+   * How a busy script lets the event loop run between two slices of its instruction-count hook, so that other
+   * connections are read and answered (BUSY, SCRIPT KILL). Injected by the server layer (a macrotask yield); null in
+   * tests and in the simulator, where the seam's 'busy-slice' point is where a script pauses.
+   */
+  yieldToEventLoop: (() => Promise<void>) | null = null
+  /** Installed by the server layer: how SHUTDOWN stops serving (close the listener and the connections). */
+  onShutdown: (() => void) | null = null
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? systemClock

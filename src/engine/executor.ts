@@ -11,8 +11,15 @@
  *     release the lease              in `finally`, every path
  *     seam 'reply'
  */
-import { fullName, type CommandContext, type CommandOrigin, type CommandSpec, type ScriptFrame } from '../commands/types.ts'
+import {
+  fullName,
+  type CommandContext,
+  type CommandOrigin,
+  type CommandSpec,
+  type ScriptFrame,
+} from '../commands/types.ts'
 import type { CommandTable } from '../commands/table.ts'
+import { unwatchAll } from './engine.ts'
 import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
 import { BLOCKED } from './blocking.ts'
 import type { Client } from './client.ts'
@@ -60,39 +67,44 @@ export class Executor {
     const resolved = this.table.resolve(argv)
     if ('error' in resolved) {
       if (client.multi) client.multi.aborted = true
-      return this.rejected(resolved.error, argv[0].toString('latin1').toLowerCase())
+      return this.reject(client, resolved.error, argv[0].toString('latin1').toLowerCase())
     }
     const spec = resolved.spec
     client.lastCommand = fullName(spec)
 
     if (!client.authenticated && !spec.flags.includes('no_auth')) {
       if (client.multi) client.multi.aborted = true
-      return this.rejected(Errors.noAuth(), client.lastCommand)
+      return this.reject(client, Errors.noAuth(), client.lastCommand)
     }
 
     // A RESP2 client in subscribed mode may only run the pub/sub commands, PING, QUIT and RESET.
     const subscribed = subscribedModeError(engine.pubsub, client, spec)
     if (subscribed) {
       if (client.multi) client.multi.aborted = true
-      return this.rejected(subscribed, client.lastCommand)
+      return this.reject(client, subscribed, client.lastCommand)
     }
 
     if (client.multi && !MULTI_CONTROL.has(spec.name)) {
       if (spec.flags.includes('no_multi')) {
         client.multi.aborted = true
-        return this.rejected(new ReplyError('ERR Command not allowed inside a transaction'), client.lastCommand)
+        return this.reject(client, new ReplyError('ERR Command not allowed inside a transaction'), client.lastCommand)
       }
       const busy = engine.busyError(spec)
       if (busy) {
         client.multi.aborted = true
-        return this.rejected(busy, client.lastCommand)
+        return this.reject(client, busy, client.lastCommand)
       }
       client.multi.queue.push({ argv })
       return QUEUED
     }
 
     const busy = engine.busyError(spec)
-    if (busy) return this.rejected(busy, client.lastCommand)
+    if (busy) return this.reject(client, busy, client.lastCommand)
+    // A script past its busy threshold holds the lock and is suspended at a slice boundary. The commands Redis allows
+    // meanwhile (SCRIPT KILL, SHUTDOWN NOSAVE, ...) cannot wait for the lock, which the script keeps until it ends:
+    // they run under the script's lease, as Redis runs them from inside the script's event processing.
+    const busyLease = engine.busyLease
+    if (busyLease?.alive) return this.runUnderLease(busyLease, client, spec, argv, 'client', null)
 
     const lease = await this.acquire(client)
     let reply: Reply = null
@@ -138,16 +150,29 @@ export class Executor {
     origin: CommandOrigin,
     script: ScriptFrame | null,
   ): Promise<Reply> {
+    return this.invokeUnderLease(lease, client, spec, argv, origin, script)
+  }
+
+  /**
+   * runUnderLease without the forced `await` (runUnderLease is exactly this, awaited): when the handler completes
+   * synchronously, so does this call, and the reply comes back as a plain value. The Lua host uses it for each
+   * `redis.call`, so that in production a script runs all its calls without leaving its coroutine; when the handler
+   * (or a mutant's per-call lock) has to wait, this returns a promise and the host suspends the script until it
+   * settles. Both paths run the same code below.
+   */
+  invokeUnderLease(
+    lease: Lease,
+    client: Client,
+    spec: CommandSpec,
+    argv: Buffer[],
+    origin: CommandOrigin,
+    script: ScriptFrame | null,
+  ): Reply | Promise<Reply> {
     const engine = this.engine
     if (origin === 'script' && !lease.alive && engine.variant !== CORRECT_EXECUTOR) {
       // Mutants per-call-lock / evalsha-unlocked (simulation only): the script gave up its lease when it started, so
       // each redis.call takes and releases the lock by itself, as the seed's pre-fix code did.
-      const own = await this.acquire(client)
-      try {
-        return await this.runUnderLease(own, client, spec, argv, origin, script)
-      } finally {
-        own.release()
-      }
+      return this.runWithOwnLease(client, spec, argv, origin, script)
     }
     engine.lock.assertHeld(lease)
     const name = fullName(spec)
@@ -158,30 +183,73 @@ export class Executor {
     }
     const frame = engine.pushFrame(client, spec, argv, script)
     const started = engine.clock.now()
-    let reply: Reply
+    let result: Reply | Promise<Reply>
     try {
       const ctx = new Context(engine, client, argv, lease, spec, origin, script)
       if (origin === 'client' && !scriptHoldsLease(engine.variant, spec.name)) {
         // Mutants per-call-lock / evalsha-unlocked (simulation only): the script runs without holding the lock.
         lease.release()
       }
-      const result = frame ? engine.runInFrame(frame, () => spec.handler(ctx)) : spec.handler(ctx)
-      reply = result instanceof Promise ? await result : result
+      result = frame ? engine.runInFrame(frame, () => spec.handler(ctx)) : spec.handler(ctx)
     } catch (err) {
-      reply = err instanceof ReplyError ? err : engine.internalError(err, name)
-    } finally {
       engine.popFrame(frame)
+      return this.completed(stats, started, err instanceof ReplyError ? err : engine.internalError(err, name))
     }
+    if (result instanceof Promise) {
+      return result.then(
+        (reply) => {
+          engine.popFrame(frame)
+          return this.completed(stats, started, reply)
+        },
+        (err: unknown) => {
+          engine.popFrame(frame)
+          return this.completed(stats, started, err instanceof ReplyError ? err : engine.internalError(err, name))
+        },
+      )
+    }
+    engine.popFrame(frame)
+    return this.completed(stats, started, result)
+  }
+
+  private async runWithOwnLease(
+    client: Client,
+    spec: CommandSpec,
+    argv: Buffer[],
+    origin: CommandOrigin,
+    script: ScriptFrame | null,
+  ): Promise<Reply> {
+    const own = await this.acquire(client)
+    try {
+      return await this.runUnderLease(own, client, spec, argv, origin, script)
+    } finally {
+      own.release()
+    }
+  }
+
+  /** Bookkeeping after a handler ran: INFO commandstats and errorstats. */
+  private completed(stats: CommandStats, started: number, reply: Reply): Reply {
     // A command that blocked is counted when it is served (its serve step runs through here) or times out.
     if (reply === BLOCKED) return reply
     stats.calls++
-    stats.usec += Math.round((engine.clock.now() - started) * 1000)
+    stats.usec += Math.round((this.engine.clock.now() - started) * 1000)
     this.totalCommands++
     if (reply instanceof ReplyError) {
       stats.failedCalls++
       this.countError(reply)
     }
     return reply
+  }
+
+  /**
+   * A command refused before it ran. EXEC refused this way (arity, NOAUTH, BUSY, subscribed mode) discards the
+   * transaction and its WATCHes and answers EXECABORT, in or out of MULTI, as Redis's rejectCommand does.
+   */
+  private reject(client: Client, error: ReplyError, name: string): ReplyError {
+    if (name !== 'exec') return this.rejected(error, name)
+    client.multi = null
+    unwatchAll(this.engine, client)
+    const cause = error.message.startsWith('ERR ') ? error.message.slice(4) : error.message
+    return this.rejected(new ReplyError(`EXECABORT Transaction discarded because of: ${cause}`), name)
   }
 
   /** An error returned before the command ran (unknown, arity, NOAUTH, BUSY, ...): counts as rejected. */

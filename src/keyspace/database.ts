@@ -114,12 +114,17 @@ export class Database {
     return true
   }
 
-  /** Removes every key; invalidates every watcher of this database (even of absent keys, as Redis does). */
+  /**
+   * Removes every key. Invalidates the watchers of keys that were present (expired but not yet deleted included), as
+   * Redis's touchAllWatchedKeysInDb does: a watched key that was already absent is not "modified" by the flush.
+   */
   flush(): number {
     const removed = this.table.size
+    for (const [key, clients] of this.watchers) {
+      if (this.table.has(key)) for (const c of clients) c.dirtyCas = true
+    }
     this.table.clear()
     this.expires.clear()
-    for (const clients of this.watchers.values()) for (const c of clients) c.dirtyCas = true
     return removed
   }
 

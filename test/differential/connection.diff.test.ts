@@ -61,7 +61,10 @@ describeDifferential('differential: connection commands', (pair) => {
       { raw: '', replies: 2 },
       'PING',
       'GET k',
-      { args: ['UNSUBSCRIBE'], replies: 2 },
+      // Redis walks its channel dict (seeded hash, so the order of several channels varies between runs): leave
+      // one channel for the argument-less UNSUBSCRIBE.
+      'UNSUBSCRIBE b',
+      'UNSUBSCRIBE',
       'PUNSUBSCRIBE',
       'GET k',
     ],

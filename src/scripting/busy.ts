@@ -1,0 +1,131 @@
+/**
+ * Long-running scripts (Redis 7.0's scriptInterrupt and SCRIPT KILL).
+ *
+ * An instruction-count hook runs every SLICE_INSTRUCTIONS instructions of a script. At each slice:
+ *   - the scheduling seam gets a 'busy-slice' point (the simulator may pause the script there; time may pass);
+ *   - once the script has run for busy-reply-threshold ms (on the injected clock) it becomes *busy*: other clients get
+ *     BUSY for everything but the allow_busy commands, which run under the script's lease (see the executor);
+ *   - while busy, the script yields to the event loop at every slice (through the server layer's yieldToEventLoop),
+ *     so that other connections are read and answered while the script holds the lock.
+ * SCRIPT KILL marks the script killed; the hook then fires at every instruction and raises the kill error each time,
+ * so pcall inside the script cannot swallow it.
+ *
+ * The host can only suspend a script in its own coroutine and outside non-yieldable C calls (a table.sort comparator,
+ * a metamethod called from a library function, a coroutine the script created). Slices there are not pause points.
+ * A busy script stuck in such a section for another busy-reply-threshold is stopped with an error: nobody could send
+ * it SCRIPT KILL, since the event loop cannot run.
+ */
+import { type LuaHook, type LuaState, lua } from 'fengari'
+import { OK, type Reply, ReplyError } from '../protocol/reply.ts'
+import { pushErrorTable } from './conversions.ts'
+import type { ScriptingHost } from './lua-host.ts'
+import type { KillReason, ScriptRun } from './script-run.ts'
+
+/** Instructions between two hook calls (Redis uses the same count). */
+export const SLICE_INSTRUCTIONS = 100_000
+
+export const BUSY_ERROR = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'
+const NOTBUSY_ERROR = 'NOTBUSY No scripts in execution right now.'
+const UNKILLABLE_ERROR =
+  'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the ' +
+  'script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.'
+
+const KILL_MESSAGES: Record<KillReason, string> = {
+  user: 'Script killed by user with SCRIPT KILL...',
+  shutdown: 'Script killed by user with SCRIPT KILL...',
+  stuck:
+    'Script killed: it stayed busy past busy-reply-threshold inside a metamethod or library callback, where it ' +
+    'cannot be interrupted',
+}
+
+export function killMessage(reason: KillReason): string {
+  return `ERR ${KILL_MESSAGES[reason]}`
+}
+
+export class BusyScripts {
+  readonly hook: LuaHook = (L) => this.onSlice(L)
+
+  constructor(private readonly host: ScriptingHost) {}
+
+  start(run: ScriptRun): void {
+    lua.lua_sethook(run.thread, this.hook, lua.LUA_MASKCOUNT, SLICE_INSTRUCTIONS)
+  }
+
+  /** Always called when a script ends, however it ends. */
+  stop(run: ScriptRun): void {
+    lua.lua_sethook(run.thread, null, 0, 0)
+    if (run.busy) {
+      run.busy = false
+      const engine = this.host.engine
+      engine.busyCheck = null
+      engine.busyLease = null
+    }
+  }
+
+  private onSlice(L: LuaState): void {
+    const host = this.host
+    const run = host.current
+    if (!run) return
+    if (run.killed) this.raiseKilled(L, run)
+    const engine = host.engine
+    const now = engine.clock.now()
+    const threshold = engine.config.getNumber('busy-reply-threshold')
+    if (!run.busy && threshold > 0 && now - run.startedAt >= threshold) this.enterBusy(run, now)
+    if (!host.canYield(run, L)) {
+      if (run.busy && now - run.lastYieldAt >= threshold) {
+        run.killed = 'stuck'
+        this.raiseKilled(L, run)
+      }
+      return
+    }
+    const pause = engine.seam.point('busy-slice', run.ctx.client)
+    const loop = run.busy ? engine.yieldToEventLoop : null
+    if (!pause && !loop) return
+    run.lastYieldAt = now
+    run.pending = pause ? (loop ? pause.then(loop) : pause) : loop!()
+    lua.lua_yield(L, 0)
+  }
+
+  private enterBusy(run: ScriptRun, now: number): void {
+    const engine = this.host.engine
+    run.busy = true
+    run.lastYieldAt = now
+    engine.logAt(
+      'warning',
+      `Slow script detected: still in execution after ${Math.round(now - run.startedAt)} milliseconds. You can try ` +
+        `killing the script using the SCRIPT KILL command. Script name is: ${run.script.sha}.`,
+    )
+    const busyError = new ReplyError(BUSY_ERROR)
+    engine.busyCheck = (spec) => (spec.flags.includes('allow_busy') ? null : busyError)
+    engine.busyLease = run.ctx.lease.alive ? run.ctx.lease : null
+  }
+
+  /** Raises the kill error from the hook and makes the hook fire at every instruction from now on. */
+  private raiseKilled(L: LuaState, run: ScriptRun): never {
+    lua.lua_sethook(L, this.hook, lua.LUA_MASKCOUNT, 1)
+    if (L !== run.thread) lua.lua_sethook(run.thread, this.hook, lua.LUA_MASKCOUNT, 1)
+    pushErrorTable(L, KILL_MESSAGES[run.killed ?? 'user'], false)
+    return lua.lua_error(L)
+  }
+
+  /** SCRIPT KILL. */
+  kill(): Reply {
+    const run = this.host.current
+    if (!run) return new ReplyError(NOTBUSY_ERROR)
+    if (run.frame.wrote) return new ReplyError(UNKILLABLE_ERROR)
+    this.markKilled(run, 'user')
+    return OK
+  }
+
+  /** Stops the running script at its next instruction, whatever it wrote (SHUTDOWN NOSAVE). */
+  abort(reason: KillReason): void {
+    const run = this.host.current
+    if (run) this.markKilled(run, reason)
+  }
+
+  private markKilled(run: ScriptRun, reason: KillReason): void {
+    run.killed = reason
+    if (reason === 'user') this.host.engine.logAt('warning', 'Lua script killed by user with SCRIPT KILL.')
+    lua.lua_sethook(run.thread, this.hook, lua.LUA_MASKCOUNT, 1)
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * Conversions between command replies and Lua values, as Redis 7.0 does them (script_lua.c):
+ *
+ * reply -> Lua (what redis.call returns), for the script's protocol (redis.setresp):
+ *   integer -> number; bulk -> string; nil bulk and nil array -> false (RESP2) or nil (RESP3); status -> {ok=...};
+ *   error -> {err=...}; array -> table; RESP3 only: map -> {map={...}}, set -> {set={...}}, double -> {double=n},
+ *   boolean -> true/false, verbatim -> {verbatim_string={format=..., string=...}}.
+ *
+ * Lua -> reply (what the script returns):
+ *   number -> integer (truncated toward zero, as C's cast does); string -> bulk; true -> 1; false/nil -> nil;
+ *   table with a string `err` -> error; with a string `ok` -> status; `double`, `big_number`, `verbatim_string`,
+ *   `map`, `set` fields -> those types; any other table -> array of t[1..n] up to the first nil.
+ */
+import { type LuaState, lua, to_luastring } from 'fengari'
+import {
+  BoolReply,
+  DoubleReply,
+  MapReply,
+  NilArray,
+  PushReply,
+  type Reply,
+  ReplyError,
+  SetReply,
+  SimpleString,
+  VerbatimReply,
+} from '../protocol/reply.ts'
+import type { Protocol } from '../protocol/resp-encoder.ts'
+import { redisArgNumber } from './lua51/c-number-format.ts'
+
+/** Nesting at which Redis's conversion runs out of Lua stack (measured on 7.0.15 with a self-referencing table). */
+export const MAX_REPLY_DEPTH = 7995
+const STACK_LIMIT_ERROR = 'ERR reached lua stack limit'
+
+/** A Lua string (bytes) as a Buffer, without copying. fengari never mutates a string's bytes. */
+export function luaBytes(s: Uint8Array): Buffer {
+  return Buffer.from(s.buffer, s.byteOffset, s.length)
+}
+
+/** A Buffer as bytes fengari can hold, without copying (a plain Uint8Array view, not a Buffer subclass). */
+export function toLuaString(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length)
+}
+
+const ERR = to_luastring('err')
+const OK_FIELD = to_luastring('ok')
+
+// ---------------------------------------------------------------------------------------------------------------
+// reply -> Lua
+
+/**
+ * Pushes the table Redis builds for an error reply (luaPushErrorBuff): "-CODE message" keeps its code, text without a
+ * leading '-' gets "ERR"; a code without a message becomes "ERR CODE". Trailing CR/LF removed.
+ */
+export function pushErrorTable(L: LuaState, message: string, ignoreStats: boolean): void {
+  lua.lua_createtable(L, 0, 2)
+  lua.lua_pushstring(L, Uint8Array.from(Buffer.from(errorTableText(message), 'latin1')))
+  lua.lua_setfield(L, -2, ERR)
+  if (ignoreStats) {
+    lua.lua_pushboolean(L, true)
+    lua.lua_setfield(L, -2, 'ignore_error_stats_update')
+  }
+}
+
+/** The text of the `err` field for an error given as Redis formats it internally ("-CODE msg" or plain text). */
+export function errorTableText(raw: string): string {
+  let code: string
+  let msg: string
+  if (raw.startsWith('-')) {
+    const space = raw.indexOf(' ')
+    if (space === -1) {
+      code = 'ERR'
+      msg = raw.slice(1)
+    } else {
+      code = raw.slice(1, space)
+      msg = raw.slice(space + 1)
+    }
+  } else {
+    code = 'ERR'
+    msg = raw
+  }
+  return `${code} ${msg.replace(/^[\r\n]+|[\r\n]+$/g, '')}`
+}
+
+function pushBytes(L: LuaState, b: Buffer): void {
+  lua.lua_pushstring(L, toLuaString(b))
+}
+
+function pushText(L: LuaState, s: string): void {
+  lua.lua_pushstring(L, toLuaString(Buffer.from(s, 'utf8')))
+}
+
+/** Pushes one Lua value for `reply` as the script (RESP `resp`) sees it. Error replies become {err=...} tables. */
+export function pushReply(L: LuaState, reply: Reply, resp: Protocol): void {
+  if (reply === null) {
+    if (resp === 2) lua.lua_pushboolean(L, false)
+    else lua.lua_pushnil(L)
+  } else if (Buffer.isBuffer(reply)) {
+    pushBytes(L, reply)
+  } else if (typeof reply === 'number') {
+    lua.lua_pushnumber(L, reply)
+  } else if (typeof reply === 'bigint') {
+    lua.lua_pushnumber(L, Number(reply))
+  } else if (typeof reply === 'string') {
+    pushText(L, reply)
+  } else if (Array.isArray(reply)) {
+    pushArray(L, reply, resp)
+  } else if (reply instanceof SimpleString) {
+    lua.lua_createtable(L, 0, 1)
+    pushText(L, reply.value)
+    lua.lua_setfield(L, -2, OK_FIELD)
+  } else if (reply instanceof ReplyError) {
+    pushErrorTable(L, `-${reply.message}`, true)
+  } else if (reply instanceof NilArray) {
+    if (resp === 2) lua.lua_pushboolean(L, false)
+    else lua.lua_pushnil(L)
+  } else if (reply instanceof DoubleReply) {
+    if (resp === 2) {
+      pushText(L, doubleText(reply.value))
+    } else {
+      lua.lua_createtable(L, 0, 1)
+      lua.lua_pushnumber(L, reply.value)
+      lua.lua_setfield(L, -2, 'double')
+    }
+  } else if (reply instanceof BoolReply) {
+    if (resp === 2) {
+      // RESP2 carries booleans as the integers 1 and 0.
+      lua.lua_pushnumber(L, reply.value ? 1 : 0)
+    } else {
+      lua.lua_pushboolean(L, reply.value)
+    }
+  } else if (reply instanceof MapReply) {
+    if (resp === 2) {
+      const flat: Reply[] = []
+      for (const [k, v] of reply.entries) flat.push(k, v)
+      pushArray(L, flat, resp)
+    } else {
+      lua.lua_createtable(L, 0, 1)
+      lua.lua_createtable(L, 0, reply.entries.length)
+      for (const [k, v] of reply.entries) {
+        pushReply(L, k, resp)
+        pushReply(L, v, resp)
+        lua.lua_rawset(L, -3)
+      }
+      lua.lua_setfield(L, -2, 'map')
+    }
+  } else if (reply instanceof SetReply) {
+    if (resp === 2) {
+      pushArray(L, reply.items, resp)
+    } else {
+      lua.lua_createtable(L, 0, 1)
+      lua.lua_createtable(L, 0, reply.items.length)
+      for (const item of reply.items) {
+        pushReply(L, item, resp)
+        lua.lua_pushboolean(L, true)
+        lua.lua_rawset(L, -3)
+      }
+      lua.lua_setfield(L, -2, 'set')
+    }
+  } else if (reply instanceof VerbatimReply) {
+    if (resp === 2) {
+      pushText(L, reply.text)
+    } else {
+      lua.lua_createtable(L, 0, 1)
+      lua.lua_createtable(L, 0, 2)
+      pushText(L, reply.text)
+      lua.lua_setfield(L, -2, 'string')
+      pushText(L, reply.format)
+      lua.lua_setfield(L, -2, 'format')
+      lua.lua_setfield(L, -2, 'verbatim_string')
+    }
+  } else if (reply instanceof PushReply) {
+    pushArray(L, reply.items, resp)
+  } else {
+    lua.lua_pushnil(L)
+  }
+}
+
+function pushArray(L: LuaState, items: readonly Reply[], resp: Protocol): void {
+  lua.lua_createtable(L, items.length, 0)
+  for (let i = 0; i < items.length; i++) {
+    pushReply(L, items[i], resp)
+    lua.lua_rawseti(L, -2, i + 1)
+  }
+}
+
+/** A double as RESP2 sends it (a bulk string, "%.17g", inf/-inf/nan). */
+function doubleText(x: number): string {
+  if (Number.isNaN(x)) return 'nan'
+  if (x === Number.POSITIVE_INFINITY) return 'inf'
+  if (x === Number.NEGATIVE_INFINITY) return '-inf'
+  return redisArgNumber(x)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lua -> reply
+
+/** C's (long long) cast of a double on x86-64: truncation; NaN and out-of-range values give LLONG_MIN. */
+export function luaNumberToInteger(x: number): number | bigint {
+  const t = Math.trunc(x)
+  if (Number.isSafeInteger(t)) return t === 0 ? 0 : t
+  if (!Number.isFinite(t) || t >= 2 ** 63 || t < -(2 ** 63)) return -9223372036854775808n
+  return BigInt(t)
+}
+
+function latin1(s: Uint8Array): string {
+  return luaBytes(s).toString('latin1')
+}
+
+/** Error and status lines cannot carry CR or LF: Redis trims them at the ends and maps the rest to spaces. */
+export function oneLine(text: string): string {
+  return text.replace(/^[\r\n]+|[\r\n]+$/g, '').replace(/[\r\n]/g, ' ')
+}
+
+export interface LuaToReplyOptions {
+  /** The script's redis.setresp level: booleans are RESP3 booleans only at level 3. */
+  scriptResp: Protocol
+  /** The calling client's protocol: a RESP3 boolean to a RESP2 client is the integer 1 or 0. */
+  clientResp: Protocol
+}
+
+/** Converts the Lua value at `idx` (absolute index) to a reply. */
+export function luaToReply(L: LuaState, idx: number, options: LuaToReplyOptions, depth = 0): Reply {
+  switch (lua.lua_type(L, idx)) {
+    case lua.LUA_TSTRING:
+      return luaBytes(lua.lua_tolstring(L, idx)!)
+    case lua.LUA_TBOOLEAN: {
+      const b = lua.lua_toboolean(L, idx)
+      if (options.scriptResp === 2) return b ? 1 : null
+      return options.clientResp === 2 ? (b ? 1 : 0) : new BoolReply(b)
+    }
+    case lua.LUA_TNUMBER:
+      return luaNumberToInteger(lua.lua_tonumber(L, idx))
+    case lua.LUA_TTABLE:
+      if (depth >= MAX_REPLY_DEPTH) return new ReplyError(STACK_LIMIT_ERROR)
+      return tableToReply(L, idx, options, depth)
+    default:
+      return null
+  }
+}
+
+/** Reads t[field] raw; returns its type, leaving the value on the stack (the caller pops it). */
+function rawField(L: LuaState, idx: number, field: string | Uint8Array): number {
+  lua.lua_pushstring(L, field)
+  return lua.lua_rawget(L, idx)
+}
+
+function tableToReply(L: LuaState, idx: number, options: LuaToReplyOptions, depth: number): Reply {
+  lua.lua_checkstack(L, 8)
+  if (rawField(L, idx, ERR) === lua.LUA_TSTRING) {
+    const message = oneLine(latin1(lua.lua_tolstring(L, -1)!))
+    lua.lua_pop(L, 1)
+    return new ReplyError(message)
+  }
+  lua.lua_pop(L, 1)
+  if (rawField(L, idx, OK_FIELD) === lua.LUA_TSTRING) {
+    const status = oneLine(latin1(lua.lua_tolstring(L, -1)!))
+    lua.lua_pop(L, 1)
+    return new SimpleString(status)
+  }
+  lua.lua_pop(L, 1)
+  if (rawField(L, idx, 'double') === lua.LUA_TNUMBER) {
+    const value = lua.lua_tonumber(L, -1)
+    lua.lua_pop(L, 1)
+    return new DoubleReply(value)
+  }
+  lua.lua_pop(L, 1)
+  if (rawField(L, idx, 'big_number') === lua.LUA_TSTRING) {
+    // RESP3 big numbers have no reply type here; their RESP2 form, a bulk string, is sent to everyone.
+    const value = luaBytes(lua.lua_tolstring(L, -1)!)
+    lua.lua_pop(L, 1)
+    return Buffer.from(oneLine(value.toString('latin1')), 'latin1')
+  }
+  lua.lua_pop(L, 1)
+  if (rawField(L, idx, 'verbatim_string') === lua.LUA_TTABLE) {
+    const t = lua.lua_gettop(L)
+    const hasFormat = rawField(L, t, 'format') === lua.LUA_TSTRING
+    const format = hasFormat ? latin1(lua.lua_tolstring(L, -1)!) : ''
+    lua.lua_pop(L, 1)
+    const hasString = rawField(L, t, 'string') === lua.LUA_TSTRING
+    const text = hasString ? luaBytes(lua.lua_tolstring(L, -1)!).toString('utf8') : ''
+    lua.lua_pop(L, 2)
+    if (hasFormat && hasString && format.length === 3) return new VerbatimReply(format, text)
+    return arrayToReply(L, idx, options, depth)
+  }
+  lua.lua_pop(L, 1)
+  if (rawField(L, idx, 'map') === lua.LUA_TTABLE) {
+    const t = lua.lua_gettop(L)
+    const entries: Array<[Reply, Reply]> = []
+    lua.lua_pushnil(L)
+    while (lua.lua_next(L, t)) {
+      const top = lua.lua_gettop(L)
+      entries.push([luaToReply(L, top - 1, options, depth + 1), luaToReply(L, top, options, depth + 1)])
+      lua.lua_pop(L, 1)
+    }
+    lua.lua_pop(L, 1)
+    return new MapReply(entries)
+  }
+  lua.lua_pop(L, 1)
+  if (rawField(L, idx, 'set') === lua.LUA_TTABLE) {
+    const t = lua.lua_gettop(L)
+    const items: Reply[] = []
+    lua.lua_pushnil(L)
+    while (lua.lua_next(L, t)) {
+      lua.lua_pop(L, 1)
+      items.push(luaToReply(L, lua.lua_gettop(L), options, depth + 1))
+    }
+    lua.lua_pop(L, 1)
+    return new SetReply(items)
+  }
+  lua.lua_pop(L, 1)
+  return arrayToReply(L, idx, options, depth)
+}
+
+function arrayToReply(L: LuaState, idx: number, options: LuaToReplyOptions, depth: number): Reply {
+  const out: Reply[] = []
+  for (let i = 1; ; i++) {
+    if (lua.lua_rawgeti(L, idx, i) === lua.LUA_TNIL) {
+      lua.lua_pop(L, 1)
+      break
+    }
+    out.push(luaToReply(L, lua.lua_gettop(L), options, depth + 1))
+    lua.lua_pop(L, 1)
+  }
+  return out
+}
+
+/**
+ * The command arguments of redis.call(...) from the Lua stack (positions 1..n): strings as their bytes, numbers
+ * as "%.17g". Returns null when an argument is of another type.
+ */
+export function luaArgsToArgv(L: LuaState, n: number): Buffer[] | null {
+  const argv: Buffer[] = new Array(n)
+  for (let i = 1; i <= n; i++) {
+    const t = lua.lua_type(L, i)
+    if (t === lua.LUA_TSTRING) argv[i - 1] = luaBytes(lua.lua_tolstring(L, i)!)
+    else if (t === lua.LUA_TNUMBER) argv[i - 1] = Buffer.from(redisArgNumber(lua.lua_tonumber(L, i)), 'latin1')
+    else return null
+  }
+  return argv
+}

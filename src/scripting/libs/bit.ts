@@ -1,0 +1,6 @@
+import { type LuaState, lua } from 'fengari'
+
+export function openBitLib(L: LuaState): void {
+  lua.lua_createtable(L, 0, 0)
+  lua.lua_setglobal(L, 'bit')
+}

@@ -1,0 +1,148 @@
+/**
+ * Process-wide adjustments to fengari (Lua 5.3 in JavaScript) so that scripts see the Lua 5.1 that Redis embeds, plus
+ * Redis's read-only tables and redsim's resource limits. fengari's modules call these functions through their module
+ * objects (`lobject.luaO_str2num(...)`), so replacing the exported functions changes the VM's behaviour everywhere.
+ * fengari is used by nothing else in the process; `installFengariPatches` is idempotent.
+ *
+ * - Numbers: Lua 5.1 has only doubles. fengari 5.3 makes integers out of integral numerals and does 32-bit wrapping
+ *   integer arithmetic on them (a loop summing 1..100000 would wrap). Every numeral and string conversion now yields
+ *   a float, so arithmetic is double arithmetic; library results are converted in lua51-library.ts.
+ * - Number to string: "%.14g" without 5.3's ".0" suffix (`tostring(3.0)` is "3"), inf/-inf/nan/-nan as glibc prints.
+ * - Runtime error messages: 5.1's "attempt to index local 't' (a nil value)" instead of 5.3's
+ *   "attempt to index a nil value (local 't')".
+ * - Read-only tables (Redis 7.0 patches its Lua the same way): any write to a table in `readonlyTables` raises
+ *   "Attempt to modify a readonly table", with the script's position when the write comes from Lua code.
+ * - Limits: while a script runs, strings longer than proto-max-bulk-len and tables with more than
+ *   `scriptLimits.maxTableEntries` entries raise an error instead of growing until the process runs out of memory.
+ */
+import { to_luastring, type LuaState } from 'fengari'
+import ldebug from 'fengari/src/ldebug.js'
+import lobject, { type TValueLike, type TStringLike } from 'fengari/src/lobject.js'
+import lstring from 'fengari/src/lstring.js'
+import ltable, { type TableLike } from 'fengari/src/ltable.js'
+import { luaNumberToString } from './c-number-format.ts'
+import { luaStringToNumber } from './string-to-number.ts'
+
+/** Tables scripts may read but never write (_G, the libraries, their metatables). */
+export const readonlyTables = new WeakSet<object>()
+
+/** Limits of the script running right now; the host sets them around each resume and lifts them afterwards. */
+export const scriptLimits = {
+  /** proto-max-bulk-len while a script runs; unlimited while the host itself builds values. */
+  maxStringLength: Number.POSITIVE_INFINITY,
+  /** Entries of one table. 2^23 entries of fengari's tables are about a gigabyte of heap. */
+  maxTableEntries: 8_388_608,
+}
+
+/**
+ * An error raised from inside fengari where no Lua state is at hand; the host's native-error handler turns it into a
+ * Lua error carrying `message`.
+ */
+export class LuaLimitError extends Error {}
+
+export const READONLY_MESSAGE = 'Attempt to modify a readonly table'
+const READONLY = to_luastring(READONLY_MESSAGE)
+const TABLE_OVERFLOW = to_luastring('table overflow')
+const STRING_OVERFLOW = to_luastring('string length overflow')
+/** fengari caches luastrings made with `cache = true`: the same object is the one ldebug.luaG_typeerror passes. */
+const TYPEERROR_53 = to_luastring('attempt to %s a %s value%s', true)
+const TYPEERROR_51 = to_luastring("attempt to %s %s '%s' (a %s value)")
+
+let installed = false
+
+export function installFengariPatches(): void {
+  if (installed) return
+  installed = true
+  patchNumbers()
+  patchMessages()
+  patchTables()
+  patchStrings()
+}
+
+function patchNumbers(): void {
+  lobject.luaO_str2num = (s: Uint8Array, o: TValueLike): number => {
+    const n = luaStringToNumber(s)
+    if (n === null) return 0
+    o.setfltvalue(n)
+    // Callers compare the result with the string's length + 1 to know the whole string was a number.
+    const nul = s.indexOf(0)
+    return (nul === -1 ? s.length : nul) + 1
+  }
+  lobject.luaO_tostring = (L: LuaState, obj: TValueLike): void => {
+    const value = obj.value as number
+    const text = obj.ttisinteger() ? String(value) : luaNumberToString(value)
+    obj.setsvalue(lstring.luaS_bless(L, to_luastring(text)))
+  }
+}
+
+function isLuaString(v: unknown): v is Uint8Array {
+  return v instanceof Uint8Array
+}
+
+/** Splits 5.3's varinfo " (local 't')" into kind and name. */
+function parseVarInfo(info: unknown): [kind: string, name: Uint8Array] | null {
+  if (!isLuaString(info) || info.length < 6) return null
+  const text = Buffer.from(info.buffer, info.byteOffset, info.length).toString('latin1')
+  const m = /^ \((\w+) '(.*)'\)$/s.exec(text)
+  return m ? [m[1], Uint8Array.from(Buffer.from(m[2], 'latin1'))] : null
+}
+
+function patchMessages(): void {
+  const original = lobject.luaO_pushvfstring
+  lobject.luaO_pushvfstring = (L: LuaState, fmt: Uint8Array, argp: unknown[]): Uint8Array => {
+    if (fmt === TYPEERROR_53) {
+      const [op, type, info] = argp
+      const parsed = parseVarInfo(info)
+      if (parsed) return original(L, TYPEERROR_51, [op, parsed[0], parsed[1], type])
+      return original(L, fmt, argp)
+    }
+    // Floats ('%f', from tostring's luaL_tolstring and from error messages) print as Lua 5.1 does.
+    if (fmt.indexOf(102) !== -1) {
+      let arg = 0
+      let rewritten: Uint8Array | null = null
+      const args = argp.slice()
+      for (let i = 0; i < fmt.length - 1; i++) {
+        if (fmt[i] !== 37) continue
+        const directive = fmt[i + 1]
+        i++
+        if (directive === 37) continue
+        if (directive === 102) {
+          rewritten ??= fmt.slice()
+          rewritten[i] = 115 // 's'
+          args[arg] = to_luastring(luaNumberToString(args[arg] as number))
+        }
+        arg++
+      }
+      if (rewritten) return original(L, rewritten, args)
+    }
+    return original(L, fmt, argp)
+  }
+}
+
+function patchTables(): void {
+  const setfrom = ltable.luaH_setfrom
+  const setint = ltable.luaH_setint
+  ltable.luaH_setfrom = (L: LuaState, t: TableLike, key: unknown, value: unknown): void => {
+    if (readonlyTables.has(t)) ldebug.luaG_runerror(L, READONLY)
+    setfrom(L, t, key, value)
+    if (t.strong.size > scriptLimits.maxTableEntries) ldebug.luaG_runerror(L, TABLE_OVERFLOW)
+  }
+  ltable.luaH_setint = (t: TableLike, key: number, value: unknown): void => {
+    if (readonlyTables.has(t)) throw new LuaLimitError(READONLY_MESSAGE)
+    setint(t, key, value)
+    if (t.strong.size > scriptLimits.maxTableEntries) throw new LuaLimitError('table overflow')
+  }
+}
+
+function patchStrings(): void {
+  const set = lobject.setsvalue2s
+  const push = lobject.pushsvalue2s
+  lobject.setsvalue2s = (L: LuaState, idx: number, ts: TStringLike): void => {
+    if (ts.realstring.length > scriptLimits.maxStringLength) ldebug.luaG_runerror(L, STRING_OVERFLOW)
+    set(L, idx, ts)
+  }
+  lobject.pushsvalue2s = (L: LuaState, ts: TStringLike): void => {
+    if (ts.realstring.length > scriptLimits.maxStringLength) ldebug.luaG_runerror(L, STRING_OVERFLOW)
+    push(L, ts)
+  }
+}

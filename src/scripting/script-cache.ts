@@ -1,0 +1,85 @@
+/**
+ * The script cache (Redis's lua_scripts dict): each script body is compiled once, keyed by the SHA1 of its text, and
+ * the compiled function is kept in the Lua registry. EVAL and SCRIPT LOAD add to it; SCRIPT FLUSH discards it along
+ * with the Lua state.
+ */
+import { createHash } from 'node:crypto'
+import { lauxlib, type LuaState, lua } from 'fengari'
+import { ReplyError } from '../protocol/reply.ts'
+import { luaBytes, toLuaString } from './conversions.ts'
+import { parseShebang, type ScriptFlags } from './shebang.ts'
+
+export interface CachedScript {
+  /** Lower-case hex SHA1 of the body. */
+  readonly sha: string
+  readonly body: Buffer
+  readonly flags: ScriptFlags
+  /** Registry reference of the compiled function. */
+  readonly ref: number
+}
+
+/** Chunk name of every script: errors read "user_script:<line>: ..." and positions "@user_script:<line>". */
+export const SCRIPT_CHUNKNAME = '@user_script'
+
+export function sha1hex(data: Uint8Array): string {
+  return createHash('sha1').update(data).digest('hex')
+}
+
+export class ScriptCache {
+  private readonly scripts = new Map<string, CachedScript>()
+  /** Body bytes (latin1) to SHA: EVAL of a cached script skips hashing its body again. */
+  private readonly shaOfBody = new Map<string, string>()
+
+  constructor(private readonly L: LuaState) {}
+
+  get size(): number {
+    return this.scripts.size
+  }
+
+  /** Looks a script up by SHA, in any case. */
+  get(sha: string): CachedScript | undefined {
+    return this.scripts.get(sha) ?? (sha.length === 40 ? this.scripts.get(sha.toLowerCase()) : undefined)
+  }
+
+  /** The cached script with this body, or the result of compiling and caching it (a ReplyError if it fails). */
+  load(body: Buffer): CachedScript | ReplyError {
+    const text = body.length <= 4096 ? body.toString('latin1') : null
+    const known = text === null ? undefined : this.shaOfBody.get(text)
+    if (known) {
+      const cached = this.scripts.get(known)
+      if (cached) return cached
+    }
+    const sha = sha1hex(body)
+    const existing = this.scripts.get(sha)
+    if (existing) return existing
+    const compiled = this.compile(sha, body)
+    if (compiled instanceof ReplyError) return compiled
+    this.scripts.set(sha, compiled)
+    if (text !== null) this.shaOfBody.set(text, sha)
+    return compiled
+  }
+
+  private compile(sha: string, body: Buffer): CachedScript | ReplyError {
+    const shebang = parseShebang(body)
+    if ('error' in shebang) return new ReplyError(shebang.error)
+    const L = this.L
+    // The shebang line is skipped but its newline kept, so line numbers match the text the user sent.
+    const source = toLuaString(body.subarray(shebang.length))
+    if (source[0] === 27) {
+      // Bytecode is never loaded; the text lexer rejects the ESC that starts it, as in Redis.
+      return compileError("user_script:1: unexpected symbol near 'char(27)'")
+    }
+    const status = lauxlib.luaL_loadbufferx(L, source, source.length, SCRIPT_CHUNKNAME, 't')
+    if (status !== lua.LUA_OK) {
+      const message = luaBytes(lua.lua_tolstring(L, -1) ?? new Uint8Array(0)).toString('latin1')
+      lua.lua_pop(L, 1)
+      return compileError(message)
+    }
+    const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+    return { sha, body, flags: shebang.flags, ref }
+  }
+}
+
+function compileError(message: string): ReplyError {
+  return new ReplyError(`ERR Error compiling script (new function): ${message}`)
+}
