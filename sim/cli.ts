@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util'
 import { MUTANT_NAMES, variantNamed } from './mutants.ts'
 import { readReport, ReportError, writeReport } from './report/json.ts'
 import { DEFAULT_CONFIG, replayExecution, scenarioFor, type SimConfig } from './run.ts'
+import { shrinkCase } from './shrink.ts'
+import { writeShrunkReport } from './shrink-report.ts'
 import { STRATEGY_NAMES, type StrategyName } from './strategies/strategy.ts'
 import { combineHashes } from './trace-hash.ts'
 import { runBatch, type SeedSummary, defaultWorkers } from './workers.ts'
@@ -32,6 +34,9 @@ const processIO: CliIO = {
 /** At most this many race reports are written per invocation; the rest are listed. */
 const MAX_REPORTS = 20
 
+/** Violations shrunk per invocation: the first one of each kind, up to this many (shrinking costs many runs). */
+const MAX_SHRINKS = 3
+
 const USAGE = `Usage: npm run sim -- [options]
 
 Runs the real redsim executor with simulated clients under a seeded scheduler and checks every run.
@@ -52,6 +57,8 @@ Runs the real redsim executor with simulated clients under a seeded scheduler an
   --report-dir DIR       where race reports go (default reports/)
   --json                 print one machine-readable summary object on stdout
   --check-determinism    run each seed twice and fail if the trace hashes differ
+  --no-shrink            do not shrink violations (by default the first of each kind, up to ${MAX_SHRINKS}, is shrunk
+                         to a smaller scenario and schedule and reported as <seed>-<kind>-shrunk.json)
   --help                 this text
 
 Exit status: 0 every check held, 1 a violation was found (reports written), 2 bad usage.
@@ -69,6 +76,7 @@ interface CliOptions {
   json: boolean
   checkDeterminism: boolean
   replay: string | null
+  shrink: boolean
 }
 
 function integer(
@@ -111,6 +119,7 @@ function parse(args: string[]): CliOptions | 'help' {
         'report-dir': { type: 'string' },
         json: { type: 'boolean' },
         'check-determinism': { type: 'boolean' },
+        'no-shrink': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }))
@@ -189,6 +198,7 @@ function parse(args: string[]): CliOptions | 'help' {
     json: Boolean(values.json),
     checkDeterminism: Boolean(values['check-determinism']),
     replay,
+    shrink: !values['no-shrink'],
   }
 }
 
@@ -284,16 +294,35 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
   progress?.stop()
 
   const failed = results.filter((r) => r.verdict === 'violation')
-  const reports: Array<{ seed: number; kind: string; message: string; report: string | null }> = []
+  const reports: Array<{
+    seed: number
+    kind: string
+    message: string
+    report: string | null
+    shrunk?: { report: string; clients: number; operations: number; commands: number; preemptions: number }
+  }> = []
+  const shrunkKinds = new Set<string>()
   for (const result of failed) {
     let path: string | null = null
     if (reports.length < MAX_REPORTS && result.scenario && result.tape) path = await reportFor(result, options)
-    reports.push({
+    const kind = result.violations[0].kind
+    const entry: (typeof reports)[number] = {
       seed: result.seed,
-      kind: result.violations[0].kind,
+      kind,
       message: result.violations[0].message,
       report: path,
-    })
+    }
+    if (
+      path &&
+      options.shrink &&
+      shrunkKinds.size < MAX_SHRINKS &&
+      !shrunkKinds.has(kind) &&
+      kind !== 'nondeterminism'
+    ) {
+      shrunkKinds.add(kind)
+      entry.shrunk = await shrunkReportFor(result, options)
+    }
+    reports.push(entry)
   }
   const elapsed = performance.now() - started
   const steps = results.reduce((n, r) => n + r.steps, 0)
@@ -355,6 +384,13 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
   for (const r of reports.slice(0, MAX_REPORTS)) {
     lines.push(`  seed ${r.seed}: ${r.kind}: ${r.message}`)
     if (r.report) lines.push(`    report ${r.report} (and .html) · replay: npm run sim -- --replay ${r.report}`)
+    if (r.shrunk) {
+      const s = r.shrunk
+      lines.push(
+        `    shrunk to ${s.clients} client(s), ${s.operations} operation(s), ${s.commands} command(s), ` +
+          `${s.preemptions} preemption(s): ${s.report} · replay: npm run sim -- --replay ${s.report}`,
+      )
+    }
   }
   if (reports.length > MAX_REPORTS) lines.push(`  … and ${reports.length - MAX_REPORTS} more violations`)
   const seconds = elapsed / 1000
@@ -387,6 +423,28 @@ async function reportFor(result: SeedSummary, options: CliOptions): Promise<stri
     seed: result.seed,
   })
   return json
+}
+
+/** Shrinks a reported violation (sim/shrink.ts) and writes the shrunk run's report; undefined if it did not shrink. */
+async function shrunkReportFor(result: SeedSummary, options: CliOptions) {
+  const kind = result.violations[0].kind
+  const shrunk = await shrinkCase(
+    { scenario: result.scenario!, mutant: result.mutant, tape: result.tape!, maxSteps: result.maxSteps },
+    { accept: (violations) => violations.some((v) => v.kind === kind) },
+  )
+  if (!shrunk) return undefined
+  const { json } = writeShrunkReport(
+    options.reportDir,
+    {
+      seed: result.seed,
+      strategy: result.strategy,
+      workload: result.workload,
+      config: { ...options.config, seed: result.seed },
+    },
+    shrunk,
+  )
+  const { clients, operations, commands, preemptions } = shrunk.after
+  return { report: json, clients, operations, commands, preemptions }
 }
 
 async function progressBar(io: CliIO, options: CliOptions, total: number) {

@@ -9,6 +9,7 @@ import type { Violation } from '../checkers/types.ts'
 import type { Access, HistoryOperation, Span } from '../recorder.ts'
 import type { Execution, SeedResult, SimConfig } from '../run.ts'
 import type { TraceEntry } from '../scheduler.ts'
+import type { CaseSize } from '../shrink.ts'
 import { redsimVersion } from '../version.ts'
 import type { Scenario } from '../workloads.ts'
 import { renderHtmlReport } from './html.ts'
@@ -42,6 +43,21 @@ export interface RaceReport {
   log: Access[]
   spans: Span[]
   trace: TraceEntry[]
+  /** Present when the run is a shrunk version of a found one (sim/shrink.ts): how big it was, how big it is now. */
+  shrunk?: ShrinkSummary
+}
+
+export interface ShrinkSummary {
+  from: CaseSize
+  to: CaseSize
+  /** Executions the shrinker spent. */
+  executions: number
+}
+
+export interface ReportOptions {
+  /** File name without extension (default `<seed>-<kind>`). */
+  name?: string
+  shrunk?: ShrinkSummary
 }
 
 export function buildReport(
@@ -49,6 +65,7 @@ export function buildReport(
   execution: Execution,
   config: Partial<SimConfig>,
   reportPath: string,
+  shrunk?: ShrinkSummary,
 ): RaceReport {
   const violation = execution.violations[0] ?? result.violations[0]
   const involvedIds = new Set(violation.operations)
@@ -89,20 +106,22 @@ export function buildReport(
     log: execution.recorder.log,
     spans: execution.recorder.spans,
     trace: execution.trace ?? [],
+    ...(shrunk ? { shrunk } : {}),
   }
 }
 
-/** Writes `<dir>/<seed>-<kind>.json` and `.html`; returns the JSON path. */
+/** Writes `<dir>/<seed>-<kind>.json` and `.html` (or `<dir>/<name>.*`); returns the JSON path. */
 export function writeReport(
   dir: string,
   result: SeedResult,
   execution: Execution,
   config: Partial<SimConfig>,
+  options: ReportOptions = {},
 ): { json: string; html: string; report: RaceReport } {
   mkdirSync(dir, { recursive: true })
   const kind = (execution.violations[0] ?? result.violations[0]).kind
-  const base = join(dir, `${result.seed}-${kind}`)
-  const report = buildReport(result, execution, config, `${base}.json`)
+  const base = join(dir, options.name ?? `${result.seed}-${kind}`)
+  const report = buildReport(result, execution, config, `${base}.json`, options.shrunk)
   writeFileSync(`${base}.json`, reportJson(report))
   writeFileSync(`${base}.html`, renderHtmlReport(report))
   return { json: `${base}.json`, html: `${base}.html`, report }
