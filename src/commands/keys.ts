@@ -4,6 +4,7 @@
  */
 import type { Database } from '../keyspace/database.ts'
 import { stringMatch } from '../keyspace/glob.ts'
+import { markStringEncoding, stringEncoding } from '../keyspace/encoding.ts'
 import { type AggregateValue, isString, type RedisValue, typeName } from '../keyspace/values.ts'
 import { Errors, OK, type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
 import { intReply, keyBytes, keyOf, LLONG_MAX, LLONG_MIN, parseInt64 } from './args.ts'
@@ -263,7 +264,8 @@ function move(ctx: CommandContext): Reply {
  * (string-growth.ts), so two keys can hold the same one. Aggregates are mutable and deep-copied by their `clone`.
  */
 function duplicate(value: RedisValue): RedisValue | null {
-  if (isString(value)) return value
+  // dupStringObject gives an int-encoded string its own object: the copy is not one of the shared integers.
+  if (isString(value)) return stringEncoding(value) === 'int' ? markStringEncoding(Buffer.from(value), 'int') : value
   const cloneable = value as AggregateValue & { clone?: () => AggregateValue }
   return typeof cloneable.clone === 'function' ? cloneable.clone() : null
 }

@@ -14,6 +14,7 @@ import { RedisSet } from '../keyspace/types/set.ts'
 import { SortedSet } from '../keyspace/types/zset.ts'
 import { Errors, type Reply, ReplyError } from '../protocol/reply.ts'
 import { integerArg, isOption, keyOf } from './args.ts'
+import { pqsort } from './pqsort.ts'
 import { strtod } from './score.ts'
 import { type CommandContext, command } from './types.ts'
 
@@ -167,7 +168,7 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
       }
     }
     const byPattern = sortBy !== null
-    entries.sort((a, b) => {
+    const compare = (a: SortEntry, b: SortEntry): number => {
       let cmp: number
       if (!alpha) {
         cmp = a.score > b.score ? 1 : a.score < b.score ? -1 : compareBytes(a.element, b.element)
@@ -181,7 +182,11 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
         cmp = compareBytes(a.element, b.element)
       }
       return desc ? -cmp : cmp
-    })
+    }
+    // Redis sorts with qsort (glibc's is a stable merge sort, as Array.sort is), but with a BY pattern and a LIMIT
+    // inside the input it uses pqsort, whose order of tied elements is its own.
+    if (byPattern && (start !== 0 || end !== entries.length - 1)) pqsort(entries, compare, start, end)
+    else entries.sort(compare)
   }
 
   if (conversionError) throw new ReplyError("ERR One or more scores can't be converted into double")

@@ -59,11 +59,12 @@ function zaddGeneric(ctx: CommandContext, incrCommand: boolean): Reply {
   const elements = argv.length - scoreIndex
   if (elements % 2 !== 0 || elements === 0) throw Errors.syntax()
   const pairs = elements / 2
-  if (incr && pairs > 1) throw new ReplyError('ERR INCR option supports a single increment-element pair')
+  // Redis checks option compatibility before the INCR pair count.
   if (nx && xx) throw new ReplyError('ERR XX and NX options at the same time are not compatible')
   if ((gt && nx) || (lt && nx) || (gt && lt)) {
     throw new ReplyError('ERR GT, LT, and/or NX options at the same time are not compatible')
   }
+  if (incr && pairs > 1) throw new ReplyError('ERR INCR option supports a single increment-element pair')
   const scores: number[] = new Array(pairs)
   for (let j = 0; j < pairs; j++) scores[j] = scoreArg(argv[scoreIndex + 2 * j])
 

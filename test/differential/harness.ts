@@ -27,6 +27,12 @@ export interface Step {
   unordered?: boolean
   /** Rewrites reply text before comparing, for values that legitimately differ (e.g. a TTL's exact second). */
   normalize?: (reply: string) => string
+  /**
+   * A SCAN-family command (`args[cursorArg]` is the cursor): the step iterates until the cursor comes back as 0 and
+   * its reply is the set of everything returned (`pairs`: field/value or member/score pairs), since cursors and
+   * page contents are the implementation's own business. An error on the first call is the reply.
+   */
+  scan?: { cursorArg: number; pairs: boolean }
 }
 
 export type StepInput = Step | string | Arg[]
@@ -69,6 +75,49 @@ function sortedElements(reply: Buffer): string {
   return header + elements.sort().join('')
 }
 
+/** The elements of an array reply's raw bytes (RESP2 or RESP3 aggregate), each as its raw reply text. */
+export function arrayElements(reply: Buffer): string[] | null {
+  const lineEnd = reply.indexOf('\r\n')
+  if (lineEnd < 0 || !'*~>'.includes(String.fromCharCode(reply[0]))) return null
+  const count = Number(reply.toString('latin1', 1, lineEnd))
+  if (!(count >= 0)) return null
+  const elements: string[] = []
+  let pos = lineEnd + 2
+  for (let i = 0; i < count; i++) {
+    const end = replyEnd(reply, pos)
+    elements.push(reply.toString('latin1', pos, end))
+    pos = end
+  }
+  return elements
+}
+
+/** Most pages a full SCAN may take before the step fails (a cursor that never returns to 0). */
+const MAX_SCAN_PAGES = 10_000
+
+/** Runs a SCAN-family command from cursor 0 to the end; the reply is `*2 0 [sorted distinct elements]`. */
+async function fullScan(c: RawClient, args: Arg[], scan: { cursorArg: number; pairs: boolean }): Promise<string> {
+  const seen = new Set<string>()
+  let cursor = '0'
+  for (let page = 0; page < MAX_SCAN_PAGES; page++) {
+    const pageArgs = args.slice()
+    pageArgs[scan.cursorArg] = cursor
+    c.send(encodeCommand(pageArgs))
+    const reply = await c.readReply()
+    const outer = arrayElements(reply)
+    if (!outer || outer.length !== 2) return reply.toString('latin1')
+    const items = arrayElements(Buffer.from(outer[1], 'latin1'))
+    if (!items) return reply.toString('latin1')
+    const step = scan.pairs ? 2 : 1
+    for (let i = 0; i < items.length; i += step) seen.add(items.slice(i, i + step).join(''))
+    cursor = Buffer.from(outer[0], 'latin1').toString('latin1').split('\r\n')[1]
+    if (cursor === '0') {
+      const sorted = [...seen].sort()
+      return `*2\r\n$1\r\n0\r\n*${sorted.length * step}\r\n${sorted.join('')}`
+    }
+  }
+  throw new Error(`${args.join(' ')}: the cursor did not come back to 0 within ${MAX_SCAN_PAGES} pages`)
+}
+
 export interface Transcript {
   lines: string[]
   mismatch: string | null
@@ -85,6 +134,10 @@ async function runOn(port: number, steps: Step[]): Promise<string[]> {
       if (!c) {
         c = await RawClient.connect(port)
         connections.set(id, c)
+      }
+      if (step.scan && step.args) {
+        out.push(await fullScan(c, step.args, step.scan))
+        continue
       }
       if (step.raw !== undefined) c.send(step.raw)
       else c.send(encodeCommand(step.args ?? []))

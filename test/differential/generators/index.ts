@@ -1,0 +1,38 @@
+/**
+ * Every data-type generator of issue 6 by name, and a mix of all of them, as sequences ready to compare. Each
+ * sequence starts by restoring the default encoding thresholds (CONFIG survives FLUSHALL).
+ */
+import fc from 'fast-check'
+import type { Step } from '../harness.ts'
+import { bitmapCommands } from './bitmaps.ts'
+import { type GenStep, sequenceOf } from './common.ts'
+import { hashCommands } from './hashes.ts'
+import { hllCommands } from './hyperloglog.ts'
+import { listCommands } from './lists.ts'
+import { objectCommands, resetThresholds } from './object.ts'
+import { setCommands } from './sets.ts'
+import { sortCommands, sortCommandsAnyKey } from './sort.ts'
+import { zsetCommands } from './zsets.ts'
+
+export const typeGenerators: Record<string, fc.Arbitrary<GenStep[]>> = {
+  hashes: hashCommands,
+  lists: listCommands,
+  sets: setCommands,
+  zsets: zsetCommands,
+  bitmaps: bitmapCommands,
+  hyperloglog: hllCommands,
+  sort: sortCommands,
+  'object and encodings': objectCommands,
+}
+
+const allTypes = fc.oneof(
+  ...Object.entries(typeGenerators).map(([name, arb]) => (name === 'sort' ? sortCommandsAnyKey : arb)),
+)
+
+/** Sequences per type, plus `mixed` (every type over the same keys). */
+export const typeSequences: Record<string, fc.Arbitrary<Step[]>> = {
+  ...Object.fromEntries(
+    Object.entries(typeGenerators).map(([name, arb]) => [name, sequenceOf(arb, { prefix: resetThresholds })]),
+  ),
+  mixed: sequenceOf(allTypes, { prefix: resetThresholds, maxLength: 30 }),
+}
