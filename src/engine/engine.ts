@@ -86,6 +86,11 @@ export class Engine {
    * tests and in the simulator, where the seam's 'busy-slice' point is where a script pauses.
    */
   yieldToEventLoop: (() => Promise<void>) | null = null
+  /**
+   * Set by the scripting host while a script runs: expiry is judged at the script's start time, so a key cannot expire
+   * between two of its calls (Redis 7.0's scriptTimeSnapshot). Null: the engine clock's current time.
+   */
+  expiryTimeFrozenAt: number | null = null
   /** Installed by the server layer: how SHUTDOWN stops serving (close the listener and the connections). */
   onShutdown: (() => void) | null = null
 
@@ -95,7 +100,13 @@ export class Engine {
     this.seam = options.seam ?? productionSeam
     this.variant = options.variant ?? CORRECT_EXECUTOR
     this.log = options.logger ?? stderrLogger(this.clock)
-    this.keyspace = new Keyspace(this.clock, this.seam.recorder)
+    // Expiry asks this clock, so that a running script can freeze it (see expiryTimeFrozenAt).
+    const clock = this.clock
+    const expiryClock: Clock = {
+      now: () => this.expiryTimeFrozenAt ?? clock.now(),
+      nowMicros: () => clock.nowMicros(),
+    }
+    this.keyspace = new Keyspace(expiryClock, this.seam.recorder)
     this.lock = new Lock(this.seam)
     if (!this.variant.scriptWritesTouchWatch) {
       // Mutant watch-blind-to-scripts (simulation only): a write made by a script's redis.call leaves WATCH intact.

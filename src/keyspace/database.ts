@@ -141,7 +141,7 @@ export class Database {
     this.table.delete(key)
     this.expires.delete(key)
     this.keyspace.stats.expiredKeys++
-    this.touch(key)
+    this.touchExpired(key)
     return true
   }
 
@@ -180,6 +180,21 @@ export class Database {
   touchExistingWatched(): void {
     for (const [key, clients] of this.watchers) {
       if (this.table.has(key)) for (const c of clients) c.dirtyCas = true
+    }
+  }
+
+  /**
+   * An expired key was deleted. A client that WATCHed it when it had already expired sees no change (Redis 7.0's
+   * touchWatchedKey clears the watch's expired flag instead of flagging the client); everyone else is flagged.
+   */
+  private touchExpired(key: string): void {
+    if (this.watchers.size === 0) return
+    const clients = this.watchers.get(key)
+    if (!clients || !this.keyspace.watchTouchAllowed()) return
+    for (const c of clients) {
+      const watch = c.watched.find((w) => w.db === this.index && w.key === key)
+      if (watch?.expiredAtWatch) watch.expiredAtWatch = false
+      else c.dirtyCas = true
     }
   }
 

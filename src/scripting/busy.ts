@@ -19,6 +19,7 @@ import { type LuaHook, type LuaState, lua } from 'fengari'
 import { OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { pushErrorTable } from './conversions.ts'
 import type { ScriptingHost } from './lua-host.ts'
+import { luaRuntime } from './lua-runtime.ts'
 import type { KillReason, ScriptRun } from './script-run.ts'
 
 /** Instructions between two hook calls (Redis uses the same count). */
@@ -42,13 +43,17 @@ export function killMessage(reason: KillReason): string {
   return `ERR ${KILL_MESSAGES[reason]}`
 }
 
-export class BusyScripts {
-  readonly hook: LuaHook = (L) => this.onSlice(L)
+/** The count hook of every script coroutine: the slice belongs to the run being resumed. */
+const sliceHook: LuaHook = (L) => {
+  const run = luaRuntime().active
+  if (run) run.host.busy.onSlice(L, run)
+}
 
+export class BusyScripts {
   constructor(private readonly host: ScriptingHost) {}
 
   start(run: ScriptRun): void {
-    lua.lua_sethook(run.thread, this.hook, lua.LUA_MASKCOUNT, SLICE_INSTRUCTIONS)
+    lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, SLICE_INSTRUCTIONS)
   }
 
   /** Always called when a script ends, however it ends. */
@@ -62,16 +67,14 @@ export class BusyScripts {
     }
   }
 
-  private onSlice(L: LuaState): void {
+  onSlice(L: LuaState, run: ScriptRun): void {
     const host = this.host
-    const run = host.current
-    if (!run) return
     if (run.killed) this.raiseKilled(L, run)
     const engine = host.engine
     const now = engine.clock.now()
     const threshold = engine.config.getNumber('busy-reply-threshold')
     if (!run.busy && threshold > 0 && now - run.startedAt >= threshold) this.enterBusy(run, now)
-    if (!host.canYield(run, L)) {
+    if (!run.canYield(L)) {
       if (run.busy && now - run.lastYieldAt >= threshold) {
         run.killed = 'stuck'
         this.raiseKilled(L, run)
@@ -102,8 +105,8 @@ export class BusyScripts {
 
   /** Raises the kill error from the hook and makes the hook fire at every instruction from now on. */
   private raiseKilled(L: LuaState, run: ScriptRun): never {
-    lua.lua_sethook(L, this.hook, lua.LUA_MASKCOUNT, 1)
-    if (L !== run.thread) lua.lua_sethook(run.thread, this.hook, lua.LUA_MASKCOUNT, 1)
+    lua.lua_sethook(L, sliceHook, lua.LUA_MASKCOUNT, 1)
+    if (L !== run.thread) lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, 1)
     pushErrorTable(L, KILL_MESSAGES[run.killed ?? 'user'], false)
     return lua.lua_error(L)
   }
@@ -126,6 +129,6 @@ export class BusyScripts {
   private markKilled(run: ScriptRun, reason: KillReason): void {
     run.killed = reason
     if (reason === 'user') this.host.engine.logAt('warning', 'Lua script killed by user with SCRIPT KILL.')
-    lua.lua_sethook(run.thread, this.hook, lua.LUA_MASKCOUNT, 1)
+    lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, 1)
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The Lua host: one sandboxed Lua state per engine (created on first use, discarded by SCRIPT FLUSH), its script
- * cache, and the driver that runs a script to its reply.
+ * The Lua host of one engine: its script cache and math.random generator (renewed by SCRIPT FLUSH), and the driver
+ * that runs a script to its reply in the process's shared Lua runtime (lua-runtime.ts).
  *
  * A script runs as a coroutine of the Lua state, under the lease its caller holds (the EVAL's own acquisition, or
  * EXEC's): the host never touches the lock. The driver resumes the coroutine; the coroutine yields back only when
@@ -9,65 +9,65 @@
  * script runs start to finish in one synchronous resume.
  */
 import { lauxlib, type LuaState, lua } from 'fengari'
-import type { CommandContext, ScriptFrame } from '../commands/types.ts'
+import { type CommandContext, fullName, type ScriptFrame } from '../commands/types.ts'
 import type { Engine } from '../engine/engine.ts'
+import { CORRECT_EXECUTOR } from '../engine/variant.ts'
 import { type Reply, ReplyError } from '../protocol/reply.ts'
 import { BusyScripts, killMessage } from './busy.ts'
-import { luaBytes, luaToReply, oneLine, toLuaString } from './conversions.ts'
+import { luaBytes, luaToReply, oneLine } from './conversions.ts'
 import { scriptLimits } from './lua51/fengari-patches.ts'
-import { openRedisLib } from './redis-lib.ts'
-import { createSandbox, setProtectedGlobal } from './sandbox.ts'
+import { Lrand48 } from './lua51/lrand48.ts'
+import { luaRuntime } from './lua-runtime.ts'
 import { type CachedScript, ScriptCache } from './script-cache.ts'
 import { ScriptRun } from './script-run.ts'
-
-/** One Lua state with its compiled scripts. */
-interface LuaEnvironment {
-  readonly L: LuaState
-  readonly cache: ScriptCache
-  /** A finished coroutine kept for the next script (creating one per EVAL costs more than reusing it). */
-  spare: LuaState | null
-}
 
 /** Status for a resume that failed outside Lua (a JavaScript exception escaped fengari). */
 const HOST_FAILURE = -1
 
+/** What SCRIPT FLUSH renews: the loaded scripts and math.random's generator (Redis starts a fresh Lua state). */
+interface HostScripts {
+  readonly cache: ScriptCache
+  readonly generator: Lrand48
+}
+
 export class ScriptingHost {
-  /** The script running now (at most one: scripts run under the database lease). */
-  current: ScriptRun | null = null
   readonly busy: BusyScripts
-  private env: LuaEnvironment | null = null
+  private scripts: HostScripts | null = null
 
   constructor(readonly engine: Engine) {
     this.busy = new BusyScripts(this)
   }
 
-  private environment(): LuaEnvironment {
-    if (this.env) return this.env
-    const L = createSandbox({
-      random: this.engine.random,
-      isScriptThread: (L1) => this.current?.thread === L1,
-      openRedis: (L1) => openRedisLib(L1, this),
-      onInternalError: (err) => {
-        const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
-        this.engine.logAt('warning', `internal error inside a Lua script: ${detail}`)
-      },
-    })
-    this.env = { L, cache: new ScriptCache(L), spare: null }
-    return this.env
+  private loaded(): HostScripts {
+    if (this.scripts) return this.scripts
+    const generator = new Lrand48()
+    generator.seed(Math.floor(this.engine.random.next() * 2 ** 32) | 0)
+    this.scripts = { cache: new ScriptCache(luaRuntime()), generator }
+    return this.scripts
   }
 
   get cache(): ScriptCache {
-    return this.environment().cache
+    return this.loaded().cache
   }
 
-  /** SCRIPT FLUSH: forget every script and start a fresh Lua state (as Redis does) when one is next needed. */
+  /** math.random's generator for this engine's scripts. */
+  get generator(): Lrand48 {
+    return this.loaded().generator
+  }
+
+  /**
+   * The script this engine is running (the latest started, if a simulator mutant let several start), or null. With
+   * the correct executor there is at most one: scripts run under the database lease.
+   */
+  get current(): ScriptRun | null {
+    const runs = luaRuntime().runsOf(this)
+    return runs.length > 0 ? runs[runs.length - 1] : null
+  }
+
+  /** SCRIPT FLUSH: forget every script and reseed math.random (Redis starts a fresh Lua state). */
   flush(): void {
-    this.env = null
-  }
-
-  /** Whether `L` may yield to the host now (see ScriptRun.canYield). */
-  canYield(run: ScriptRun, L: LuaState): boolean {
-    return run.canYield(L, lua.lua_isyieldable)
+    this.scripts?.cache.release()
+    this.scripts = null
   }
 
   /**
@@ -81,66 +81,61 @@ export class ScriptingHost {
     args: Buffer[],
     readOnly: boolean,
   ): Reply | Promise<Reply> {
-    if (this.current) {
-      // Scripts run under the database lease, so another one cannot be running; a redsim bug if it is.
-      return new ReplyError('ERR internal error: a script is already running')
+    const runtime = luaRuntime()
+    const engine = this.engine
+    if (engine.variant === CORRECT_EXECUTOR && this.current) {
+      // Scripts run under the database lease, so another one cannot be running: a redsim bug if it is. Only a
+      // simulator mutant that drops the script's lease lets two runs of one engine interleave.
+      return engine.internalError(new Error('a script is already running'), fullName(ctx.spec))
     }
-    const env = this.environment()
-    const thread = env.spare ?? this.newThread(env.L)
-    env.spare = null
+    const thread = runtime.startThread(script.ref)
     const frame: ScriptFrame = { sha: script.sha, readOnly, wrote: false, db: ctx.db.index }
-    const run = new ScriptRun(ctx, script, frame, thread, this.engine.clock.now())
-    this.current = run
-    try {
-      pushStringArray(env.L, keys)
-      setProtectedGlobal(env.L, 'KEYS')
-      pushStringArray(env.L, args)
-      setProtectedGlobal(env.L, 'ARGV')
-      lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, script.ref)
-      this.busy.start(run)
-    } catch (err) {
-      this.current = null
-      throw err
-    }
-    return this.resume(run, env)
+    const run = new ScriptRun(this, ctx, script, frame, thread, keys, args, engine.clock.now())
+    runtime.begin(run)
+    this.busy.start(run)
+    return this.resume(run)
   }
 
-  private newThread(L: LuaState): LuaState {
-    const thread = lua.lua_newthread(L)
-    lua.lua_pop(L, 1)
-    return thread
-  }
-
-  private resume(run: ScriptRun, env: LuaEnvironment): Reply | Promise<Reply> {
+  private resume(run: ScriptRun): Reply | Promise<Reply> {
     const status = this.step(run)
-    if (status !== lua.LUA_YIELD) return this.finish(run, env, status)
+    if (status !== lua.LUA_YIELD) return this.finish(run, status)
     const pending = run.pending
     run.pending = null
-    if (!pending) return this.finish(run, env, HOST_FAILURE)
+    if (!pending) return this.finish(run, HOST_FAILURE)
     return pending.then(
-      () => this.resume(run, env),
+      () => this.resume(run),
       (err: unknown) => {
         this.engine.logAt('warning', `a script's wait failed: ${err instanceof Error ? err.message : String(err)}`)
-        return this.finish(run, env, HOST_FAILURE)
+        return this.finish(run, HOST_FAILURE)
       },
     )
   }
 
-  /** One synchronous stretch of the script, with its resource limits in force. */
+  /**
+   * One synchronous stretch of the script, with its frame installed and its limits in force. Expiry is judged at the
+   * script's start time throughout (Redis 7.0's scriptTimeSnapshot): a key cannot expire between two of its calls.
+   */
   private step(run: ScriptRun): number {
-    scriptLimits.maxStringLength = this.engine.config.getNumber('proto-max-bulk-len')
+    const runtime = luaRuntime()
+    const engine = this.engine
+    const previous = runtime.enter(run)
+    const frozen = engine.expiryTimeFrozenAt
+    engine.expiryTimeFrozenAt = run.startedAt
+    scriptLimits.maxStringLength = engine.config.getNumber('proto-max-bulk-len')
     try {
       return lua.lua_resume(run.thread, null, 0)
     } catch (err) {
-      this.engine.logAt('warning', `Lua host failure: ${err instanceof Error ? (err.stack ?? err.message) : err}`)
+      engine.logAt('warning', `Lua host failure: ${err instanceof Error ? (err.stack ?? err.message) : err}`)
       return HOST_FAILURE
     } finally {
       scriptLimits.maxStringLength = Number.POSITIVE_INFINITY
+      engine.expiryTimeFrozenAt = frozen
+      runtime.leave(previous)
     }
   }
 
   /** Builds the reply and cleans up, in every path: busy state cleared, hook removed, the coroutine recycled. */
-  private finish(run: ScriptRun, env: LuaEnvironment, status: number): Reply {
+  private finish(run: ScriptRun, status: number): Reply {
     let reply: Reply
     try {
       if (status === HOST_FAILURE) {
@@ -156,11 +151,7 @@ export class ScriptingHost {
       reply = this.engine.internalError(err, 'eval')
     } finally {
       this.busy.stop(run)
-      this.current = null
-      if (status === lua.LUA_OK && this.env === env) {
-        lua.lua_settop(run.thread, 0)
-        env.spare = run.thread
-      }
+      luaRuntime().end(run, status === lua.LUA_OK)
     }
     return reply
   }
@@ -214,15 +205,6 @@ function errorPosition(thread: LuaState): { source: string; line: number } | nul
 
 function latin1(s: Uint8Array): string {
   return luaBytes(s).toString('latin1')
-}
-
-/** Pushes a Lua array of the given byte strings (KEYS, ARGV), binary-safe and without copying. */
-function pushStringArray(L: LuaState, values: Buffer[]): void {
-  lua.lua_createtable(L, values.length, 0)
-  for (let i = 0; i < values.length; i++) {
-    lua.lua_pushstring(L, toLuaString(values[i]))
-    lua.lua_rawseti(L, -2, i + 1)
-  }
 }
 
 const hosts = new WeakMap<Engine, ScriptingHost>()

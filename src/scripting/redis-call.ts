@@ -13,10 +13,11 @@
  * something has to wait, the coroutine yields to the host with a continuation that finishes the call on resume.
  */
 import { type LuaKFunction, type LuaState, lua } from 'fengari'
+import type { CommandTable } from '../commands/table.ts'
 import { type CommandSpec, fullName } from '../commands/types.ts'
 import { type Reply, ReplyError } from '../protocol/reply.ts'
 import { luaArgsToArgv, pushErrorTable, pushReply } from './conversions.ts'
-import type { ScriptingHost } from './lua-host.ts'
+import type { LuaRuntime } from './lua-runtime.ts'
 import type { PendingCall, ScriptRun } from './script-run.ts'
 
 const KILLED = 'Script killed by user with SCRIPT KILL...'
@@ -28,8 +29,7 @@ function fail(L: LuaState, raise: boolean, message: string, ignoreStats: boolean
 }
 
 /** Finds the command argv names, as Redis's lookupCommand does for scripts: subcommands included. */
-export function resolveScriptCommand(host: ScriptingHost, argv: Buffer[]): CommandSpec | ReplyError {
-  const table = host.engine.executor.table
+export function resolveScriptCommand(table: CommandTable, argv: Buffer[]): CommandSpec | ReplyError {
   const base = table.get(argv[0].toString('latin1'))
   if (!base) return new ReplyError('Unknown Redis command called from script')
   let spec = base
@@ -45,15 +45,16 @@ export function resolveScriptCommand(host: ScriptingHost, argv: Buffer[]): Comma
 }
 
 /** The body of redis.call (raise = true) and redis.pcall (raise = false). */
-export function redisCall(host: ScriptingHost, L: LuaState, raise: boolean): number {
-  const run = host.current
+export function redisCall(runtime: LuaRuntime, L: LuaState, raise: boolean): number {
+  const run = runtime.active
   if (!run) return fail(L, true, 'redis.call/pcall can only be called inside a script invocation', false)
+  const engine = run.host.engine
   const argc = lua.lua_gettop(L)
   if (argc === 0) return fail(L, raise, 'Please specify at least one argument for this redis lib call', false)
   const argv = luaArgsToArgv(L, argc)
   lua.lua_settop(L, 0)
   if (!argv) return fail(L, raise, 'Lua redis lib command arguments must be strings or integers', false)
-  const spec = resolveScriptCommand(host, argv)
+  const spec = resolveScriptCommand(engine.executor.table, argv)
   if (spec instanceof ReplyError) return fail(L, raise, spec.message, true)
   if (spec.flags.includes('noscript')) return fail(L, raise, 'This Redis command is not allowed from script', true)
   const writes = spec.flags.includes('write')
@@ -64,19 +65,19 @@ export function redisCall(host: ScriptingHost, L: LuaState, raise: boolean): num
   // command runs.
   if (writes) run.frame.wrote = true
 
-  if (host.canYield(run, L)) {
-    const pause = host.engine.seam.point('script-call', run.ctx.client, fullName(spec))
+  if (run.canYield(L)) {
+    const pause = engine.seam.point('script-call', run.ctx.client, fullName(spec))
     if (pause) {
       run.call = { spec, argv, raise }
       run.pending = pause
-      return lua.lua_yieldk(L, 0, 0, continueAfterPause(host))
+      return lua.lua_yieldk(L, 0, 0, continueAfterPause(runtime))
     }
   }
-  return execute(host, run, L, spec, argv, raise)
+  return execute(runtime, run, L, spec, argv, raise)
 }
 
 function execute(
-  host: ScriptingHost,
+  runtime: LuaRuntime,
   run: ScriptRun,
   L: LuaState,
   spec: CommandSpec,
@@ -84,9 +85,9 @@ function execute(
   raise: boolean,
 ): number {
   const ctx = run.ctx
-  const result = host.engine.executor.invokeUnderLease(ctx.lease, ctx.client, spec, argv, 'script', run.frame)
+  const result = run.host.engine.executor.invokeUnderLease(ctx.lease, ctx.client, spec, argv, 'script', run.frame)
   if (result instanceof Promise) {
-    if (!host.canYield(run, L)) {
+    if (!run.canYield(L)) {
       // Nothing can wait here (a metamethod or library callback inside the script). The command still completes;
       // its reply is lost, so say so instead of inventing one.
       result.catch(() => {})
@@ -97,7 +98,7 @@ function execute(
     run.pending = result.then((reply) => {
       call.reply = reply
     })
-    return lua.lua_yieldk(L, 0, 0, continueWithReply(host))
+    return lua.lua_yieldk(L, 0, 0, continueWithReply(runtime))
   }
   return deliver(run, L, result, raise)
 }
@@ -113,20 +114,20 @@ function deliver(run: ScriptRun, L: LuaState, reply: Reply, raise: boolean): num
 }
 
 /** Continuation after the seam let the script go on: run the command now (unless SCRIPT KILL came meanwhile). */
-function continueAfterPause(host: ScriptingHost): LuaKFunction {
+function continueAfterPause(runtime: LuaRuntime): LuaKFunction {
   return (L) => {
-    const run = host.current!
+    const run = runtime.active!
     const call = run.call!
     run.call = null
     if (run.killed) return fail(L, true, KILLED, false)
-    return execute(host, run, L, call.spec, call.argv, call.raise)
+    return execute(runtime, run, L, call.spec, call.argv, call.raise)
   }
 }
 
 /** Continuation after an asynchronous command completed: deliver its reply. */
-function continueWithReply(host: ScriptingHost): LuaKFunction {
+function continueWithReply(runtime: LuaRuntime): LuaKFunction {
   return (L) => {
-    const run = host.current!
+    const run = runtime.active!
     const call = run.call!
     run.call = null
     return deliver(run, L, call.reply ?? null, call.raise)

@@ -7,7 +7,7 @@ import { type LuaJSFunction, type LuaState, lua } from 'fengari'
 import type { LogLevel } from '../engine/logger.ts'
 import { ReplyError } from '../protocol/reply.ts'
 import { luaArgsToArgv, luaBytes, pushErrorTable } from './conversions.ts'
-import type { ScriptingHost } from './lua-host.ts'
+import type { LuaRuntime } from './lua-runtime.ts'
 import { redisCall, resolveScriptCommand } from './redis-call.ts'
 import { sha1hex } from './script-cache.ts'
 
@@ -23,7 +23,7 @@ function raise(L: LuaState, message: string): never {
   return lua.lua_error(L)
 }
 
-function redisLog(host: ScriptingHost): LuaJSFunction {
+function redisLog(runtime: LuaRuntime): LuaJSFunction {
   return (L) => {
     const argc = lua.lua_gettop(L)
     if (argc < 2) raise(L, 'redis.log() requires two arguments or more.')
@@ -37,7 +37,7 @@ function redisLog(host: ScriptingHost): LuaJSFunction {
         parts.push(luaBytes(lua.lua_tolstring(L, i)!).toString('latin1'))
       }
     }
-    host.engine.logAt(LOG_LEVELS[level], parts.join(' '))
+    runtime.active?.host.engine.logAt(LOG_LEVELS[level], parts.join(' '))
     return 0
   }
 }
@@ -68,9 +68,9 @@ function redisSha1hex(L: LuaState): number {
   return 1
 }
 
-function redisSetresp(host: ScriptingHost): LuaJSFunction {
+function redisSetresp(runtime: LuaRuntime): LuaJSFunction {
   return (L) => {
-    const run = host.current
+    const run = runtime.active
     if (!run) raise(L, 'redis.setresp can only be called inside a script invocation')
     if (lua.lua_gettop(L) !== 1) raise(L, 'redis.setresp() requires one argument.')
     const resp = Math.trunc(lua.lua_tonumber(L, -1))
@@ -90,13 +90,15 @@ function redisSetRepl(L: LuaState): number {
   return 0
 }
 
-function redisAclCheckCmd(host: ScriptingHost): LuaJSFunction {
+function redisAclCheckCmd(runtime: LuaRuntime): LuaJSFunction {
   return (L) => {
     const argc = lua.lua_gettop(L)
     if (argc === 0) raise(L, 'Please specify at least one argument for this redis lib call')
     const argv = luaArgsToArgv(L, argc)
     if (!argv) raise(L, 'Lua redis lib command arguments must be strings or integers')
-    const spec = resolveScriptCommand(host, argv)
+    const run = runtime.active
+    if (!run) raise(L, 'redis.acl_check_cmd can only be called inside a script invocation')
+    const spec = resolveScriptCommand(run.host.engine.executor.table, argv)
     if (spec instanceof ReplyError) raise(L, 'Invalid command passed to redis.acl_check_cmd()')
     // Without ACL users every command is permitted to the default user.
     lua.lua_pushboolean(L, true)
@@ -104,16 +106,16 @@ function redisAclCheckCmd(host: ScriptingHost): LuaJSFunction {
   }
 }
 
-export function openRedisLib(L: LuaState, host: ScriptingHost): void {
+export function openRedisLib(L: LuaState, runtime: LuaRuntime): void {
   lua.lua_createtable(L, 0, 24)
   const functions: Array<[string, LuaJSFunction]> = [
-    ['call', (L1) => redisCall(host, L1, true)],
-    ['pcall', (L1) => redisCall(host, L1, false)],
-    ['log', redisLog(host)],
+    ['call', (L1) => redisCall(runtime, L1, true)],
+    ['pcall', (L1) => redisCall(runtime, L1, false)],
+    ['log', redisLog(runtime)],
     ['error_reply', singleFieldReply('err')],
     ['status_reply', singleFieldReply('ok')],
     ['sha1hex', redisSha1hex],
-    ['setresp', redisSetresp(host)],
+    ['setresp', redisSetresp(runtime)],
     ['set_repl', redisSetRepl],
     [
       'replicate_commands',
@@ -130,7 +132,7 @@ export function openRedisLib(L: LuaState, host: ScriptingHost): void {
       },
     ],
     ['debug', () => 0],
-    ['acl_check_cmd', redisAclCheckCmd(host)],
+    ['acl_check_cmd', redisAclCheckCmd(runtime)],
   ]
   for (const [name, f] of functions) {
     lua.lua_pushcfunction(L, f)

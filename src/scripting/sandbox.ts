@@ -6,16 +6,17 @@
  * an allocation failure, a bug in redsim) become Lua errors instead of escaping.
  */
 import { lauxlib, type LuaJSFunction, type LuaState, lua } from 'fengari'
-import type { RandomSource } from '../engine/random.ts'
 import { openBitLib } from './libs/bit.ts'
 import { openCjsonLib } from './libs/cjson.ts'
 import { openCmsgpackLib } from './libs/cmsgpack.ts'
 import { openStructLib } from './libs/struct.ts'
 import { installFengariPatches, LuaLimitError, readonlyTables } from './lua51/fengari-patches.ts'
+import type { Lrand48 } from './lua51/lrand48.ts'
 import { openLua51Libraries } from './lua51/lua51-library.ts'
 
 export interface SandboxOptions {
-  random: RandomSource
+  /** math.random's generator for the script running now (see Lua51Options). */
+  generator(): Lrand48
   /** True for the coroutine a script runs in (see Lua51Options). */
   isScriptThread(L: LuaState): boolean
   /** Opens the `redis` table (it needs the host). */
@@ -28,7 +29,7 @@ export function createSandbox(options: SandboxOptions): LuaState {
   installFengariPatches()
   const L = lauxlib.luaL_newstate()
   lua.lua_atnativeerror(L, nativeErrorHandler(options.onInternalError))
-  openLua51Libraries(L, { random: options.random, isScriptThread: options.isScriptThread })
+  openLua51Libraries(L, { generator: options.generator, isScriptThread: options.isScriptThread })
   openBitLib(L)
   openStructLib(L)
   openCjsonLib(L)

@@ -1,12 +1,12 @@
 /**
- * The script cache (Redis's lua_scripts dict): each script body is compiled once, keyed by the SHA1 of its text, and
- * the compiled function is kept in the Lua registry. EVAL and SCRIPT LOAD add to it; SCRIPT FLUSH discards it along
- * with the Lua state.
+ * One engine's script cache (Redis's lua_scripts dict): the scripts EVAL and SCRIPT LOAD gave it, keyed by the SHA1 of
+ * their text. The compiled functions live in the process's shared Lua runtime (compiled once per SHA whichever engine
+ * loads it); SCRIPT FLUSH gives this cache's references back and starts an empty one.
  */
 import { createHash } from 'node:crypto'
-import { lauxlib, type LuaState, lua } from 'fengari'
 import { ReplyError } from '../protocol/reply.ts'
-import { luaBytes, toLuaString } from './conversions.ts'
+import { toLuaString } from './conversions.ts'
+import type { LuaRuntime } from './lua-runtime.ts'
 import { parseShebang, type ScriptFlags } from './shebang.ts'
 
 export interface CachedScript {
@@ -18,9 +18,6 @@ export interface CachedScript {
   readonly ref: number
 }
 
-/** Chunk name of every script: errors read "user_script:<line>: ..." and positions "@user_script:<line>". */
-export const SCRIPT_CHUNKNAME = '@user_script'
-
 export function sha1hex(data: Uint8Array): string {
   return createHash('sha1').update(data).digest('hex')
 }
@@ -30,7 +27,7 @@ export class ScriptCache {
   /** Body bytes (latin1) to SHA: EVAL of a cached script skips hashing its body again. */
   private readonly shaOfBody = new Map<string, string>()
 
-  constructor(private readonly L: LuaState) {}
+  constructor(private readonly runtime: LuaRuntime) {}
 
   get size(): number {
     return this.scripts.size
@@ -62,21 +59,22 @@ export class ScriptCache {
   private compile(sha: string, body: Buffer): CachedScript | ReplyError {
     const shebang = parseShebang(body)
     if ('error' in shebang) return new ReplyError(shebang.error)
-    const L = this.L
     // The shebang line is skipped but its newline kept, so line numbers match the text the user sent.
     const source = toLuaString(body.subarray(shebang.length))
     if (source[0] === 27) {
       // Bytecode is never loaded; the text lexer rejects the ESC that starts it, as in Redis.
       return compileError("user_script:1: unexpected symbol near 'char(27)'")
     }
-    const status = lauxlib.luaL_loadbufferx(L, source, source.length, SCRIPT_CHUNKNAME, 't')
-    if (status !== lua.LUA_OK) {
-      const message = luaBytes(lua.lua_tolstring(L, -1) ?? new Uint8Array(0)).toString('latin1')
-      lua.lua_pop(L, 1)
-      return compileError(message)
-    }
-    const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+    const ref = this.runtime.acquireFunction(sha, source)
+    if (ref instanceof ReplyError) return ref
     return { sha, body, flags: shebang.flags, ref }
+  }
+
+  /** SCRIPT FLUSH: every script is forgotten; this cache must not be used afterwards. */
+  release(): void {
+    for (const sha of this.scripts.keys()) this.runtime.releaseFunction(sha)
+    this.scripts.clear()
+    this.shaOfBody.clear()
   }
 }
 

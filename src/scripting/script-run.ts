@@ -1,8 +1,15 @@
-/** The state of one running script: its caller's context, its frame, its coroutine and what it waits for. */
-import type { LuaState } from 'fengari'
+/**
+ * The frame of one running script: its caller's context (client, lease, database), its KEYS and ARGV, its SHA and
+ * flags, its RESP mode (redis.setresp), its coroutine, and what it waits for. Everything a script's library calls
+ * need is found here through the runtime's active run, never in host-wide state, so runs can be suspended and
+ * resumed in any interleaving (runs of different engines sharing the process's Lua state; two runs of one engine
+ * under a simulator mutant).
+ */
+import { lauxlib, type LuaState, lua } from 'fengari'
 import type { CommandContext, CommandSpec, ScriptFrame } from '../commands/types.ts'
 import type { Reply } from '../protocol/reply.ts'
 import type { Protocol } from '../protocol/resp-encoder.ts'
+import type { ScriptingHost } from './lua-host.ts'
 import type { CachedScript } from './script-cache.ts'
 
 /** Why a script is being stopped: SCRIPT KILL, SHUTDOWN NOSAVE, or a busy loop that cannot be paused. */
@@ -17,6 +24,9 @@ export interface PendingCall {
   reply?: Reply
 }
 
+/** lauxlib's LUA_NOREF: a reference that refers to nothing. */
+const NO_REF = -2
+
 export class ScriptRun {
   /** The protocol redis.call replies are converted with (redis.setresp). */
   resp: Protocol = 2
@@ -30,12 +40,18 @@ export class ScriptRun {
   readonly startedAt: number
   /** Last time the script let the event loop run (or started); a busy script that cannot yield is measured from it. */
   lastYieldAt: number
+  /** Registry references of this run's KEYS and ARGV tables while another run's are the globals. */
+  private savedKeys = NO_REF
+  private savedArgs = NO_REF
 
   constructor(
+    readonly host: ScriptingHost,
     readonly ctx: CommandContext,
     readonly script: CachedScript,
     readonly frame: ScriptFrame,
     readonly thread: LuaState,
+    readonly keys: Buffer[],
+    readonly args: Buffer[],
     now: number,
   ) {
     this.startedAt = now
@@ -43,7 +59,34 @@ export class ScriptRun {
   }
 
   /** Whether the host can suspend the script here: in its own coroutine, outside any non-yieldable C call. */
-  canYield(L: LuaState, isYieldable: (L: LuaState) => boolean): boolean {
-    return L === this.thread && isYieldable(L)
+  canYield(L: LuaState): boolean {
+    return L === this.thread && lua.lua_isyieldable(L)
+  }
+
+  /** Another run takes the globals: keep this run's KEYS and ARGV tables as they are now. */
+  saveGlobals(L: LuaState): void {
+    lua.lua_getglobal(L, 'KEYS')
+    this.savedKeys = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+    lua.lua_getglobal(L, 'ARGV')
+    this.savedArgs = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+  }
+
+  /** Pushes the saved tables back as globals; false when nothing was saved (the run's first resume). */
+  restoreGlobals(L: LuaState, setGlobal: (L: LuaState, name: string) => void): boolean {
+    if (this.savedKeys === NO_REF) return false
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.savedKeys)
+    setGlobal(L, 'KEYS')
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.savedArgs)
+    setGlobal(L, 'ARGV')
+    this.releaseSavedGlobals(L)
+    return true
+  }
+
+  releaseSavedGlobals(L: LuaState): void {
+    if (this.savedKeys === NO_REF) return
+    lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, this.savedKeys)
+    lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, this.savedArgs)
+    this.savedKeys = NO_REF
+    this.savedArgs = NO_REF
   }
 }

@@ -15,15 +15,17 @@
  */
 import { lauxlib, type LuaJSFunction, type LuaKFunction, type LuaState, lua, lualib, to_luastring } from 'fengari'
 import ldebug from 'fengari/src/ldebug.js'
-import type { RandomSource } from '../../engine/random.ts'
 import { READONLY_MESSAGE, readonlyTables, scriptLimits } from './fengari-patches.ts'
 import { Lrand48 } from './lrand48.ts'
 import { luaStringFormat } from './string-format.ts'
 import { luaStringToNumber, luaStringToNumberBase } from './string-to-number.ts'
 
 export interface Lua51Options {
-  /** Seeds math.random's generator (Redis's lrand48) once per Lua state. */
-  random: RandomSource
+  /**
+   * math.random's generator (Redis's lrand48) for the script running now. The Lua state is shared by every engine in
+   * the process, so each engine keeps its own generator, seeded from its injected random source.
+   */
+  generator(): Lrand48
   /**
    * True for the coroutine the host runs a script in: inside it, `coroutine.running()` is nil and
    * `coroutine.yield()` fails as it does in Redis's main thread.
@@ -140,7 +142,7 @@ export function openLua51Libraries(L: LuaState, options: Lua51Options): void {
   openBase(L)
   openString(L)
   openTable(L)
-  openMath(L, options.random)
+  openMath(L, options.generator)
   openCoroutine(L, options)
 }
 
@@ -600,7 +602,7 @@ function tableForeachi(L: LuaState): number {
 // ---------------------------------------------------------------------------------------------------------------
 // math
 
-function openMath(L: LuaState, random: RandomSource): void {
+function openMath(L: LuaState, generatorNow: () => Lrand48): void {
   lua.lua_getglobal(L, 'math')
   const M = lua.lua_gettop(L)
   remove(L, M, ['tointeger', 'type', 'ult', 'maxinteger', 'mininteger', 'log'])
@@ -636,11 +638,9 @@ function openMath(L: LuaState, random: RandomSource): void {
   })
   lua.lua_getfield(L, M, 'fmod')
   lua.lua_setfield(L, M, 'mod')
-  const generator = new Lrand48()
-  generator.seed(Math.floor(random.next() * 2 ** 32) | 0)
-  setFunction(L, M, 'random', (L1) => mathRandom(L1, generator))
+  setFunction(L, M, 'random', (L1) => mathRandom(L1, generatorNow()))
   setFunction(L, M, 'randomseed', (L1) => {
-    generator.seed(checkInt(L1, 1))
+    generatorNow().seed(checkInt(L1, 1))
     return 0
   })
   lua.lua_pop(L, 1)

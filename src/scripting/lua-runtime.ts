@@ -1,0 +1,166 @@
+/**
+ * The Lua runtime every engine in the process shares: one sandboxed fengari state with its libraries, the compiled
+ * scripts, a pool of finished coroutines, and which script runs right now.
+ *
+ * Why shared: building a sandboxed state costs milliseconds (the simulator makes one engine per seed), and nothing a
+ * script can do is visible to another engine through it. Globals, the libraries and the string metatable are
+ * read-only; the registry is unreachable from Lua; a compiled function is a pure function of its text. What *is* per
+ * engine lives elsewhere: which scripts an engine has loaded (ScriptCache), its math.random generator, its runs.
+ *
+ * Each run is a coroutine of the shared state with its own frame (ScriptRun: KEYS/ARGV, SHA, RESP mode, lease,
+ * client). Under the correct executor one engine runs one script at a time, but runs of different engines in one
+ * process, or two runs of one engine under a simulator mutant that drops the script's lease, can be suspended and
+ * resumed in any interleaving. Before each resume the runtime makes that run's KEYS and ARGV the globals again; the
+ * previous owner's tables are kept in the registry meanwhile, so a script that changed KEYS sees its own change.
+ */
+import { lauxlib, type LuaState, lua } from 'fengari'
+import { ReplyError } from '../protocol/reply.ts'
+import { luaBytes, toLuaString } from './conversions.ts'
+import { Lrand48 } from './lua51/lrand48.ts'
+import { openRedisLib } from './redis-lib.ts'
+import { createSandbox, setProtectedGlobal } from './sandbox.ts'
+import type { ScriptingHost } from './lua-host.ts'
+import type { ScriptRun } from './script-run.ts'
+
+/** Chunk name of every script: errors read "user_script:<line>: ..." and positions "@user_script:<line>". */
+export const SCRIPT_CHUNKNAME = '@user_script'
+
+interface CompiledFunction {
+  readonly ref: number
+  /** Script caches (one per engine, renewed by SCRIPT FLUSH) holding this function. */
+  users: number
+}
+
+/** A generator for code that runs outside any script (nothing should): deterministic, never an engine's. */
+const FALLBACK_GENERATOR = new Lrand48()
+
+export class LuaRuntime {
+  readonly L: LuaState
+  /** The run whose coroutine is being resumed right now (set only inside `enter`/`leave`). */
+  active: ScriptRun | null = null
+  /** Runs started and not finished, by coroutine. */
+  private readonly inFlight = new Map<LuaState, ScriptRun>()
+  /** The run whose KEYS and ARGV are the globals now. */
+  private globalsOwner: ScriptRun | null = null
+  private readonly spare: LuaState[] = []
+  private readonly compiled = new Map<string, CompiledFunction>()
+
+  constructor() {
+    this.L = createSandbox({
+      generator: () => this.active?.host.generator ?? FALLBACK_GENERATOR,
+      isScriptThread: (L1) => this.inFlight.has(L1),
+      openRedis: (L1) => openRedisLib(L1, this),
+      onInternalError: (err) => {
+        const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
+        this.active?.host.engine.logAt('warning', `internal error inside a Lua script: ${detail}`)
+      },
+    })
+  }
+
+  /**
+   * The registry reference of the function compiled from `source` (a script body without its shebang line), shared
+   * by every cache that loads the same SHA; or the compile error.
+   */
+  acquireFunction(sha: string, source: Uint8Array): number | ReplyError {
+    const known = this.compiled.get(sha)
+    if (known) {
+      known.users++
+      return known.ref
+    }
+    const L = this.L
+    const status = lauxlib.luaL_loadbufferx(L, source, source.length, SCRIPT_CHUNKNAME, 't')
+    if (status !== lua.LUA_OK) {
+      const message = luaBytes(lua.lua_tolstring(L, -1) ?? new Uint8Array(0)).toString('latin1')
+      lua.lua_pop(L, 1)
+      return new ReplyError(`ERR Error compiling script (new function): ${message}`)
+    }
+    const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+    this.compiled.set(sha, { ref, users: 1 })
+    return ref
+  }
+
+  /** A script cache forgets `sha` (SCRIPT FLUSH): the function is freed when no cache holds it any more. */
+  releaseFunction(sha: string): void {
+    const known = this.compiled.get(sha)
+    if (!known || --known.users > 0) return
+    this.compiled.delete(sha)
+    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, known.ref)
+  }
+
+  /** A coroutine for a new run, with the script's function pushed on it, ready for its first resume. */
+  startThread(ref: number): LuaState {
+    let thread = this.spare.pop()
+    if (!thread) {
+      thread = lua.lua_newthread(this.L)
+      // fengari's objects live on the JavaScript heap: holding the thread here keeps it alive.
+      lua.lua_pop(this.L, 1)
+    }
+    lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, ref)
+    return thread
+  }
+
+  begin(run: ScriptRun): void {
+    this.inFlight.set(run.thread, run)
+  }
+
+  /** How many runs of `host`'s engine are in flight (the correct executor allows one). */
+  runsOf(host: ScriptingHost): ScriptRun[] {
+    const out: ScriptRun[] = []
+    for (const run of this.inFlight.values()) if (run.host === host) out.push(run)
+    return out
+  }
+
+  /** Called before each resume of `run`: makes it the active run and its KEYS/ARGV the globals. */
+  enter(run: ScriptRun): ScriptRun | null {
+    const previous = this.active
+    this.active = run
+    if (this.globalsOwner !== run) this.installGlobals(run)
+    return previous
+  }
+
+  leave(previous: ScriptRun | null): void {
+    this.active = previous
+  }
+
+  /** The run ended (any way): it leaves the in-flight set and its coroutine is recycled if it finished cleanly. */
+  end(run: ScriptRun, reusable: boolean): void {
+    this.inFlight.delete(run.thread)
+    if (this.globalsOwner === run) this.globalsOwner = null
+    run.releaseSavedGlobals(this.L)
+    if (reusable) {
+      lua.lua_settop(run.thread, 0)
+      this.spare.push(run.thread)
+    }
+  }
+
+  private installGlobals(run: ScriptRun): void {
+    const L = this.L
+    const owner = this.globalsOwner
+    // The owner is suspended mid-run: keep its tables (the script may have changed them) until it resumes.
+    if (owner && this.inFlight.has(owner.thread)) owner.saveGlobals(L)
+    if (!run.restoreGlobals(L, setProtectedGlobal)) {
+      pushStringArray(L, run.keys)
+      setProtectedGlobal(L, 'KEYS')
+      pushStringArray(L, run.args)
+      setProtectedGlobal(L, 'ARGV')
+    }
+    this.globalsOwner = run
+  }
+}
+
+/** Pushes a Lua array of the given byte strings (KEYS, ARGV), binary-safe and without copying. */
+function pushStringArray(L: LuaState, values: Buffer[]): void {
+  lua.lua_createtable(L, values.length, 0)
+  for (let i = 0; i < values.length; i++) {
+    lua.lua_pushstring(L, toLuaString(values[i]))
+    lua.lua_rawseti(L, -2, i + 1)
+  }
+}
+
+let shared: LuaRuntime | null = null
+
+/** The process's Lua runtime, built on first use. */
+export function luaRuntime(): LuaRuntime {
+  shared ??= new LuaRuntime()
+  return shared
+}
