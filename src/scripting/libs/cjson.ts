@@ -1,6 +1,127 @@
-import { type LuaState, lua } from 'fengari'
+/**
+ * The `cjson` library of Redis 7.0's Lua: lua-cjson 2.1.0. encode/decode live in cjson-encode.ts and
+ * cjson-decode.ts; this file builds the module table (cjson.new() builds another, with its own settings) and the
+ * configuration functions, with lua-cjson's argument handling:
+ * - every function refuses extra arguments ("found too many arguments") and treats nil as "leave unchanged";
+ * - integer settings are range-checked, always reported against argument #1 ("expected integer between 1 and 14");
+ * - on/off settings take a boolean or the strings "on"/"off" (encode_invalid_numbers also "null") and return the
+ *   current value as a boolean (or "null").
+ */
+import { lauxlib, type LuaJSFunction, type LuaState, lua } from 'fengari'
+import { type CjsonConfig, defaultCjsonConfig } from './cjson-config.ts'
+import { jsonDecode } from './cjson-decode.ts'
+import { jsonEncode } from './cjson-encode.ts'
+import { checkBytes, checkInteger, int64ToInt32 } from './lua51-args.ts'
+
+const INT_MAX = 2147483647
+
+type Setting = keyof CjsonConfig
+
+/** json_arg_init: at most `args` arguments, padded with nil. */
+function argInit(L: LuaState, args: number): void {
+  if (lua.lua_gettop(L) > args) lauxlib.luaL_argerror(L, args + 1, 'found too many arguments')
+  lua.lua_settop(L, args)
+}
+
+/** json_integer_option. */
+function integerOption(L: LuaState, idx: number, cfg: CjsonConfig, key: Setting, min: number, max: number): void {
+  if (lua.lua_type(L, idx) !== lua.LUA_TNIL) {
+    const value = int64ToInt32(checkInteger(L, idx))
+    if (!(min <= value && value <= max)) lauxlib.luaL_argerror(L, 1, `expected integer between ${min} and ${max}`)
+    cfg[key] = value
+  }
+  lua.lua_pushnumber(L, cfg[key])
+}
+
+const BOOL_OPTIONS = ['off', 'on']
+
+/** json_enum_option with bool_true = 1: booleans, or one of the option names. */
+function enumOption(L: LuaState, idx: number, cfg: CjsonConfig, key: Setting, options: string[] = BOOL_OPTIONS): void {
+  if (lua.lua_type(L, idx) !== lua.LUA_TNIL) {
+    if (lua.lua_type(L, idx) === lua.LUA_TBOOLEAN) {
+      cfg[key] = lua.lua_toboolean(L, idx) ? 1 : 0
+    } else {
+      const name = Buffer.from(checkBytes(L, idx)).toString('latin1')
+      const found = options.indexOf(name)
+      if (found === -1) {
+        const message = Buffer.concat([Buffer.from("invalid option '"), Buffer.from(checkBytes(L, idx)), Buffer.from("'")])
+        lauxlib.luaL_argerror(L, idx, Uint8Array.from(message))
+      }
+      cfg[key] = found
+    }
+  }
+  const setting = cfg[key]
+  if (setting === 0 || setting === 1) lua.lua_pushboolean(L, setting === 1)
+  else lua.lua_pushstring(L, options[setting])
+}
+
+function configFunctions(cfg: CjsonConfig): Record<string, LuaJSFunction> {
+  return {
+    encode: (L) => jsonEncode(L, cfg),
+    decode: (L) => jsonDecode(L, cfg),
+    encode_sparse_array: (L) => {
+      argInit(L, 3)
+      enumOption(L, 1, cfg, 'encodeSparseConvert')
+      integerOption(L, 2, cfg, 'encodeSparseRatio', 0, INT_MAX)
+      integerOption(L, 3, cfg, 'encodeSparseSafe', 0, INT_MAX)
+      return 3
+    },
+    encode_max_depth: (L) => {
+      argInit(L, 1)
+      integerOption(L, 1, cfg, 'encodeMaxDepth', 1, INT_MAX)
+      return 1
+    },
+    decode_max_depth: (L) => {
+      argInit(L, 1)
+      integerOption(L, 1, cfg, 'decodeMaxDepth', 1, INT_MAX)
+      return 1
+    },
+    encode_number_precision: (L) => {
+      argInit(L, 1)
+      integerOption(L, 1, cfg, 'encodeNumberPrecision', 1, 14)
+      return 1
+    },
+    encode_keep_buffer: (L) => {
+      // The buffer is an allocation strategy in C; here only the setting is observable.
+      argInit(L, 1)
+      enumOption(L, 1, cfg, 'encodeKeepBuffer')
+      return 1
+    },
+    encode_invalid_numbers: (L) => {
+      argInit(L, 1)
+      enumOption(L, 1, cfg, 'encodeInvalidNumbers', ['off', 'on', 'null'])
+      return 1
+    },
+    decode_invalid_numbers: (L) => {
+      argInit(L, 1)
+      enumOption(L, 1, cfg, 'decodeInvalidNumbers')
+      return 1
+    },
+    new: (L) => {
+      pushModule(L)
+      return 1
+    },
+  }
+}
+
+/** lua_cjson_new: a module table with fresh settings. */
+function pushModule(L: LuaState): void {
+  const functions = configFunctions(defaultCjsonConfig())
+  lua.lua_createtable(L, 0, Object.keys(functions).length + 3)
+  for (const [name, f] of Object.entries(functions)) {
+    lua.lua_pushcfunction(L, f)
+    lua.lua_setfield(L, -2, name)
+  }
+  // JSON null: a NULL light userdata, since a Lua table cannot hold nil.
+  lua.lua_pushlightuserdata(L, null)
+  lua.lua_setfield(L, -2, 'null')
+  lua.lua_pushliteral(L, 'cjson')
+  lua.lua_setfield(L, -2, '_NAME')
+  lua.lua_pushliteral(L, '2.1.0')
+  lua.lua_setfield(L, -2, '_VERSION')
+}
 
 export function openCjsonLib(L: LuaState): void {
-  lua.lua_createtable(L, 0, 0)
+  pushModule(L)
   lua.lua_setglobal(L, 'cjson')
 }
