@@ -121,6 +121,6 @@ function pfmerge(ctx: CommandContext): Reply {
 
 export const hyperloglogCommands = [
   command('pfadd', -2, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'hyperloglog', 'fast'], pfadd),
-  command('pfcount', -2, ['readonly'], [1, -1, 1], ['read', 'hyperloglog', 'slow'], pfcount),
+  command('pfcount', -2, ['readonly', 'may_replicate'], [1, -1, 1], ['read', 'hyperloglog', 'slow'], pfcount),
   command('pfmerge', -2, ['write', 'denyoom'], [1, -1, 1], ['write', 'hyperloglog', 'slow'], pfmerge),
 ]

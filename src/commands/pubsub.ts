@@ -105,8 +105,15 @@ export const pubsubCommands = [
   command('punsubscribe', -1, SUB_FLAGS, null, CATEGORIES, (ctx) => unsubscribeGeneric(ctx, 'pattern')),
   command('ssubscribe', -2, SUB_FLAGS, [1, -1, 1], CATEGORIES, (ctx) => subscribeGeneric(ctx, 'shard')),
   command('sunsubscribe', -1, SUB_FLAGS, [1, -1, 1], CATEGORIES, (ctx) => unsubscribeGeneric(ctx, 'shard')),
-  command('publish', 3, ['pubsub', 'loading', 'stale', 'fast'], null, ['pubsub', 'fast'], publish),
-  command('spublish', 3, ['pubsub', 'loading', 'stale', 'fast'], [1, 1, 1], ['pubsub', 'fast'], spublish),
+  command('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], null, ['pubsub', 'fast'], publish),
+  command(
+    'spublish',
+    3,
+    ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'],
+    [1, 1, 1],
+    ['pubsub', 'fast'],
+    spublish,
+  ),
   command('pubsub', -2, [], null, ['slow'], () => null, {
     // In the order Redis lists them (COMMAND INFO).
     subcommands: [

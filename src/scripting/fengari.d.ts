@@ -72,6 +72,7 @@ declare module 'fengari' {
     lua_getmetatable(L: LuaState, idx: number): boolean
     lua_getstack(L: LuaState, level: number, ar: LuaDebug): number
     lua_gettable(L: LuaState, idx: number): number
+    lua_settable(L: LuaState, idx: number): void
     lua_gettop(L: LuaState): number
     lua_insert(L: LuaState, idx: number): void
     lua_isinteger(L: LuaState, idx: number): boolean
@@ -199,6 +200,7 @@ declare module 'fengari/src/lobject.js' {
     luaO_str2num(s: LuaString, o: TValueLike): number
     luaO_tostring(L: LuaState, obj: TValueLike): void
     luaO_pushvfstring(L: LuaState, fmt: LuaString, argp: unknown[]): LuaString
+    luaO_pushfstring(L: LuaState, fmt: LuaString, ...argp: unknown[]): LuaString
     setsvalue2s(L: LuaState, idx: number, ts: TStringLike): void
     pushsvalue2s(L: LuaState, ts: TStringLike): void
   }
@@ -231,4 +233,13 @@ declare module 'fengari/src/ldebug.js' {
     luaG_runerror(L: LuaState, fmt: LuaString, ...args: unknown[]): never
   }
   export default ldebug
+}
+
+declare module 'fengari/src/llex.js' {
+  import type { LuaString } from 'fengari'
+  const llex: {
+    luaX_token2str(ls: unknown, token: number): LuaString
+    luaX_syntaxerror(ls: { t: { token: number } }, msg: LuaString): never
+  }
+  export default llex
 }

@@ -8,6 +8,8 @@
  *   integer arithmetic on them (a loop summing 1..100000 would wrap). Every numeral and string conversion now yields
  *   a float, so arithmetic is double arithmetic; library results are converted in lua51-library.ts.
  * - Number to string: "%.14g" without 5.3's ".0" suffix (`tostring(3.0)` is "3"), inf/-inf/nan/-nan as glibc prints.
+ * - Syntax error messages quote every token as 5.1 does ("'<name>' expected near '<eof>'"); 5.3 leaves the
+ *   names of token classes bare.
  * - Runtime error messages: 5.1's "attempt to index local 't' (a nil value)" instead of 5.3's
  *   "attempt to index a nil value (local 't')".
  * - Read-only tables (Redis 7.0 patches its Lua the same way): any write to a table in `readonlyTables` raises
@@ -17,6 +19,7 @@
  */
 import { to_luastring, type LuaState } from 'fengari'
 import ldebug from 'fengari/src/ldebug.js'
+import llex from 'fengari/src/llex.js'
 import lobject, { type TValueLike, type TStringLike } from 'fengari/src/lobject.js'
 import lstring from 'fengari/src/lstring.js'
 import ltable, { type TableLike } from 'fengari/src/ltable.js'
@@ -55,6 +58,7 @@ export function installFengariPatches(): void {
   installed = true
   patchNumbers()
   patchMessages()
+  patchSyntaxMessages()
   patchTables()
   patchStrings()
 }
@@ -116,6 +120,55 @@ function patchMessages(): void {
       if (rewritten) return original(L, rewritten, args)
     }
     return original(L, fmt, argp)
+  }
+}
+
+const QUOTE = 39
+
+/** A token's text quoted once, as Lua 5.1's LUA_QS does for every token (5.3 quotes only fixed tokens). */
+function quoted(text: Uint8Array): Uint8Array {
+  if (text.length > 0 && text[0] === QUOTE) return text
+  const out = new Uint8Array(text.length + 2)
+  out[0] = QUOTE
+  out.set(text, 1)
+  out[text.length + 1] = QUOTE
+  return out
+}
+
+/** The lexer's "<message> near <token>" format (llex.js builds it anew for every error). */
+const NEAR_FORMAT = to_luastring('%s near %s')
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** The parser's message when a statement is neither a call nor an assignment (the same object every time). */
+const SYNTAX_ERROR = to_luastring('syntax error', true)
+const EQUALS_EXPECTED = to_luastring("'=' expected")
+const EQUALS = 61
+const COMMA = 44
+
+function patchSyntaxMessages(): void {
+  // An expression statement that is not a call ("retrun 1"): 5.3 says "syntax error", 5.1 goes on to parse an
+  // assignment and says "'=' expected". (5.1 says "syntax error" too when the statement starts with a parenthesized
+  // expression; that rare case keeps 5.3's "syntax error" only after a non-variable left-hand side at '=' or ','.)
+  const syntaxerror = llex.luaX_syntaxerror
+  llex.luaX_syntaxerror = (ls: { t: { token: number } }, msg: Uint8Array): never => {
+    if (msg === SYNTAX_ERROR && ls.t.token !== EQUALS && ls.t.token !== COMMA) return syntaxerror(ls, EQUALS_EXPECTED)
+    return syntaxerror(ls, msg)
+  }
+  const token2str = llex.luaX_token2str
+  llex.luaX_token2str = (ls: unknown, token: number): Uint8Array => {
+    return quoted(token2str(ls, token))
+  }
+  const pushfstring = lobject.luaO_pushfstring
+  lobject.luaO_pushfstring = (L: LuaState, fmt: Uint8Array, ...argp: unknown[]): Uint8Array => {
+    if (argp.length === 2 && isLuaString(argp[1]) && sameBytes(fmt, NEAR_FORMAT)) {
+      return pushfstring(L, fmt, argp[0], quoted(argp[1]))
+    }
+    return pushfstring(L, fmt, ...argp)
   }
 }
 

@@ -167,7 +167,17 @@ function openBase(L: LuaState): void {
     }
     return originalSetmetatable(L1)
   })
-  setFunction(L, G, 'error', lua51(getFunction(L, G, 'error'), [2]))
+  // 5.1's luaB_error: numbers get the position prefix too (lua_isstring), 5.3 adds it to strings only.
+  setFunction(L, G, 'error', (L1) => {
+    const level = optInt(L1, 2, 1)
+    lua.lua_settop(L1, 1)
+    if (lua.lua_isstring(L1, 1) && level > 0) {
+      lauxlib.luaL_where(L1, level)
+      lua.lua_pushvalue(L1, 1)
+      lua.lua_concat(L1, 2)
+    }
+    return lua.lua_error(L1)
+  })
   setFunction(L, G, 'tonumber', luaTonumber)
   setFunction(L, G, 'select', luaSelect)
   setFunction(L, G, 'next', luaNext)
