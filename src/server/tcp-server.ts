@@ -51,6 +51,9 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   engine.config.set('port', String(port))
   engine.config.set('bind', host)
 
+  // A script past busy-reply-threshold lets the event loop run between slices, so others get BUSY or SCRIPT KILL it.
+  engine.yieldToEventLoop ??= () => new Promise<void>((resolve) => setImmediate(resolve))
+
   // Active expiry, `hz` times a second, as Redis's serverCron does.
   const hz = Math.max(1, engine.config.getNumber('hz'))
   const cron = setInterval(() => engine.cron(), Math.floor(1000 / hz))
