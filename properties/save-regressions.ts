@@ -3,7 +3,7 @@
  * plus the shrunk report of the simulator's own run `npm run sim -- --mutant per-call-lock --runs 200 --seed 1`
  * (the seed's race, found by the default portfolio on the swarm workload). Run it after a change that alters traces:
  *
- *   npx tsx properties/save-regressions.ts
+ *   npx tsx properties/save-regressions.ts && npx biome format --write fixtures/regressions
  *
  * properties/regressions.test.ts replays every file and checks its verdict.
  */
