@@ -104,6 +104,8 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
   ) {
     throw Errors.wrongType()
   }
+  // Redis converts a sorted set to a skip list before sorting it (zsetConvert), whatever the options.
+  if (value instanceof SortedSet) value.encoding = 'skiplist'
   // A set has no order of its own: when its elements are not sorted, sort them anyway for a stored result or a
   // script, so that the outcome is deterministic.
   if (dontSort && value instanceof RedisSet && (storeKey !== null || ctx.origin === 'script')) {

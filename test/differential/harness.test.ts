@@ -5,6 +5,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { sequenceArb } from './command-generator.ts'
+import { typeSequences } from './generators/index.ts'
 import { DifferentialPair, describeDifferential } from './harness.ts'
 import { helloWithoutId, positiveIntegerAsTtl, scanKeysSorted } from './normalize.ts'
 import { replyEnd } from './raw-client.ts'
@@ -64,6 +65,18 @@ describeDifferential(
         { numRuns: Number(process.env.DIFF_RUNS ?? 60) },
       )
     }, 120_000)
+
+    // The data-type generators too: random replies by shape, unordered ones as sets, scans fully iterated.
+    for (const [name, sequences] of Object.entries(typeSequences)) {
+      it(`the ${name} generator only produces deterministic sequences`, async () => {
+        await fc.assert(
+          fc.asyncProperty(sequences, async (steps) => {
+            await pair().expectSame(steps)
+          }),
+          { numRuns: Number(process.env.REDSIM_DIFF_RUNS ?? 60) / 3 },
+        )
+      }, 600_000)
+    }
 
     it('reports the first differing step with both replies (the comparison is not vacuous)', async () => {
       // The two servers listen on different ports, so this reply differs.

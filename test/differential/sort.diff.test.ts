@@ -10,6 +10,21 @@ const manyTied = ['RPUSH', 'big', ...Array.from({ length: 60 }, (_, i) => `e${(i
 
 describeDifferential('differential: SORT tie order', (pair) => {
   differentialCases(pair, {
+    'SORT converts a sorted set to a skiplist, once its options parse': [
+      'ZADD z 1 a 2 b',
+      'SORT z LIMIT x 1',
+      'OBJECT ENCODING z',
+      'SORT z BOGUS',
+      'OBJECT ENCODING z',
+      'SORT_RO z BY nosort',
+      'OBJECT ENCODING z',
+      'ZADD y 1 a',
+      'SORT y ALPHA STORE d',
+      'OBJECT ENCODING y',
+      'ZADD x 1 1',
+      'SORT x',
+      'OBJECT ENCODING x',
+    ],
     'ALPHA BY missing weights, no LIMIT: input order': [
       tiedList,
       'SORT l BY nosuch_* ALPHA',

@@ -9,7 +9,7 @@ import { type GenStep, sequenceOf } from './common.ts'
 import { hashCommands } from './hashes.ts'
 import { hllCommands } from './hyperloglog.ts'
 import { listCommands } from './lists.ts'
-import { objectCommands, resetThresholds } from './object.ts'
+import { lowThresholds, objectCommands, resetThresholds } from './object.ts'
 import { setCommands } from './sets.ts'
 import { sortCommands, sortCommandsAnyKey } from './sort.ts'
 import { zsetCommands } from './zsets.ts'
@@ -32,7 +32,13 @@ const allTypes = fc.oneof(
 /** Sequences per type, plus `mixed` (every type over the same keys). */
 export const typeSequences: Record<string, fc.Arbitrary<Step[]>> = {
   ...Object.fromEntries(
-    Object.entries(typeGenerators).map(([name, arb]) => [name, sequenceOf(arb, { prefix: resetThresholds })]),
+    Object.entries(typeGenerators).map(([name, arb]) => [
+      name,
+      // Now and then a lower threshold, so the same commands also run on the large encodings.
+      sequenceOf(fc.oneof({ weight: 30, arbitrary: arb }, { weight: 1, arbitrary: lowThresholds }), {
+        prefix: resetThresholds,
+      }),
+    ]),
   ),
   mixed: sequenceOf(allTypes, { prefix: resetThresholds, maxLength: 30 }),
 }

@@ -65,6 +65,13 @@ const write = fc.oneof(
   fc.tuple(key, key).map(([d, s]) => ['SINTERSTORE', d, s, s]),
 )
 
+/** Valid thresholds that make small collections take their large encodings, for the per-type sequences. */
+export const lowThresholds: fc.Arbitrary<GenStep[]> = single(
+  fc
+    .tuple(threshold, fc.constantFrom('0', '1', '2', '3'))
+    .map(([n, v]) => ['CONFIG', 'SET', n, n.startsWith('list-max') ? `-${v === '0' ? '1' : v}` : v]),
+)
+
 export const objectCommands: fc.Arbitrary<GenStep[]> = weighted(
   [3, single(fc.tuple(threshold, thresholdValue).map(([n, v]) => ['CONFIG', 'SET', n, v]))],
   [1, single(threshold.map((n) => ['CONFIG', 'GET', n]))],

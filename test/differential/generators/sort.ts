@@ -6,7 +6,10 @@
 import fc from 'fast-check'
 import { type Args, type GenStep, key, single, step, unorderedElements, weighted } from './common.ts'
 
-/** Sets (whose order is their own) are only created at this key, so ties elsewhere have a defined order. */
+/**
+ * Sets and sorted sets are only created at this key: SORT reads both from a hash table (a sorted set too, unless BY
+ * nosort), so tied elements come out in an order of Redis's own; lists elsewhere keep ties in a defined order.
+ */
 const SET_KEY = 'c'
 const element = fc.constantFrom('1', '2', '3', '10', '-1.5', '1e2', 'x', 'y', '')
 const elements = fc.oneof(
@@ -51,11 +54,22 @@ const sortOf = (setKeys: string[]): fc.Arbitrary<GenStep[]> =>
     .tuple(fc.constantFrom('SORT', 'SORT', 'SORT_RO'), key, by, get, limit, order, alpha, fc.option(key, { nil: null }))
     .map(([name, k, b, g, l, o, a, store]) => {
       const nosort = b[1] === 'nosort'
-      const storing = name === 'SORT' && store !== null
-      // Ties (ALPHA by a pattern compares only the weights) keep a set's own order: only the set key can have them.
-      const setOrder = (nosort && !storing) || (setKeys.includes(k) && a.length > 0 && b.length === 2 && !nosort)
+      // Ties (ALPHA by a pattern compares only the weights) keep the hash table's order at the set and zset key:
+      // compared as a multiset, and neither cut by LIMIT nor stored.
+      const tiesInHashOrder = setKeys.includes(k) && a.length > 0 && b.length === 2 && !nosort
+      const storing = name === 'SORT' && store !== null && !tiesInHashOrder
+      const setOrder = (nosort && !storing) || tiesInHashOrder
       const lim = setOrder ? [] : l
-      const args = [name, k, ...b, ...lim, ...g, ...o, ...a, ...(store !== null ? ['STORE', store] : [])]
+      const args = [
+        name,
+        k,
+        ...b,
+        ...lim,
+        ...g,
+        ...o,
+        ...a,
+        ...(store !== null && !tiesInHashOrder ? ['STORE', store] : []),
+      ]
       return [step(args, setOrder ? { normalize: unorderedElements } : {})]
     })
 
@@ -81,7 +95,10 @@ export const sortCommands: fc.Arbitrary<GenStep[]> = weighted(
     2,
     single(
       fc
-        .tuple(key, fc.array(fc.tuple(fc.constantFrom('1', '2', '0', '-1'), element), { minLength: 1, maxLength: 3 }))
+        .tuple(
+          fc.constant(SET_KEY),
+          fc.array(fc.tuple(fc.constantFrom('1', '2', '0', '-1'), element), { minLength: 1, maxLength: 3 }),
+        )
         .map(([k, ps]) => ['ZADD', k, ...ps.flat()]),
     ),
   ],
