@@ -1,10 +1,17 @@
 /**
- * `npm run bench:server [-- --quick]`: redsim against redis-server, side by side, driven by redis-benchmark.
+ * `npm run bench:server [-- --quick] [--baseline DIR] [--tests set,get,...] [--no-memory]`: redsim against
+ * redis-server, side by side, driven by redis-benchmark.
  *
  *  1. Memory per key: RSS growth (VmRSS in /proc/<pid>/status, minus the RSS right after start) after
- *     `redis-benchmark -t set -n 1000000 -r 1000000`, divided by DBSIZE. Run first, on fresh processes.
- *  2. Throughput: requests per second for SET, GET and INCR at `-c 50` and at `-c 50 -P 16`. The two servers are
- *     measured alternately, several rounds, and the median is reported, because the machine's load changes.
+ *     `redis-benchmark -t set -n 1000000 -r 1000000 -P 16`, divided by DBSIZE, one second after the load ends. A
+ *     garbage-collected heap still holds the load's garbage then, so the figure is printed again once the servers have
+ *     idled for SETTLE_SECONDS (V8's memory reducer runs a compacting GC after some idle seconds; Redis does not move).
+ *  2. Throughput: requests per second at `-c 50` and at `-c 50 -P 16` for SET, GET, INCR (issue 2), LPUSH, LPOP,
+ *     SADD, HSET, ZADD (issue 6) and EVAL / EVALSHA of a cached two-call script, GET then SET (issue 3). The servers
+ *     are measured alternately, several rounds, and the median is reported, because the machine's load changes.
+ *
+ * `--baseline DIR` adds a second redsim started from another checkout (e.g. `git worktree add /tmp/old <commit>`, with
+ * node_modules linked) to every round, so that before/after figures come from the same run under the same load.
  *
  * redsim runs as a child process (`node --import tsx src/cli.ts --port P`, i.e. tsx as a loader, in one process
  * whose RSS we can read) so it has its own core, as redis-server has.
@@ -22,25 +29,36 @@ import {
   stopChild,
 } from '../test/differential/redis-process.ts'
 
-const quick = process.argv.includes('--quick')
+const argv = process.argv.slice(2)
+const quick = argv.includes('--quick')
+const skipMemory = argv.includes('--no-memory')
+const optionValue = (name: string): string | undefined => {
+  const i = argv.indexOf(name)
+  return i >= 0 ? argv[i + 1] : undefined
+}
+const baselineDir = optionValue('--baseline')
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-const THROUGHPUT_REQUESTS = quick ? 20_000 : 100_000
-const PIPELINED_REQUESTS = quick ? 100_000 : 500_000
+const UNPIPELINED_REQUESTS = quick ? 10_000 : 30_000
+const PIPELINED_REQUESTS = quick ? 50_000 : 200_000
 const ROUNDS = quick ? 1 : 3
 const MEMORY_KEYS = quick ? 100_000 : 1_000_000
+const SETTLE_SECONDS = quick ? 0 : 40
+
+/** The script of the EVAL and EVALSHA rows: one read and one write, as a typical read-modify-write script. */
+const SCRIPT = "local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1]) return v"
 
 interface Target {
-  name: 'redis' | 'redsim'
+  name: string
   port: number
   pid: number
   stop(): Promise<void>
 }
 
-async function startRedsim(): Promise<Target> {
+async function startRedsim(name: string, dir: string): Promise<Target> {
   const port = await freePort()
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', String(port)], {
-    cwd: root,
+    cwd: dir,
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   let exited = false
@@ -49,9 +67,9 @@ async function startRedsim(): Promise<Target> {
   })
   if (!(await answersPing(port, () => exited))) {
     await stopChild(child)
-    throw new Error('redsim did not start')
+    throw new Error(`${name} did not start`)
   }
-  return { name: 'redsim', port, pid: child.pid ?? -1, stop: () => stopChild(child) }
+  return { name, port, pid: child.pid ?? -1, stop: () => stopChild(child) }
 }
 
 async function startRedisTarget(): Promise<Target> {
@@ -59,8 +77,8 @@ async function startRedisTarget(): Promise<Target> {
   return { name: 'redis', port: redis.port, pid: redis.pid, stop: () => redis.stop() }
 }
 
-/** Runs redis-benchmark with --csv and returns the rps of each test. */
-function redisBenchmark(port: number, args: string[]): Promise<Map<string, number>> {
+/** Runs redis-benchmark with --csv and returns the rps of each test, in output order. */
+function redisBenchmark(port: number, args: string[]): Promise<Array<[string, number]>> {
   return new Promise((resolve, reject) => {
     const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,12 +93,12 @@ function redisBenchmark(port: number, args: string[]): Promise<Map<string, numbe
     })
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`redis-benchmark ${args.join(' ')} exited ${code}: ${err}`))
-      const rps = new Map<string, number>()
+      const rows: Array<[string, number]> = []
       for (const line of out.split('\n')) {
         const m = /^"([^"]+)","([\d.]+)"/.exec(line)
-        if (m) rps.set(m[1], Number(m[2]))
+        if (m) rows.push([m[1], Number(m[2])])
       }
-      resolve(rps)
+      resolve(rows)
     })
   })
 }
@@ -102,68 +120,150 @@ async function call(port: number, ...args: string[]): Promise<string> {
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
-async function memoryPerKey(target: Target): Promise<{ keys: number; bytesPerKey: number; rssMb: number }> {
-  await new Promise((r) => setTimeout(r, 500))
+interface MemoryFill {
+  target: Target
+  baseline: number
+  keys: number
+  afterLoad: number
+}
+
+async function fillForMemory(target: Target): Promise<MemoryFill> {
+  await sleep(500)
   const baseline = rss(target.pid)
   await redisBenchmark(target.port, ['-t', 'set', '-n', String(MEMORY_KEYS), '-r', String(MEMORY_KEYS), '-P', '16'])
-  await new Promise((r) => setTimeout(r, 1000))
-  const after = rss(target.pid)
+  await sleep(1000)
+  const afterLoad = rss(target.pid)
   const keys = Number(/^:(\d+)/.exec(await call(target.port, 'DBSIZE'))?.[1] ?? 0)
-  return { keys, bytesPerKey: (after - baseline) / keys, rssMb: after / 1024 / 1024 }
+  return { target, baseline, keys, afterLoad }
+}
+
+async function memorySection(targets: Target[]): Promise<void> {
+  console.log(`\nMemory per key (redis-benchmark -t set -n ${MEMORY_KEYS} -r ${MEMORY_KEYS} -P 16)`)
+  const fills: MemoryFill[] = []
+  for (const t of targets) fills.push(await fillForMemory(t))
+  // Idle together; keep the lowest RSS seen (a compacting GC returns the load's garbage).
+  const settled = fills.map((f) => f.afterLoad)
+  for (let s = 0; s < SETTLE_SECONDS; s++) {
+    await sleep(1000)
+    fills.forEach((f, i) => {
+      settled[i] = Math.min(settled[i], rss(f.target.pid))
+    })
+  }
+  const redis = fills.find((f) => f.target.name === 'redis')
+  const perKey = (f: MemoryFill, at: number) => (at - f.baseline) / f.keys
+  fills.forEach((f, i) => {
+    const loaded = perKey(f, f.afterLoad)
+    const idle = perKey(f, settled[i])
+    const vs = (x: number, r: number) => (redis && f !== redis ? ` (${(x / r).toFixed(2)}x redis)` : '')
+    let line = `  ${f.target.name.padEnd(9)} ${fmt(f.keys)} keys, RSS ${(f.afterLoad / 1048576).toFixed(1)} MB: `
+    line += `${fmt(loaded)} B/key 1 s after the load${redis ? vs(loaded, perKey(redis, redis.afterLoad)) : ''}`
+    if (SETTLE_SECONDS > 0) {
+      line += `; ${fmt(idle)} B/key after ${SETTLE_SECONDS} s idle${redis ? vs(idle, perKey(redis, settled[fills.indexOf(redis)])) : ''}`
+    }
+    console.log(line)
+  })
+  for (const t of targets) await call(t.port, 'FLUSHALL')
+}
+
+/** One row group of the throughput table: a redis-benchmark invocation and the rows it reports. */
+interface Workload {
+  /** Row labels, in the order redis-benchmark reports them. */
+  labels: string[]
+  args: (target: Target) => string[]
+}
+
+const BUILTIN = ['SET', 'GET', 'INCR', 'LPUSH', 'LPOP', 'SADD', 'HSET', 'ZADD']
+
+function workloads(selected: Set<string> | null, sha: string): Workload[] {
+  const want = (name: string) => selected === null || selected.has(name.toLowerCase())
+  const builtin = BUILTIN.filter(want)
+  const list: Workload[] = []
+  if (builtin.length > 0) list.push({ labels: builtin, args: () => ['-t', builtin.join(',').toLowerCase()] })
+  if (want('EVAL')) list.push({ labels: ['EVAL'], args: () => ['EVAL', SCRIPT, '1', 'key:__rand_int__', 'xxx'] })
+  if (want('EVALSHA')) list.push({ labels: ['EVALSHA'], args: () => ['EVALSHA', sha, '1', 'key:__rand_int__', 'xxx'] })
+  return list
+}
+
+/** Loads the script on every target; returns its SHA, or null when a target refuses it (its rows are skipped). */
+async function loadScript(targets: Target[]): Promise<string | null> {
+  let sha: string | null = null
+  for (const t of targets) {
+    const reply = await call(t.port, 'SCRIPT', 'LOAD', SCRIPT)
+    const m = /^\$40\r\n([0-9a-f]{40})\r\n$/.exec(reply)
+    if (!m) {
+      console.log(`  (${t.name} cannot load the script: ${JSON.stringify(reply)}; EVAL/EVALSHA rows skipped)`)
+      return null
+    }
+    sha = m[1]
+    const check = await call(t.port, 'EVALSHA', sha, '1', 'bench:probe', 'x')
+    if (check.startsWith('-')) {
+      console.log(`  (${t.name} fails EVALSHA: ${JSON.stringify(check)}; EVAL/EVALSHA rows skipped)`)
+      return null
+    }
+  }
+  return sha
+}
+
+async function throughputSection(targets: Target[]): Promise<void> {
+  const only = optionValue('--tests')
+  const selected = only ? new Set(only.toLowerCase().split(',')) : null
+  const sha = await loadScript(targets)
+  const groups = workloads(selected, sha ?? '').filter((w) => sha !== null || !w.labels[0].startsWith('EVAL'))
+  const modes = [
+    { label: '-c 50', args: ['-c', '50', '-n', String(UNPIPELINED_REQUESTS)] },
+    { label: '-c 50 -P 16', args: ['-c', '50', '-P', '16', '-n', String(PIPELINED_REQUESTS)] },
+  ]
+  const redsims = targets.filter((t) => t.name !== 'redis')
+  console.log(`\nThroughput (requests per second, median of ${ROUNDS} alternating round${ROUNDS > 1 ? 's' : ''})`)
+  let header = `  ${'test'.padEnd(20)} ${'redis'.padStart(10)}`
+  for (const t of redsims) header += ` ${t.name.padStart(10)} ${`${t.name}/redis`.padStart(16)}`
+  console.log(header)
+  for (const mode of modes) {
+    // samples[label][target] = rps per round
+    const samples = new Map<string, Map<string, number[]>>()
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which server goes first so drifting load does not favour one of them.
+      const order = round % 2 === 0 ? targets : [...targets].reverse()
+      for (const group of groups) {
+        for (const t of order) {
+          const rows = await redisBenchmark(t.port, [...mode.args, ...group.args(t)])
+          group.labels.forEach((label, i) => {
+            const byTarget = samples.get(label) ?? new Map<string, number[]>()
+            samples.set(label, byTarget)
+            const list = byTarget.get(t.name) ?? []
+            byTarget.set(t.name, list)
+            list.push(rows[i]?.[1] ?? 0)
+          })
+        }
+      }
+    }
+    for (const group of groups) {
+      for (const label of group.labels) {
+        const redis = median(samples.get(label)?.get('redis') ?? [0])
+        let line = `  ${`${label} ${mode.label}`.padEnd(20)} ${fmt(redis).padStart(10)}`
+        for (const t of redsims) {
+          const rps = median(samples.get(label)?.get(t.name) ?? [0])
+          line += ` ${fmt(rps).padStart(10)} ${(rps / redis).toFixed(2).padStart(16)}`
+        }
+        console.log(line)
+      }
+    }
+  }
 }
 
 async function main(): Promise<void> {
   if (!redisServerAvailable()) throw new Error('redis-server is not installed (apt-get install -y redis-server)')
-  const targets = [await startRedisTarget(), await startRedsim()]
+  const targets = [await startRedisTarget(), await startRedsim('redsim', root)]
+  if (baselineDir) targets.push(await startRedsim('baseline', path.resolve(baselineDir)))
   try {
-    console.log(
-      `bench:server${quick ? ' (quick)' : ''}: redis-server pid ${targets[0].pid}, redsim pid ${targets[1].pid}`,
-    )
-
-    console.log(`\nMemory per key (redis-benchmark -t set -n ${MEMORY_KEYS} -r ${MEMORY_KEYS} -P 16)`)
-    for (const t of targets) {
-      const m = await memoryPerKey(t)
-      console.log(
-        `  ${t.name.padEnd(7)} ${fmt(m.keys)} keys, RSS ${m.rssMb.toFixed(1)} MB, ${fmt(m.bytesPerKey)} bytes/key`,
-      )
-      await call(t.port, 'FLUSHALL')
-    }
-
-    const modes = [
-      { label: '-c 50', args: ['-c', '50', '-n', String(THROUGHPUT_REQUESTS)] },
-      { label: '-c 50 -P 16', args: ['-c', '50', '-P', '16', '-n', String(PIPELINED_REQUESTS)] },
-    ]
-    const tests = ['SET', 'GET', 'INCR']
-    console.log(`\nThroughput (requests per second, median of ${ROUNDS} alternating round${ROUNDS > 1 ? 's' : ''})`)
-    console.log(`  ${'test'.padEnd(18)} ${'redis'.padStart(10)} ${'redsim'.padStart(10)}  redsim/redis`)
-    for (const mode of modes) {
-      const samples = new Map<string, Map<string, number[]>>()
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which server goes first so drifting load does not favour one of them.
-        const order = round % 2 === 0 ? targets : [...targets].reverse()
-        for (const t of order) {
-          const rps = await redisBenchmark(t.port, [...mode.args, '-t', tests.join(',').toLowerCase()])
-          for (const test of tests) {
-            const byTarget = samples.get(test) ?? new Map<string, number[]>()
-            samples.set(test, byTarget)
-            const list = byTarget.get(t.name) ?? []
-            byTarget.set(t.name, list)
-            list.push(rps.get(test) ?? 0)
-          }
-        }
-      }
-      for (const test of tests) {
-        const redis = median(samples.get(test)?.get('redis') ?? [0])
-        const redsim = median(samples.get(test)?.get('redsim') ?? [0])
-        const label = `${test} ${mode.label}`
-        console.log(
-          `  ${label.padEnd(18)} ${fmt(redis).padStart(10)} ${fmt(redsim).padStart(10)}  ${(redsim / redis).toFixed(2)}`,
-        )
-      }
-    }
+    const pids = targets.map((t) => `${t.name} pid ${t.pid}`).join(', ')
+    console.log(`bench:server${quick ? ' (quick)' : ''}: ${pids}${baselineDir ? ` (baseline: ${baselineDir})` : ''}`)
+    if (!skipMemory) await memorySection(targets)
+    await throughputSection(targets)
   } finally {
     await Promise.all(targets.map((t) => t.stop()))
   }

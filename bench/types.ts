@@ -81,7 +81,7 @@ async function measure(row: Row, size: number): Promise<number> {
   const engine = new Engine({ logger: memoryLogger() })
   const conn = new LocalConnection(engine)
   const client: Client = conn.client
-  const run: Runner = { exec: (...words) => engine.executor.execute(client, b(...words)) }
+  const run: Runner = { exec: async (...words) => engine.executor.execute(client, b(...words)) }
   await row.build(run, size)
   // Warm-up batch, untimed.
   for (let i = 0; i < BATCH; i++) await engine.executor.execute(client, row.op(i, size))

@@ -44,12 +44,15 @@ export type Resolution = { spec: CommandSpec } | { error: ReplyError }
 
 export class CommandTable {
   private readonly byName = new Map<string, CommandSpec>()
+  /** Upper-case spellings too, so that `SET` (redis-cli, redis-benchmark) resolves without a toLowerCase copy. */
+  private readonly byUpperName = new Map<string, CommandSpec>()
   private readonly subByName = new Map<CommandSpec, Map<string, CommandSpec>>()
 
   constructor(specs: readonly CommandSpec[] = ALL_COMMANDS) {
     for (const spec of specs) {
       if (this.byName.has(spec.name)) throw new Error(`command ${spec.name} declared twice`)
       this.byName.set(spec.name, spec)
+      this.byUpperName.set(spec.name.toUpperCase(), spec)
       if (spec.subcommands) {
         const subs = new Map<string, CommandSpec>()
         for (const sub of spec.subcommands) subs.set(sub.name, sub)
@@ -68,7 +71,7 @@ export class CommandTable {
 
   /** Top-level lookup by (any-case) name. */
   get(name: string): CommandSpec | undefined {
-    return this.byName.get(name) ?? this.byName.get(name.toLowerCase())
+    return this.byName.get(name) ?? this.byUpperName.get(name) ?? this.byName.get(name.toLowerCase())
   }
 
   /** Subcommand lookup under a container. */

@@ -49,18 +49,40 @@ export class Executor {
     readonly table: CommandTable,
   ) {}
 
-  /** Runs one command from `client` and returns its reply. The connection awaits this before its next command. */
-  async execute(client: Client, argv: Buffer[]): Promise<Reply> {
-    const seam = this.engine.seam
-    const arrived = seam.point('arrive', client, argv[0]?.toString('latin1'))
-    if (arrived) await arrived
-    const reply = await this.dispatch(client, argv)
-    const delivered = seam.point('reply', client)
-    if (delivered) await delivered
-    return reply
+  /**
+   * Runs one command from `client` and returns its reply. The connection waits for it before its next command.
+   *
+   * The reply comes back as a plain value when nothing on the way had to wait: the seam returned nothing at each of
+   * its points, the lock was free and the handler was synchronous, which is every production command that does not
+   * block or contend. Otherwise it is a promise. Both cases run the same steps in the same order; the synchronous one
+   * merely skips the microtask hops that an `await` of a non-promise would cost (three per command before).
+   * Callers must accept both (`result instanceof Promise ? await result : result`, or just `await`).
+   */
+  execute(client: Client, argv: Buffer[]): Reply | Promise<Reply> {
+    try {
+      const seam = this.engine.seam
+      const arrived = seam.point('arrive', client, seam.ignoresDetail ? undefined : argv[0]?.toString('latin1'))
+      if (arrived) return arrived.then(() => this.dispatchAndDeliver(client, argv))
+      return this.dispatchAndDeliver(client, argv)
+    } catch (err) {
+      // As an async function would: a failure surfaces as a rejection, never as a throw from execute.
+      return Promise.reject(err)
+    }
   }
 
-  private async dispatch(client: Client, argv: Buffer[]): Promise<Reply> {
+  private dispatchAndDeliver(client: Client, argv: Buffer[]): Reply | Promise<Reply> {
+    const reply = this.dispatch(client, argv)
+    if (reply instanceof Promise) return reply.then((settled) => this.deliver(client, settled))
+    return this.deliver(client, reply)
+  }
+
+  /** The 'reply' seam point, then the reply. */
+  private deliver(client: Client, reply: Reply): Reply | Promise<Reply> {
+    const delivered = this.engine.seam.point('reply', client)
+    return delivered ? delivered.then(() => reply) : reply
+  }
+
+  private dispatch(client: Client, argv: Buffer[]): Reply | Promise<Reply> {
     const engine = this.engine
     client.lastInteraction = engine.clock.now()
     if (argv.length === 0) return null
@@ -106,33 +128,96 @@ export class Executor {
     const busyLease = engine.busyLease
     if (busyLease?.alive) return this.runUnderLease(busyLease, client, spec, argv, 'client', null)
 
-    const lease = await this.acquire(client)
-    let reply: Reply = null
-    try {
-      // The client went away while it waited: its command is dropped, as a closed socket's pending input is.
-      if (client.closed) return null
-      reply = await this.runUnderLease(lease, client, spec, argv, 'client', null)
-      // Clients blocked on keys this command (or its EXEC or script) gave data to are served now, under this lease,
-      // so nobody can take the data first: Redis's handleClientsBlockedOnKeys after call() (src/engine/blocking.ts).
-      if (engine.blocking.hasReadyKeys) await engine.blocking.serveReadyKeys(lease)
-    } finally {
-      if (engine.variant.scriptErrorReleasesLease || !scriptRaised(spec.name, reply)) lease.release()
-      // else: mutant lock-leak-on-error (simulation only): the script raised and its lease is never released.
-    }
-    // A blocking command that found no data blocked its client instead of replying; with the lease released above,
-    // wait for its reply (served by another client's command, timed out, or dropped on disconnect).
-    return reply === BLOCKED ? engine.blocking.wait(client) : reply
+    const lease = this.acquire(client)
+    if (lease instanceof Promise) return lease.then((held) => this.runHoldingLease(held, client, spec, argv))
+    return this.runHoldingLease(lease, client, spec, argv)
   }
 
-  /** Acquires the database lock for `client`, telling the seam about every wait. */
-  async acquire(client: Client): Promise<Lease> {
-    const seam = this.engine.seam
-    let lease = this.engine.lock.tryAcquire(client)
-    if (!lease) {
-      const waiting = seam.point('lock-wait', client)
-      if (waiting) await waiting
-      lease = await this.engine.lock.acquire(client)
+  /**
+   * Runs a client's command under the lease it just acquired, serves the clients its writes unblocked, and releases
+   * the lease on every path (a throw, a rejection, a reply).
+   */
+  private runHoldingLease(lease: Lease, client: Client, spec: CommandSpec, argv: Buffer[]): Reply | Promise<Reply> {
+    // The client went away while it waited: its command is dropped, as a closed socket's pending input is.
+    if (client.closed) {
+      lease.release()
+      return null
     }
+    let reply: Reply | Promise<Reply>
+    try {
+      reply = this.invokeUnderLease(lease, client, spec, argv, 'client', null)
+    } catch (err) {
+      lease.release()
+      throw err
+    }
+    if (reply instanceof Promise) {
+      return reply.then(
+        (settled) => this.serveBlockedThenRelease(lease, client, spec, settled),
+        (err: unknown) => {
+          lease.release()
+          throw err
+        },
+      )
+    }
+    return this.serveBlockedThenRelease(lease, client, spec, reply)
+  }
+
+  private serveBlockedThenRelease(
+    lease: Lease,
+    client: Client,
+    spec: CommandSpec,
+    reply: Reply,
+  ): Reply | Promise<Reply> {
+    const blocking = this.engine.blocking
+    // Clients blocked on keys this command (or its EXEC or script) gave data to are served now, under this lease,
+    // so nobody can take the data first: Redis's handleClientsBlockedOnKeys after call() (src/engine/blocking.ts).
+    if (blocking.hasReadyKeys) {
+      let served: Promise<void>
+      try {
+        served = blocking.serveReadyKeys(lease)
+      } catch (err) {
+        this.releaseAfter(lease, spec, reply)
+        throw err
+      }
+      return served.then(
+        () => this.releaseAndAnswer(lease, client, spec, reply),
+        (err: unknown) => {
+          this.releaseAfter(lease, spec, reply)
+          throw err
+        },
+      )
+    }
+    return this.releaseAndAnswer(lease, client, spec, reply)
+  }
+
+  private releaseAndAnswer(lease: Lease, client: Client, spec: CommandSpec, reply: Reply): Reply | Promise<Reply> {
+    this.releaseAfter(lease, spec, reply)
+    // A blocking command that found no data blocked its client instead of replying; with the lease released above,
+    // wait for its reply (served by another client's command, timed out, or dropped on disconnect).
+    return reply === BLOCKED ? this.engine.blocking.wait(client) : reply
+  }
+
+  private releaseAfter(lease: Lease, spec: CommandSpec, reply: Reply): void {
+    if (this.engine.variant.scriptErrorReleasesLease || !scriptRaised(spec.name, reply)) lease.release()
+    // else: mutant lock-leak-on-error (simulation only): the script raised and its lease is never released.
+  }
+
+  /**
+   * Acquires the database lock for `client`, telling the seam about every wait. The lease comes back as a plain value
+   * when the lock was free and the seam's 'lock-acquired' point did not pause; otherwise as a promise.
+   */
+  acquire(client: Client): Lease | Promise<Lease> {
+    const lease = this.engine.lock.tryAcquire(client)
+    if (!lease) return this.waitForLock(client)
+    const acquired = this.engine.seam.point('lock-acquired', client)
+    return acquired ? acquired.then(() => lease) : lease
+  }
+
+  private async waitForLock(client: Client): Promise<Lease> {
+    const seam = this.engine.seam
+    const waiting = seam.point('lock-wait', client)
+    if (waiting) await waiting
+    const lease = await this.engine.lock.acquire(client)
     const acquired = seam.point('lock-acquired', client)
     if (acquired) await acquired
     return lease
@@ -186,7 +271,7 @@ export class Executor {
     let result: Reply | Promise<Reply>
     try {
       const ctx = new Context(engine, client, argv, lease, spec, origin, script)
-      if (origin === 'client' && !scriptHoldsLease(engine.variant, spec.name)) {
+      if (origin === 'client' && engine.variant !== CORRECT_EXECUTOR && !scriptHoldsLease(engine.variant, spec.name)) {
         // Mutants per-call-lock / evalsha-unlocked (simulation only): the script runs without holding the lock.
         lease.release()
       }

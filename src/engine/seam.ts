@@ -50,9 +50,15 @@ export interface SchedulingSeam {
   unblocked?(actor: Actor): void
   /** When present, every keyspace read and write is reported here (simulation only; production pays nothing). */
   readonly recorder?: AccessRecorder
+  /**
+   * True when `point` never reads its `detail`: callers may then skip building it (the command name of every arriving
+   * command is a string allocation, a tenth of a GET's cost). Absent means details are wanted.
+   */
+  readonly ignoresDetail?: boolean
 }
 
 /** Production: every point is a no-op; `point` returns undefined so callers skip their `await`. */
 export const productionSeam: SchedulingSeam = {
   point(): void {},
+  ignoresDetail: true,
 }

@@ -34,7 +34,8 @@ export class LocalConnection {
     if (this.client.closed) return Promise.reject(new Error('connection closed'))
     const run = () => this.engine.executor.execute(this.client, argv)
     // Nothing in flight: start now, with no extra microtask hop. Otherwise queue behind the previous command.
-    const result = this.inflight === 0 ? run() : this.tail.then(run)
+    // (execute answers synchronously when nothing waited; this API always hands out a promise.)
+    const result = this.inflight === 0 ? Promise.resolve(run()) : this.tail.then(run)
     this.inflight++
     const settle = () => {
       this.inflight--

@@ -91,4 +91,56 @@ describe('Lock and Lease', () => {
     expect(lock.holder).toBe(b)
     l.release()
   })
+
+  it('takes and releases an uncontended lock without engaging async-mutex', () => {
+    const lock = new Lock(productionSeam)
+    for (let i = 0; i < 3; i++) {
+      const lease = lock.tryAcquire(a)!
+      expect(lease.serial).toBe(i + 1)
+      expect(lock.mutexEngaged).toBe(false)
+      lease.release()
+    }
+    expect(lock.acquisitions).toBe(3)
+    expect(lock.holder).toBeNull()
+  })
+
+  it('engages async-mutex when a waiter arrives during a fast-path hold, and disengages once the queue drains', async () => {
+    const lock = new Lock(productionSeam)
+    const held = lock.tryAcquire(a)!
+    expect(lock.mutexEngaged).toBe(false)
+    const pb = lock.acquire(b)
+    // The waiter locked the mutex on the holder's behalf and queued behind it.
+    expect(lock.mutexEngaged).toBe(true)
+    expect(lock.waiters).toEqual([b])
+    held.release()
+    const lb = await pb
+    expect(lock.holder).toBe(b)
+    expect(lock.mutexEngaged).toBe(true)
+    lb.release()
+    expect(lock.mutexEngaged).toBe(false)
+    // Back on the fast path.
+    const again = lock.tryAcquire(c)!
+    expect(lock.mutexEngaged).toBe(false)
+    again.release()
+    expect(lock.acquisitions).toBe(3)
+  })
+
+  it('nobody overtakes a waiter that was handed the lock but has not resumed yet', async () => {
+    const lock = new Lock(productionSeam)
+    const held = lock.tryAcquire(a)!
+    const pb = lock.acquire(b)
+    held.release()
+    // b owns the lock now, although its continuation has not run: neither tryAcquire nor acquire may take it.
+    expect(lock.holder).toBeNull()
+    expect(lock.tryAcquire(c)).toBeNull()
+    const pc = lock.acquire(c)
+    const lb = await pb
+    expect(lock.holder).toBe(b)
+    lb.release()
+    const lc = await pc
+    expect(lock.holder).toBe(c)
+    lc.release()
+    expect(lock.acquisitions).toBe(3)
+    expect(lock.mutexEngaged).toBe(false)
+  })
 })
