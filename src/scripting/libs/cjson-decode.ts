@@ -9,7 +9,7 @@ import type { CjsonConfig } from './cjson-config.ts'
 import { checkBytes, LUA51_MAX_C_STACK } from './lua51-args.ts'
 import { strtod } from './strtod.ts'
 
-const enum Token {
+enum Token {
   ObjBegin,
   ObjEnd,
   ArrBegin,
@@ -173,14 +173,21 @@ class JsonParser {
     for (;;) {
       let ch = this.at(this.ptr)
       if (ch === 34) break
-      if (ch === 0) return this.setError(token, 'unexpected end of string')
+      if (ch === 0) {
+        this.setError(token, 'unexpected end of string')
+        return
+      }
       if (ch === 92) {
         ch = ESCAPE2CHAR[this.at(this.ptr + 1)]
         if (ch === 117) {
           if (this.unicodeEscape(out)) continue
-          return this.setError(token, 'invalid unicode escape code')
+          this.setError(token, 'invalid unicode escape code')
+          return
         }
-        if (ch === 0) return this.setError(token, 'invalid escape code')
+        if (ch === 0) {
+          this.setError(token, 'invalid escape code')
+          return
+        }
         this.ptr++
       }
       this.tmp[out.len++] = ch
@@ -217,7 +224,10 @@ class JsonParser {
 
   private numberToken(token: TokenValue): void {
     const parsed = strtod(this.data, this.ptr)
-    if (!parsed) return this.setError(token, 'invalid number')
+    if (!parsed) {
+      this.setError(token, 'invalid number')
+      return
+    }
     token.type = Token.Number
     token.number = parsed.value
     this.ptr = parsed.end
@@ -233,16 +243,26 @@ class JsonParser {
       this.ptr++
     }
     token.index = this.ptr
-    if (token.type === Token.Error) return this.setError(token, 'invalid token')
+    if (token.type === Token.Error) {
+      this.setError(token, 'invalid token')
+      return
+    }
     if (token.type === Token.End) return
     if (token.type !== Token.Unknown) {
       this.ptr++
       return
     }
-    if (ch === 34) return this.stringToken(token)
+    if (ch === 34) {
+      this.stringToken(token)
+      return
+    }
     if (ch === 45 || (ch >= 48 && ch <= 57)) {
-      if (!this.cfg.decodeInvalidNumbers && this.isInvalidNumber()) return this.setError(token, 'invalid number')
-      return this.numberToken(token)
+      if (!this.cfg.decodeInvalidNumbers && this.isInvalidNumber()) {
+        this.setError(token, 'invalid number')
+        return
+      }
+      this.numberToken(token)
+      return
     }
     if (this.matches('true')) {
       token.type = Token.Boolean
@@ -261,7 +281,10 @@ class JsonParser {
       this.ptr += 4
       return
     }
-    if (this.cfg.decodeInvalidNumbers && this.isInvalidNumber()) return this.numberToken(token)
+    if (this.cfg.decodeInvalidNumbers && this.isInvalidNumber()) {
+      this.numberToken(token)
+      return
+    }
     this.setError(token, 'invalid token')
   }
 
@@ -271,94 +294,118 @@ class JsonParser {
     throw new ParseError(`Expected ${expected} but found ${found} at character ${token.index + 1}`)
   }
 
-  /** json_decode_descend: the nesting limit, and lua_checkstack(slots) under Lua 5.1's C stack limit. */
-  private descend(slots: number): void {
+  /**
+   * json_decode_descend: the nesting limit, and lua_checkstack(slots) under Lua 5.1's C stack limit. `used` is what
+   * lua-cjson's own stack would hold here: the argument, each open array's table, each open object's table and key
+   * (this parser also keeps each array's next index on the stack, which lua-cjson does not).
+   */
+  private descend(used: number, slots: number): void {
     this.depth++
-    const L = this.L
-    if (this.depth <= this.cfg.decodeMaxDepth && lua.lua_gettop(L) + slots <= LUA51_MAX_C_STACK) {
-      lua.lua_checkstack(L, slots)
+    if (this.depth <= this.cfg.decodeMaxDepth && used + slots <= LUA51_MAX_C_STACK) {
+      lua.lua_checkstack(this.L, slots + 1)
       return
     }
     throw new ParseError(`Found too many nested data structures (${this.depth}) at character ${this.ptr}`)
   }
 
-  private object(): void {
-    const L = this.L
-    this.descend(3)
-    lua.lua_newtable(L)
-    const token = newToken()
+  /** Reads `"key" :` of an object member and pushes the key; `token` holds the key's token on entry. */
+  private memberKey(token: TokenValue): void {
+    if (token.type !== Token.String) this.fail('object key string', token)
+    lua.lua_pushstring(this.L, token.string as Uint8Array)
     this.next(token)
-    if (token.type === Token.ObjEnd) {
-      this.depth--
-      return
-    }
-    for (;;) {
-      if (token.type !== Token.String) this.fail('object key string', token)
-      lua.lua_pushstring(L, token.string as Uint8Array)
-      this.next(token)
-      if (typeOf(token) !== Token.Colon) this.fail('colon', token)
-      this.next(token)
-      this.value(token)
-      lua.lua_rawset(L, -3)
-      this.next(token)
-      if (typeOf(token) === Token.ObjEnd) {
-        this.depth--
-        return
-      }
-      if (typeOf(token) !== Token.Comma) this.fail('comma or object end', token)
-      this.next(token)
-    }
+    if (typeOf(token) !== Token.Colon) this.fail('colon', token)
+    this.next(token)
   }
 
-  private array(): void {
-    const L = this.L
-    this.descend(2)
-    lua.lua_newtable(L)
-    const token = newToken()
-    this.next(token)
-    if (token.type === Token.ArrEnd) {
-      this.depth--
-      return
-    }
-    for (let i = 1; ; i++) {
-      // The index is pushed as a double (rawseti would make a fengari integer key, which is not Lua 5.1's number).
-      lua.lua_pushnumber(L, i)
-      this.value(token)
-      lua.lua_rawset(L, -3)
-      this.next(token)
-      if (typeOf(token) === Token.ArrEnd) {
-        this.depth--
-        return
-      }
-      if (typeOf(token) !== Token.Comma) this.fail('comma or array end', token)
-      this.next(token)
-    }
-  }
-
-  /** json_process_value: pushes the value that `token` starts. */
+  /**
+   * json_process_value and the object/array contexts, without recursion (nesting is limited only by
+   * decode_max_depth and Lua's stack, deeper than JavaScript's call stack allows): pushes the value that `token`
+   * starts, reading the tokens of any nested arrays and objects.
+   */
   value(token: TokenValue): void {
     const L = this.L
-    switch (token.type) {
-      case Token.String:
-        lua.lua_pushstring(L, token.string as Uint8Array)
-        return
-      case Token.Number:
-        lua.lua_pushnumber(L, token.number)
-        return
-      case Token.Boolean:
-        lua.lua_pushboolean(L, token.boolean)
-        return
-      case Token.ObjBegin:
-        this.object()
-        return
-      case Token.ArrBegin:
-        this.array()
-        return
-      case Token.Null:
-        lua.lua_pushlightuserdata(L, null)
-        return
-      default:
-        this.fail('value', token)
+    // One entry per open container: the next array index, or OBJECT.
+    const open: number[] = []
+    const OBJECT = 0
+    let used = 1
+    for (;;) {
+      // Start a value at `token`; `complete` when it is pushed whole.
+      let complete = true
+      switch (token.type) {
+        case Token.String:
+          lua.lua_pushstring(L, token.string as Uint8Array)
+          break
+        case Token.Number:
+          lua.lua_pushnumber(L, token.number)
+          break
+        case Token.Boolean:
+          lua.lua_pushboolean(L, token.boolean)
+          break
+        case Token.Null:
+          // JSON null is the NULL light userdata: a Lua table cannot hold nil.
+          lua.lua_pushlightuserdata(L, null)
+          break
+        case Token.ObjBegin:
+          this.descend(used, 3)
+          lua.lua_newtable(L)
+          this.next(token)
+          if (typeOf(token) === Token.ObjEnd) {
+            this.depth--
+            break
+          }
+          open.push(OBJECT)
+          used += 2
+          this.memberKey(token)
+          complete = false
+          break
+        case Token.ArrBegin:
+          this.descend(used, 2)
+          lua.lua_newtable(L)
+          this.next(token)
+          if (typeOf(token) === Token.ArrEnd) {
+            this.depth--
+            break
+          }
+          open.push(1)
+          used += 1
+          // The index is pushed as a double (rawseti would make a fengari integer key, not a Lua 5.1 number).
+          lua.lua_pushnumber(L, 1)
+          complete = false
+          break
+        default:
+          this.fail('value', token)
+      }
+      if (!complete) continue
+      // Store the finished value in its container; a container that ends is itself a finished value.
+      for (;;) {
+        const top = open.length - 1
+        if (top < 0) return
+        lua.lua_rawset(L, -3)
+        this.next(token)
+        if (open[top] === OBJECT) {
+          if (typeOf(token) === Token.ObjEnd) {
+            this.depth--
+            open.pop()
+            used -= 2
+            continue
+          }
+          if (typeOf(token) !== Token.Comma) this.fail('comma or object end', token)
+          this.next(token)
+          this.memberKey(token)
+        } else {
+          if (typeOf(token) === Token.ArrEnd) {
+            this.depth--
+            open.pop()
+            used -= 1
+            continue
+          }
+          if (typeOf(token) !== Token.Comma) this.fail('comma or array end', token)
+          this.next(token)
+          open[top]++
+          lua.lua_pushnumber(L, open[top])
+        }
+        break
+      }
     }
   }
 }

@@ -42,9 +42,9 @@ function cannotSerialise(L: LuaState, idx: number, reason: string): never {
 function appendString(out: ByteWriter, s: Uint8Array): void {
   out.byte(34)
   for (let i = 0; i < s.length; i++) {
-    const escape = ESCAPES[s[i]]
-    if (escape === null) out.byte(s[i])
-    else out.ascii(escape)
+    const escaped = ESCAPES[s[i]]
+    if (escaped === null) out.byte(s[i])
+    else out.ascii(escaped)
   }
   out.byte(34)
 }
@@ -96,76 +96,109 @@ function arrayLength(L: LuaState, cfg: CjsonConfig): number {
   return max
 }
 
-function appendArray(L: LuaState, cfg: CjsonConfig, depth: number, out: ByteWriter, length: number): void {
-  out.byte(91)
-  for (let i = 1; i <= length; i++) {
-    if (i > 1) out.byte(44)
-    lua.lua_rawgeti(L, -1, i)
-    appendData(L, cfg, depth, out)
-    lua.lua_pop(L, 1)
-  }
-  out.byte(93)
+/** An array or object being written; its table sits on the Lua stack below the member being written. */
+interface OpenTable {
+  /** Array length, or -1 for an object. */
+  length: number
+  /** Arrays: the index being written (0 before the first). Objects: members written so far. */
+  at: number
 }
 
-function appendObject(L: LuaState, cfg: CjsonConfig, depth: number, out: ByteWriter): void {
-  out.byte(123)
-  let comma = false
-  lua.lua_pushnil(L)
-  while (lua.lua_next(L, -2)) {
-    if (comma) out.byte(44)
-    else comma = true
-    const keyType = lua.lua_type(L, -2)
-    if (keyType === lua.LUA_TNUMBER) {
-      out.byte(34)
-      appendNumber(L, cfg, out, -2)
-      out.ascii('":')
-    } else if (keyType === lua.LUA_TSTRING) {
-      appendString(out, lua.lua_tolstring(L, -2) as Uint8Array)
-      out.byte(58)
-    } else {
-      cannotSerialise(L, -2, 'table key must be a number or string')
-    }
-    appendData(L, cfg, depth, out)
-    lua.lua_pop(L, 1)
-  }
-  out.byte(125)
-}
-
-/** json_append_data: the value on top of the stack (left there). */
-function appendData(L: LuaState, cfg: CjsonConfig, depth: number, out: ByteWriter): void {
+/** Writes the scalar on top of the stack, or opens the table there (returning its frame). */
+function startValue(L: LuaState, cfg: CjsonConfig, depth: number, out: ByteWriter): OpenTable | null {
   switch (lua.lua_type(L, -1)) {
     case lua.LUA_TSTRING:
       appendString(out, lua.lua_tolstring(L, -1) as Uint8Array)
-      return
+      return null
     case lua.LUA_TNUMBER:
       appendNumber(L, cfg, out, -1)
-      return
+      return null
     case lua.LUA_TBOOLEAN:
       out.ascii(lua.lua_toboolean(L, -1) ? 'true' : 'false')
-      return
+      return null
     case lua.LUA_TTABLE: {
       const current = depth + 1
-      // json_check_encode_depth: the configured limit, and lua_checkstack(3) under Lua 5.1's C stack limit.
-      if (current > cfg.encodeMaxDepth || lua.lua_gettop(L) + 3 > LUA51_MAX_C_STACK || !lua.lua_checkstack(L, 3)) {
+      // json_check_encode_depth: the configured limit, and lua_checkstack(3) under Lua 5.1's C stack limit (this
+      // encoder's Lua stack holds what lua-cjson's does: per level an array element, or an object key and value).
+      if (current > cfg.encodeMaxDepth || lua.lua_gettop(L) + 3 > LUA51_MAX_C_STACK || !lua.lua_checkstack(L, 4)) {
         throw new EncodeError(`Cannot serialise, excessive nesting (${current})`)
       }
       const length = arrayLength(L, cfg)
-      if (length > 0) appendArray(L, cfg, current, out, length)
-      else appendObject(L, cfg, current, out)
-      return
+      if (length > 0) {
+        out.byte(91)
+        return { length, at: 0 }
+      }
+      out.byte(123)
+      lua.lua_pushnil(L)
+      return { length: -1, at: 0 }
     }
     case lua.LUA_TNIL:
       out.ascii('null')
-      return
+      return null
     case lua.LUA_TLIGHTUSERDATA:
       if (lua.lua_touserdata(L, -1) === null) {
         out.ascii('null')
-        return
+        return null
       }
-      cannotSerialise(L, -1, 'type not supported')
-      return
+      return cannotSerialise(L, -1, 'type not supported')
     default:
-      cannotSerialise(L, -1, 'type not supported')
+      return cannotSerialise(L, -1, 'type not supported')
+  }
+}
+
+/**
+ * Moves `table` to its next member, pushing it (an array element, or an object key and value after writing the
+ * key); false when the table is finished and its closing bracket written.
+ */
+function nextMember(L: LuaState, cfg: CjsonConfig, table: OpenTable, out: ByteWriter): boolean {
+  if (table.length >= 0) {
+    if (table.at > 0) lua.lua_pop(L, 1)
+    if (table.at === table.length) {
+      out.byte(93)
+      return false
+    }
+    if (table.at > 0) out.byte(44)
+    table.at++
+    lua.lua_rawgeti(L, -1, table.at)
+    return true
+  }
+  if (table.at > 0) lua.lua_pop(L, 1) // the previous value; its key stays for lua_next
+  if (!lua.lua_next(L, -2)) {
+    out.byte(125)
+    return false
+  }
+  if (table.at > 0) out.byte(44)
+  table.at++
+  const keyType = lua.lua_type(L, -2)
+  if (keyType === lua.LUA_TNUMBER) {
+    out.byte(34)
+    appendNumber(L, cfg, out, -2)
+    out.ascii('":')
+  } else if (keyType === lua.LUA_TSTRING) {
+    appendString(out, lua.lua_tolstring(L, -2) as Uint8Array)
+    out.byte(58)
+  } else {
+    cannotSerialise(L, -2, 'table key must be a number or string')
+  }
+  return true
+}
+
+/**
+ * json_append_data for the value on top of the stack, without recursion: encode_max_depth may be raised far beyond
+ * what JavaScript's call stack would allow.
+ */
+function appendData(L: LuaState, cfg: CjsonConfig, out: ByteWriter): void {
+  const open: OpenTable[] = []
+  let table = startValue(L, cfg, 0, out)
+  if (table) open.push(table)
+  while (open.length > 0) {
+    table = open[open.length - 1]
+    if (!nextMember(L, cfg, table, out)) {
+      open.pop()
+      continue
+    }
+    const nested = startValue(L, cfg, open.length, out)
+    if (nested) open.push(nested)
   }
 }
 
@@ -174,7 +207,7 @@ export function jsonEncode(L: LuaState, cfg: CjsonConfig): number {
   if (lua.lua_gettop(L) !== 1) lauxlib.luaL_argerror(L, 1, 'expected 1 argument')
   const out = new ByteWriter()
   try {
-    appendData(L, cfg, 0, out)
+    appendData(L, cfg, out)
   } catch (err) {
     if (err instanceof EncodeError) lauxlib.luaL_error(L, '%s', err.message)
     throw err

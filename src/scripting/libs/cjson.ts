@@ -12,6 +12,7 @@ import { type CjsonConfig, defaultCjsonConfig } from './cjson-config.ts'
 import { jsonDecode } from './cjson-decode.ts'
 import { jsonEncode } from './cjson-encode.ts'
 import { checkBytes, checkInteger, int64ToInt32 } from './lua51-args.ts'
+import { installNullPointerFormat } from './null-pointer-format.ts'
 
 const INT_MAX = 2147483647
 
@@ -44,7 +45,11 @@ function enumOption(L: LuaState, idx: number, cfg: CjsonConfig, key: Setting, op
       const name = Buffer.from(checkBytes(L, idx)).toString('latin1')
       const found = options.indexOf(name)
       if (found === -1) {
-        const message = Buffer.concat([Buffer.from("invalid option '"), Buffer.from(checkBytes(L, idx)), Buffer.from("'")])
+        const message = Buffer.concat([
+          Buffer.from("invalid option '"),
+          Buffer.from(checkBytes(L, idx)),
+          Buffer.from("'"),
+        ])
         lauxlib.luaL_argerror(L, idx, Uint8Array.from(message))
       }
       cfg[key] = found
@@ -122,6 +127,7 @@ function pushModule(L: LuaState): void {
 }
 
 export function openCjsonLib(L: LuaState): void {
+  installNullPointerFormat()
   pushModule(L)
   lua.lua_setglobal(L, 'cjson')
 }

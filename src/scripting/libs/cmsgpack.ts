@@ -274,148 +274,171 @@ function pushString(L: LuaState, c: Cursor, header: number, len: number): void {
   c.pos += header + len
 }
 
-function decodeArray(L: LuaState, c: Cursor, len: number): void {
-  lua.lua_newtable(L)
-  checkStack(L, 'in function mp_decode_to_lua_array')
-  for (let index = 1; index <= len; index++) {
-    lua.lua_pushnumber(L, index)
-    decodeValue(L, c)
-    lua.lua_rawset(L, -3)
-  }
+/** An array or map being filled; its table (and, for arrays, the next index) is on the Lua stack. */
+interface OpenContainer {
+  map: boolean
+  /** Members (array elements, or map entries) still to read. */
+  remaining: number
+  /** Arrays: the index being read. Maps: whether the next item read is a key. */
+  index: number
+  key: boolean
 }
 
-function decodeMap(L: LuaState, c: Cursor, len: number): void {
-  lua.lua_newtable(L)
-  for (let i = 0; i < len; i++) {
-    decodeValue(L, c) // key
-    decodeValue(L, c) // value
-    // A nil or NaN key raises "table index is nil/NaN", as lua_settable does in Redis (the table has no metatable,
-    // so settable and rawset are the same).
-    lua.lua_rawset(L, -3)
-  }
-}
-
-/** mp_decode_to_lua_type: pushes the value at the cursor and advances past it. */
-function decodeValue(L: LuaState, c: Cursor): void {
+/**
+ * Reads the item at the cursor: pushes a scalar (returning null), or pushes the table of an array or map header
+ * (returning it as open, or null when it is empty).
+ */
+function startItem(L: LuaState, c: Cursor): OpenContainer | null {
   c.need(1)
   checkStack(L, TOO_MANY_VALUES)
   const type = c.u8(0)
+  let length: number
+  let map: boolean
   switch (type) {
     case 0xcc:
       c.need(2)
       lua.lua_pushnumber(L, c.u8(1))
       c.pos += 2
-      return
+      return null
     case 0xd0:
       c.need(2)
       lua.lua_pushnumber(L, (c.u8(1) << 24) >> 24)
       c.pos += 2
-      return
+      return null
     case 0xcd:
       c.need(3)
       lua.lua_pushnumber(L, c.u16(1))
       c.pos += 3
-      return
+      return null
     case 0xd1:
       c.need(3)
       lua.lua_pushnumber(L, (c.u16(1) << 16) >> 16)
       c.pos += 3
-      return
+      return null
     case 0xce:
       c.need(5)
       lua.lua_pushnumber(L, c.u32(1))
       c.pos += 5
-      return
+      return null
     case 0xd2:
       c.need(5)
       lua.lua_pushnumber(L, c.u32(1) | 0)
       c.pos += 5
-      return
+      return null
     case 0xcf: // uint 64, pushed as a signed lua_Integer: values from 2^63 up come out negative
     case 0xd3:
       c.need(9)
       lua.lua_pushnumber(L, c.i64(1))
       c.pos += 9
-      return
+      return null
     case 0xc0:
       lua.lua_pushnil(L)
       c.pos += 1
-      return
+      return null
     case 0xc3:
       lua.lua_pushboolean(L, true)
       c.pos += 1
-      return
+      return null
     case 0xc2:
       lua.lua_pushboolean(L, false)
       c.pos += 1
-      return
+      return null
     case 0xca:
       c.need(5)
       lua.lua_pushnumber(L, c.view(1).getFloat32(0))
       c.pos += 5
-      return
+      return null
     case 0xcb:
       c.need(9)
       lua.lua_pushnumber(L, c.view(1).getFloat64(0))
       c.pos += 9
-      return
+      return null
     case 0xd9:
       c.need(2)
       pushString(L, c, 2, c.u8(1))
-      return
+      return null
     case 0xda:
       c.need(3)
       pushString(L, c, 3, c.u16(1))
-      return
+      return null
     case 0xdb:
       c.need(5)
       pushString(L, c, 5, c.u32(1))
-      return
-    case 0xdc: {
+      return null
+    case 0xdc:
+    case 0xde:
       c.need(3)
-      const len = c.u16(1)
+      length = c.u16(1)
+      map = type === 0xde
       c.pos += 3
-      decodeArray(L, c, len)
-      return
-    }
-    case 0xdd: {
+      break
+    case 0xdd:
+    case 0xdf:
       c.need(5)
-      const len = c.u32(1)
+      length = c.u32(1)
+      map = type === 0xdf
       c.pos += 5
-      decodeArray(L, c, len)
-      return
-    }
-    case 0xde: {
-      c.need(3)
-      const len = c.u16(1)
-      c.pos += 3
-      decodeMap(L, c, len)
-      return
-    }
-    case 0xdf: {
-      c.need(5)
-      const len = c.u32(1)
-      c.pos += 5
-      decodeMap(L, c, len)
-      return
-    }
+      break
+    default:
+      if ((type & 0x80) === 0) {
+        lua.lua_pushnumber(L, type)
+        c.pos += 1
+        return null
+      }
+      if ((type & 0xe0) === 0xe0) {
+        lua.lua_pushnumber(L, type - 256)
+        c.pos += 1
+        return null
+      }
+      if ((type & 0xe0) === 0xa0) {
+        pushString(L, c, 1, type & 0x1f)
+        return null
+      }
+      if ((type & 0xe0) !== 0x80) throw BAD_FORMAT
+      // fixarray (0x90-0x9f) or fixmap (0x80-0x8f)
+      length = type & 0xf
+      map = (type & 0xf0) === 0x80
+      c.pos += 1
   }
-  if ((type & 0x80) === 0) {
-    lua.lua_pushnumber(L, type)
-    c.pos += 1
-  } else if ((type & 0xe0) === 0xe0) {
-    lua.lua_pushnumber(L, type - 256)
-    c.pos += 1
-  } else if ((type & 0xe0) === 0xa0) {
-    pushString(L, c, 1, type & 0x1f)
-  } else if ((type & 0xf0) === 0x90) {
-    c.pos += 1
-    decodeArray(L, c, type & 0xf)
-  } else if ((type & 0xf0) === 0x80) {
-    c.pos += 1
-    decodeMap(L, c, type & 0xf)
-  } else {
-    throw BAD_FORMAT
+  lua.lua_newtable(L)
+  if (!map) checkStack(L, 'in function mp_decode_to_lua_array')
+  if (length === 0) return null
+  if (!map) lua.lua_pushnumber(L, 1)
+  return { map, remaining: length, index: 1, key: true }
+}
+
+/**
+ * mp_decode_to_lua_type: pushes the value at the cursor and advances past it. Iterative, since Lua 5.1's stack
+ * allows nesting thousands deep, more than JavaScript's call stack would.
+ */
+function decodeValue(L: LuaState, c: Cursor): void {
+  const open: OpenContainer[] = []
+  for (;;) {
+    const container = startItem(L, c)
+    if (container) {
+      open.push(container)
+      continue
+    }
+    // An item is complete: store it; a container that fills up is itself a complete item.
+    for (;;) {
+      const top = open[open.length - 1]
+      if (!top) return
+      if (top.map && top.key) {
+        top.key = false
+        break
+      }
+      // A nil or NaN map key raises "table index is nil/NaN", as lua_settable does in Redis (the table has no
+      // metatable, so settable and rawset are the same).
+      lua.lua_rawset(L, -3)
+      top.remaining--
+      if (top.remaining === 0) {
+        open.pop()
+        continue
+      }
+      if (top.map) top.key = true
+      else lua.lua_pushnumber(L, ++top.index)
+      break
+    }
   }
 }
 

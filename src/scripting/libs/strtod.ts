@@ -72,7 +72,7 @@ export function strtod(s: Uint8Array, start: number): StrtodResult | null {
     return { value: nan(negative), end }
   }
   if (at(p) === 48 && (at(p + 1) | 0x20) === 120) {
-    const hex = parseHex(s, p + 2, at)
+    const hex = parseHex(p + 2, at)
     if (hex) return { value: sign * hex.value, end: hex.end }
     // "0x" without hex digits: the "0" alone is the number.
     return { value: sign * 0, end: p + 1 }
@@ -112,7 +112,7 @@ function parseDecimal(s: Uint8Array, p: number, sign: number, at: (i: number) =>
 }
 
 /** A hexadecimal significand (after "0x") with an optional binary exponent: "1.8p3" is 12. */
-function parseHex(s: Uint8Array, p: number, at: (i: number) => number): StrtodResult | null {
+function parseHex(p: number, at: (i: number) => number): StrtodResult | null {
   let mantissa = 0n
   let digits = 0
   let fractionDigits = 0
