@@ -44,9 +44,66 @@ async function buildZset(run: Runner, size: number): Promise<void> {
   }
 }
 
+/** Builds an aggregate of `size` elements at key k with one command per 1000 elements: `words(i)` adds element i. */
+function buildWith(command: string, words: (i: number) => Array<string | number>) {
+  return async (run: Runner, size: number): Promise<void> => {
+    for (let start = 0; start < size; start += 1000) {
+      const args: Array<string | number> = [command, 'k']
+      for (let i = start; i < Math.min(size, start + 1000); i++) args.push(...words(i))
+      await run.exec(...args)
+    }
+  }
+}
+
+const buildList = buildWith('RPUSH', (i) => [`e${i}`])
+const buildHash = buildWith('HSET', (i) => [`f${i}`, i])
+const buildSet = buildWith('SADD', (i) => [`m${i}`])
+
 const b = (...words: Array<string | number>) => words.map((w) => Buffer.from(String(w)))
 
 const ROWS: Row[] = [
+  {
+    // Alternating, so the list keeps its size.
+    name: 'LPUSH / LPOP (alternating)',
+    build: buildList,
+    op: (i) => (i % 2 === 0 ? b('LPUSH', 'k', `n${i}`) : b('LPOP', 'k')),
+  },
+  {
+    name: 'RPUSH / RPOP (alternating)',
+    build: buildList,
+    op: (i) => (i % 2 === 0 ? b('RPUSH', 'k', `n${i}`) : b('RPOP', 'k')),
+  },
+  {
+    // Redis walks the quicklist to the middle (O(n)); a deque indexes it directly.
+    name: 'LINDEX (middle)',
+    build: buildList,
+    op: (_i, size) => b('LINDEX', 'k', Math.floor(size / 2)),
+  },
+  {
+    name: 'HSET (new field)',
+    build: buildHash,
+    op: (i) => b('HSET', 'k', `new${i}`, i),
+  },
+  {
+    name: 'HSET (existing field)',
+    build: buildHash,
+    op: (i, size) => b('HSET', 'k', `f${randomInt(size)}`, i),
+  },
+  {
+    name: 'HGET (random field)',
+    build: buildHash,
+    op: (_i, size) => b('HGET', 'k', `f${randomInt(size)}`),
+  },
+  {
+    name: 'SADD (new member)',
+    build: buildSet,
+    op: (i) => b('SADD', 'k', `new${i}`),
+  },
+  {
+    name: 'SISMEMBER (random member)',
+    build: buildSet,
+    op: (_i, size) => b('SISMEMBER', 'k', `m${randomInt(size)}`),
+  },
   {
     name: 'ZADD (new member, random score)',
     build: buildZset,
