@@ -159,7 +159,10 @@ export class ReplyWriter {
       this.header(0x2a /* * */, reply.length)
       for (const item of reply) this.write(item, protocol)
     } else if (reply instanceof SimpleString) {
-      this.raw(`+${reply.value}\r\n`)
+      // Piecewise rather than one template string: `+OK` is SET's reply, and a string per reply is garbage.
+      this.raw('+')
+      this.raw(reply.value)
+      this.crlf()
     } else if (reply instanceof ReplyError) {
       // Error lines cannot carry newlines; Redis replaces them with spaces.
       const message = reply.message
