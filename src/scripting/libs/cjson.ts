@@ -1,13 +1,14 @@
 /**
  * The `cjson` library of Redis 7.0's Lua: lua-cjson 2.1.0. encode/decode live in cjson-encode.ts and
- * cjson-decode.ts; this file builds the module table (cjson.new() builds another, with its own settings) and the
- * configuration functions, with lua-cjson's argument handling:
+ * cjson-decode.ts; this file builds the module table (cjson.new() builds another, with settings of its own) and
+ * the configuration functions, with lua-cjson's argument handling:
  * - every function refuses extra arguments ("found too many arguments") and treats nil as "leave unchanged";
  * - integer settings are range-checked, always reported against argument #1 ("expected integer between 1 and 14");
  * - on/off settings take a boolean or the strings "on"/"off" (encode_invalid_numbers also "null") and return the
  *   current value as a boolean (or "null").
  */
 import { lauxlib, type LuaJSFunction, type LuaState, lua } from 'fengari'
+import { luaRuntime } from '../lua-runtime.ts'
 import { type CjsonConfig, defaultCjsonConfig } from './cjson-config.ts'
 import { jsonDecode } from './cjson-decode.ts'
 import { jsonEncode } from './cjson-encode.ts'
@@ -17,6 +18,27 @@ import { installNullPointerFormat } from './null-pointer-format.ts'
 const INT_MAX = 2147483647
 
 type Setting = keyof CjsonConfig
+
+/**
+ * The settings of the global `cjson` table, per engine. Every engine shares one Lua state (lua-runtime.ts), but in
+ * Redis each server has its own, whose cjson settings last until SCRIPT FLUSH makes a new state. So they are kept
+ * per script cache: an engine's cache is the object SCRIPT FLUSH replaces.
+ */
+const settingsByScriptCache = new WeakMap<object, CjsonConfig>()
+/** Settings for code running outside any script (nothing should). */
+const settingsOutsideScripts = defaultCjsonConfig()
+
+function engineSettings(): CjsonConfig {
+  const host = luaRuntime().active?.host
+  if (!host) return settingsOutsideScripts
+  const cache = host.cache
+  let settings = settingsByScriptCache.get(cache)
+  if (!settings) {
+    settings = defaultCjsonConfig()
+    settingsByScriptCache.set(cache, settings)
+  }
+  return settings
+}
 
 /** json_arg_init: at most `args` arguments, padded with nil. */
 function argInit(L: LuaState, args: number): void {
@@ -60,12 +82,14 @@ function enumOption(L: LuaState, idx: number, cfg: CjsonConfig, key: Setting, op
   else lua.lua_pushstring(L, options[setting])
 }
 
-function configFunctions(cfg: CjsonConfig): Record<string, LuaJSFunction> {
+/** The module's functions, reading and changing the settings `settings()` returns. */
+function moduleFunctions(settings: () => CjsonConfig): Record<string, LuaJSFunction> {
   return {
-    encode: (L) => jsonEncode(L, cfg),
-    decode: (L) => jsonDecode(L, cfg),
+    encode: (L) => jsonEncode(L, settings()),
+    decode: (L) => jsonDecode(L, settings()),
     encode_sparse_array: (L) => {
       argInit(L, 3)
+      const cfg = settings()
       enumOption(L, 1, cfg, 'encodeSparseConvert')
       integerOption(L, 2, cfg, 'encodeSparseRatio', 0, INT_MAX)
       integerOption(L, 3, cfg, 'encodeSparseSafe', 0, INT_MAX)
@@ -73,45 +97,52 @@ function configFunctions(cfg: CjsonConfig): Record<string, LuaJSFunction> {
     },
     encode_max_depth: (L) => {
       argInit(L, 1)
+      const cfg = settings()
       integerOption(L, 1, cfg, 'encodeMaxDepth', 1, INT_MAX)
       return 1
     },
     decode_max_depth: (L) => {
       argInit(L, 1)
+      const cfg = settings()
       integerOption(L, 1, cfg, 'decodeMaxDepth', 1, INT_MAX)
       return 1
     },
     encode_number_precision: (L) => {
       argInit(L, 1)
+      const cfg = settings()
       integerOption(L, 1, cfg, 'encodeNumberPrecision', 1, 14)
       return 1
     },
     encode_keep_buffer: (L) => {
       // The buffer is an allocation strategy in C; here only the setting is observable.
       argInit(L, 1)
+      const cfg = settings()
       enumOption(L, 1, cfg, 'encodeKeepBuffer')
       return 1
     },
     encode_invalid_numbers: (L) => {
       argInit(L, 1)
+      const cfg = settings()
       enumOption(L, 1, cfg, 'encodeInvalidNumbers', ['off', 'on', 'null'])
       return 1
     },
     decode_invalid_numbers: (L) => {
       argInit(L, 1)
+      const cfg = settings()
       enumOption(L, 1, cfg, 'decodeInvalidNumbers')
       return 1
     },
     new: (L) => {
-      pushModule(L)
+      const own = defaultCjsonConfig()
+      pushModule(L, () => own)
       return 1
     },
   }
 }
 
-/** lua_cjson_new: a module table with fresh settings. */
-function pushModule(L: LuaState): void {
-  const functions = configFunctions(defaultCjsonConfig())
+/** lua_cjson_new: a module table whose functions use `settings()`. */
+function pushModule(L: LuaState, settings: () => CjsonConfig): void {
+  const functions = moduleFunctions(settings)
   lua.lua_createtable(L, 0, Object.keys(functions).length + 3)
   for (const [name, f] of Object.entries(functions)) {
     lua.lua_pushcfunction(L, f)
@@ -128,6 +159,6 @@ function pushModule(L: LuaState): void {
 
 export function openCjsonLib(L: LuaState): void {
   installNullPointerFormat()
-  pushModule(L)
+  pushModule(L, engineSettings)
   lua.lua_setglobal(L, 'cjson')
 }
