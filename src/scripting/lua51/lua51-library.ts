@@ -193,6 +193,11 @@ function openBase(L: LuaState): void {
   setFunction(L, G, 'gcinfo', luaGcinfo)
   setFunction(L, G, 'collectgarbage', luaCollectgarbage)
   setFunction(L, G, 'pcall', redisPcall)
+  const xpcall = getFunction(L, G, 'xpcall')
+  setFunction(L, G, 'xpcall', (L1) => {
+    recordAllowhook(L1)
+    return xpcall(L1)
+  })
   setFunction(L, G, '__redis__err__handler', redisErrorHandler)
   lua.lua_pop(L, 1)
 }
@@ -395,8 +400,24 @@ const finishRedisPcall: LuaKFunction = (L, status) => {
   return lua.lua_gettop(L)
 }
 
+/** lstate.js's CIST_OAH: the call-status bit that keeps 'allowhook' across a yieldable pcall. */
+const CIST_OAH = 1
+
+/**
+ * Works around a fengari bug: in a coroutine (where every script runs), lua_pcallk should record whether hooks are
+ * allowed in the call status (C Lua's setoah), but fengari writes `callstatus &= ~CIST_OAH | allowhook`, which never
+ * sets the bit. An error caught by pcall then restores 'allowhook' as 0, turning the count hook off for the rest of
+ * the script: no more busy detection, and SCRIPT KILL could not stop `pcall(error, 'x') while true do end`.
+ * Setting the bit before calling lua_pcallk makes fengari's `&=` keep it.
+ */
+function recordAllowhook(L: LuaState): void {
+  const state = L as unknown as { allowhook: number | boolean; ci: { callstatus: number } }
+  if (state.allowhook) state.ci.callstatus |= CIST_OAH
+}
+
 function redisPcall(L: LuaState): number {
   lauxlib.luaL_checkany(L, 1)
+  recordAllowhook(L)
   lua.lua_pushboolean(L, true)
   lua.lua_insert(L, 1)
   const status = lua.lua_pcallk(L, lua.lua_gettop(L) - 2, lua.LUA_MULTRET, 0, 0, finishRedisPcall)
