@@ -5,7 +5,7 @@
  * SHUTDOWN NOSAVE stops everything. In process (a clock that ticks as it is read, the event-loop yield installed as
  * the TCP server installs it) and over TCP with ioredis.
  */
-import Redis from 'ioredis'
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Engine } from '../../src/engine/engine.ts'
 import { memoryLogger } from '../../src/engine/logger.ts'
