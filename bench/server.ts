@@ -39,8 +39,8 @@ const optionValue = (name: string): string | undefined => {
 const baselineDir = optionValue('--baseline')
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-const UNPIPELINED_REQUESTS = quick ? 10_000 : 30_000
-const PIPELINED_REQUESTS = quick ? 50_000 : 200_000
+const UNPIPELINED_REQUESTS = quick ? 10_000 : 20_000
+const PIPELINED_REQUESTS = quick ? 50_000 : 100_000
 const ROUNDS = quick ? 1 : 3
 const MEMORY_KEYS = quick ? 100_000 : 1_000_000
 const SETTLE_SECONDS = quick ? 0 : 40
@@ -166,7 +166,6 @@ async function memorySection(targets: Target[]): Promise<void> {
     }
     console.log(line)
   })
-  for (const t of targets) await call(t.port, 'FLUSHALL')
 }
 
 /** One row group of the throughput table: a redis-benchmark invocation and the rows it reports. */
@@ -255,18 +254,27 @@ async function throughputSection(targets: Target[]): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  if (!redisServerAvailable()) throw new Error('redis-server is not installed (apt-get install -y redis-server)')
+async function startTargets(): Promise<Target[]> {
   const targets = [await startRedisTarget(), await startRedsim('redsim', root)]
   if (baselineDir) targets.push(await startRedsim('baseline', path.resolve(baselineDir)))
+  return targets
+}
+
+/** Runs `section` on freshly started servers, so that one section's heap and garbage do not weigh on the next. */
+async function onFreshServers(section: (targets: Target[]) => Promise<void>): Promise<void> {
+  const targets = await startTargets()
   try {
-    const pids = targets.map((t) => `${t.name} pid ${t.pid}`).join(', ')
-    console.log(`bench:server${quick ? ' (quick)' : ''}: ${pids}${baselineDir ? ` (baseline: ${baselineDir})` : ''}`)
-    if (!skipMemory) await memorySection(targets)
-    await throughputSection(targets)
+    await section(targets)
   } finally {
     await Promise.all(targets.map((t) => t.stop()))
   }
+}
+
+async function main(): Promise<void> {
+  if (!redisServerAvailable()) throw new Error('redis-server is not installed (apt-get install -y redis-server)')
+  console.log(`bench:server${quick ? ' (quick)' : ''}${baselineDir ? ` (baseline: ${baselineDir})` : ''}`)
+  if (!skipMemory) await onFreshServers(memorySection)
+  await onFreshServers(throughputSection)
 }
 
 main().catch((err) => {

@@ -27,6 +27,9 @@ const UNAUTHENTICATED_MULTIBULK_MAX = 10
 const UNAUTHENTICATED_BULK_MAX = 16384
 /** Bulks at least this big may be handed out as a view of the input buffer instead of copied (Redis's big-arg). */
 const BIG_ARG = 32 * 1024
+/** Command names up to this length are remembered per connection (see `commandName`). */
+const NAME_CACHE_MAX_LEN = 24
+const NAME_CACHE_SIZE = 8
 
 export class ProtocolError {
   constructor(readonly reason: string) {}
@@ -60,6 +63,8 @@ export class RespParser {
   /** Length of the bulk payload being waited for, -1 when a `$` header is expected next. */
   private bulkLen = -1
   private failed: ProtocolError | null = null
+  /** Recent command names (argv[0]) of this connection, most recent first; see `commandName`. */
+  private readonly names: Buffer[] = []
 
   constructor(private readonly limits: ParserLimits = DEFAULT_LIMITS) {}
 
@@ -209,7 +214,8 @@ export class RespParser {
         this.bulkLen = len
       }
       if (this.end - this.start < this.bulkLen + 2) return null
-      this.args.push(this.takeBulk(this.bulkLen))
+      const len = this.bulkLen
+      this.args.push(this.args.length === 0 && len <= NAME_CACHE_MAX_LEN ? this.commandName(len) : this.takeBulk(len))
       this.bulkLen = -1
       this.pendingArgs--
     }
@@ -243,6 +249,31 @@ export class RespParser {
     else buf.copy(arg, 0, from, from + len)
     this.start = after
     return arg
+  }
+
+  /**
+   * Consumes a command name (argv[0]) and returns it, as the same Buffer the connection's previous commands with that
+   * name got when there is one: a connection mostly repeats a few commands, and a fresh Buffer for each name is an
+   * allocation per command that is garbage at once. Sharing is safe because nothing writes into argv, and a command
+   * name is never stored as a value.
+   */
+  private commandName(len: number): Buffer {
+    const buf = this.buf
+    const from = this.start
+    const names = this.names
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]
+      if (name.length !== len) continue
+      let i = 0
+      while (i < len && name[i] === buf[from + i]) i++
+      if (i < len) continue
+      this.start = from + len + 2
+      return name
+    }
+    const name = this.takeBulk(len)
+    if (names.length >= NAME_CACHE_SIZE) names.pop()
+    names.unshift(name)
+    return name
   }
 
   /**
