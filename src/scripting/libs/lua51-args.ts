@@ -53,23 +53,6 @@ export function doubleToInt64(d: number): number {
   return Math.trunc(d) || 0
 }
 
-/** C's (int64_t)d, exactly, as a BigInt. */
-export function doubleToInt64Big(d: number): bigint {
-  return BigInt(doubleToInt64(d))
-}
-
-/**
- * C's (uint64_t)d as gcc compiles it for x86-64: below 2^63 a signed conversion (so negative values wrap), above it
- * the signed conversion of d - 2^63 with the top bit flipped. NaN gives 2^63; 2^64 and beyond give 0.
- */
-export function doubleToUint64Big(d: number): bigint {
-  if (Number.isNaN(d)) return 1n << 63n
-  if (d < TWO_63) return BigInt.asUintN(64, doubleToInt64Big(d))
-  const low = d - TWO_63
-  const signed = low >= TWO_63 ? -(1n << 63n) : BigInt(Math.trunc(low))
-  return BigInt.asUintN(64, signed ^ (1n << 63n))
-}
-
 /** C's (int)d on x86-64: truncation; NaN and out-of-range values give INT_MIN. */
 export function doubleToInt32(d: number): number {
   if (Number.isNaN(d) || d >= 2147483648 || d < -2147483648) return -2147483648
@@ -80,24 +63,6 @@ export function doubleToInt32(d: number): number {
 export function int64ToInt32(n: number): number {
   if (n >= -2147483648 && n <= 2147483647) return n
   return Number(BigInt.asIntN(32, BigInt(n)))
-}
-
-/**
- * lua_checkstack of Lua 5.1 as seen from a C function that currently holds `used` slots above its base: false when
- * `size` more would pass LUAI_MAXCSTACK.
- */
-export function lua51StackFits(used: number, size: number): boolean {
-  return used + size <= LUA51_MAX_C_STACK
-}
-
-/** luaL_checkstack of Lua 5.1: "stack overflow (<message>)" when the slots do not fit. */
-export function lua51CheckStack(L: LuaState, used: number, size: number, message: string): void {
-  if (!lua51StackFits(used, size)) lauxlib.luaL_error(L, 'stack overflow (%s)', message)
-}
-
-/** Pushes bytes as a Lua string. */
-export function pushBytes(L: LuaState, bytes: Uint8Array): void {
-  lua.lua_pushstring(L, bytes)
 }
 
 /** Creates a global library table holding `functions` (the table is made read-only later with all globals). */

@@ -23,6 +23,23 @@ function nan(negative: boolean): number {
   return F64[0]
 }
 
+/**
+ * The common case without building a string: an optionally negative run of at most 15 digits that no '.', exponent
+ * or 'x' follows (so its value is exact).
+ */
+function plainInteger(s: Uint8Array, start: number): StrtodResult | null {
+  let p = start
+  const negative = s[p] === 45
+  if (negative) p++
+  const first = p
+  let value = 0
+  while (p < s.length && s[p] >= 48 && s[p] <= 57 && p - first < 15) value = value * 10 + s[p++] - 48
+  if (p === first) return null
+  const next = p < s.length ? s[p] | 0x20 : 0
+  if (next === 46 || next === 101 || next === 120 || (next >= 48 && next <= 57)) return null
+  return { value: negative ? -value : value, end: p }
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57
 }
@@ -46,14 +63,20 @@ function matches(s: Uint8Array, pos: number, word: string): boolean {
   return true
 }
 
+/** The byte at `i`, or the C string's terminating NUL past the end. */
+function byteAt(s: Uint8Array, i: number): number {
+  return i < s.length ? s[i] : 0
+}
+
 /** Parses a number at `start`; null when strtod would convert nothing (endptr == nptr). */
 export function strtod(s: Uint8Array, start: number): StrtodResult | null {
-  const at = (i: number): number => (i < s.length ? s[i] : 0)
+  const fast = plainInteger(s, start)
+  if (fast) return fast
   let p = start
-  while (isSpace(at(p))) p++
+  while (isSpace(byteAt(s, p))) p++
   let negative = false
-  if (at(p) === 43 || at(p) === 45) {
-    negative = at(p) === 45
+  if (byteAt(s, p) === 43 || byteAt(s, p) === 45) {
+    negative = byteAt(s, p) === 45
     p++
   }
   const sign = negative ? -1 : 1
@@ -63,44 +86,49 @@ export function strtod(s: Uint8Array, start: number): StrtodResult | null {
   }
   if (matches(s, p, 'nan')) {
     let end = p + 3
-    if (at(end) === 40) {
+    if (byteAt(s, end) === 40) {
       // nan(n-char-sequence): consumed only when the parenthesis closes.
       let q = end + 1
-      while (isDigit(at(q)) || ((at(q) | 0x20) >= 97 && (at(q) | 0x20) <= 122) || at(q) === 95) q++
-      if (at(q) === 41) end = q + 1
+      while (
+        isDigit(byteAt(s, q)) ||
+        ((byteAt(s, q) | 0x20) >= 97 && (byteAt(s, q) | 0x20) <= 122) ||
+        byteAt(s, q) === 95
+      )
+        q++
+      if (byteAt(s, q) === 41) end = q + 1
     }
     return { value: nan(negative), end }
   }
-  if (at(p) === 48 && (at(p + 1) | 0x20) === 120) {
-    const hex = parseHex(p + 2, at)
+  if (byteAt(s, p) === 48 && (byteAt(s, p + 1) | 0x20) === 120) {
+    const hex = parseHex(s, p + 2)
     if (hex) return { value: sign * hex.value, end: hex.end }
     // "0x" without hex digits: the "0" alone is the number.
     return { value: sign * 0, end: p + 1 }
   }
-  return parseDecimal(s, p, sign, at)
+  return parseDecimal(s, p, sign)
 }
 
-function parseDecimal(s: Uint8Array, p: number, sign: number, at: (i: number) => number): StrtodResult | null {
+function parseDecimal(s: Uint8Array, p: number, sign: number): StrtodResult | null {
   const begin = p
   let digits = 0
-  while (isDigit(at(p))) {
+  while (isDigit(byteAt(s, p))) {
     p++
     digits++
   }
-  if (at(p) === 46) {
+  if (byteAt(s, p) === 46) {
     p++
-    while (isDigit(at(p))) {
+    while (isDigit(byteAt(s, p))) {
       p++
       digits++
     }
   }
   if (digits === 0) return null
   let end = p
-  if ((at(p) | 0x20) === 101) {
+  if ((byteAt(s, p) | 0x20) === 101) {
     let q = p + 1
-    if (at(q) === 43 || at(q) === 45) q++
-    if (isDigit(at(q))) {
-      while (isDigit(at(q))) q++
+    if (byteAt(s, q) === 43 || byteAt(s, q) === 45) q++
+    if (isDigit(byteAt(s, q))) {
+      while (isDigit(byteAt(s, q))) q++
       end = q
     }
   }
@@ -112,19 +140,19 @@ function parseDecimal(s: Uint8Array, p: number, sign: number, at: (i: number) =>
 }
 
 /** A hexadecimal significand (after "0x") with an optional binary exponent: "1.8p3" is 12. */
-function parseHex(p: number, at: (i: number) => number): StrtodResult | null {
+function parseHex(s: Uint8Array, p: number): StrtodResult | null {
   let mantissa = 0n
   let digits = 0
   let fractionDigits = 0
-  while (hexValue(at(p)) >= 0) {
-    mantissa = (mantissa << 4n) | BigInt(hexValue(at(p)))
+  while (hexValue(byteAt(s, p)) >= 0) {
+    mantissa = (mantissa << 4n) | BigInt(hexValue(byteAt(s, p)))
     p++
     digits++
   }
-  if (at(p) === 46) {
+  if (byteAt(s, p) === 46) {
     let q = p + 1
-    while (hexValue(at(q)) >= 0) {
-      mantissa = (mantissa << 4n) | BigInt(hexValue(at(q)))
+    while (hexValue(byteAt(s, q)) >= 0) {
+      mantissa = (mantissa << 4n) | BigInt(hexValue(byteAt(s, q)))
       q++
       digits++
       fractionDigits++
@@ -133,17 +161,17 @@ function parseHex(p: number, at: (i: number) => number): StrtodResult | null {
   }
   if (digits === 0) return null
   let exponent = 0
-  if ((at(p) | 0x20) === 112) {
+  if ((byteAt(s, p) | 0x20) === 112) {
     let q = p + 1
     let expSign = 1
-    if (at(q) === 43 || at(q) === 45) {
-      expSign = at(q) === 45 ? -1 : 1
+    if (byteAt(s, q) === 43 || byteAt(s, q) === 45) {
+      expSign = byteAt(s, q) === 45 ? -1 : 1
       q++
     }
-    if (isDigit(at(q))) {
+    if (isDigit(byteAt(s, q))) {
       let e = 0
-      while (isDigit(at(q))) {
-        if (e < 100000) e = e * 10 + at(q) - 48
+      while (isDigit(byteAt(s, q))) {
+        if (e < 100000) e = e * 10 + byteAt(s, q) - 48
         q++
       }
       exponent = expSign * e

@@ -12,15 +12,7 @@
  * above 8 bytes carry only the low 64 bits, and unpacked values are doubles.
  */
 import { lauxlib, type LuaState, lua } from 'fengari'
-import {
-  checkBytes,
-  checkNumber,
-  doubleToInt64Big,
-  doubleToUint64Big,
-  LUA51_MAX_C_STACK,
-  optInteger,
-  registerLibrary,
-} from './lua51-args.ts'
+import { checkBytes, checkNumber, LUA51_MAX_C_STACK, optInteger, registerLibrary } from './lua51-args.ts'
 
 /** Largest integer size, in bytes. */
 const MAX_INT_SIZE = 32
@@ -157,15 +149,30 @@ function isIntegerOption(opt: number): boolean {
 
 const F32 = new DataView(new ArrayBuffer(8))
 
+const TWO_32 = 4294967296
+const TWO_63 = 2 ** 63
+const TWO_64 = 2 ** 64
+
+/**
+ * putinteger's value: (Uinttype)(Inttype)n for negative n, (Uinttype)n otherwise, as x86-64 converts (NaN and values
+ * below -2^63 give 2^63, values from 2^64 give 0), as 32-bit halves. Integral doubles are exact in halves, so no
+ * BigInt is needed.
+ */
+function uint64Halves(n: number): [hi: number, lo: number] {
+  if (Number.isNaN(n) || n < -TWO_63) return [0x80000000, 0]
+  if (n >= TWO_64) return [0, 0]
+  const t = Math.trunc(n)
+  return [Math.floor(t / TWO_32) >>> 0, t >>> 0]
+}
+
 /** putinteger: the number as C's unsigned long, `size` bytes in the given order (zeros beyond 64 bits). */
 function putInteger(out: number[], n: number, endian: number, size: number): void {
-  let value = n < 0 ? BigInt.asUintN(64, doubleToInt64Big(n)) : doubleToUint64Big(n)
-  const bytes = new Array<number>(size)
+  const [hi, lo] = uint64Halves(n)
+  const first = out.length
   for (let i = 0; i < size; i++) {
-    bytes[endian === LITTLE ? i : size - 1 - i] = Number(value & 0xffn)
-    value >>= 8n
+    const byte = i < 4 ? (lo >>> (8 * i)) & 0xff : i < 8 ? (hi >>> (8 * (i - 4))) & 0xff : 0
+    out[endian === LITTLE ? first + i : first + size - 1 - i] = byte
   }
-  for (const b of bytes) out.push(b)
 }
 
 function putFloat(out: number[], n: number, endian: number, size: 4 | 8): void {
@@ -218,6 +225,33 @@ function pack(L: LuaState): number {
 
 /** getinteger: `size` bytes as C's unsigned long, sign-extended for signed formats, converted to a double. */
 function getInteger(data: Uint8Array, pos: number, endian: number, signed: boolean, size: number): number {
+  if (size > 8) return getWideInteger(data, pos, endian, signed, size)
+  // Byte k (0 = least significant) of the value, in 32-bit halves.
+  let lo = 0
+  let hi = 0
+  for (let k = 0; k < size; k++) {
+    const b = data[endian === LITTLE ? pos + k : pos + size - 1 - k]
+    if (k < 4) lo = (lo | (b << (8 * k))) >>> 0
+    else hi = (hi | (b << (8 * (k - 4)))) >>> 0
+  }
+  if (signed && size > 0) {
+    // Sign extension from bit size*8-1.
+    const bit = size * 8 - 1
+    if (bit < 32 ? lo & (1 << bit) : hi & (1 << (bit - 32))) {
+      if (bit < 32) {
+        lo = (lo | (bit === 31 ? 0x80000000 : ~((1 << bit) - 1))) >>> 0
+        hi = 0xffffffff
+      } else {
+        hi = (hi | (bit === 63 ? 0x80000000 : ~((1 << (bit - 32)) - 1))) >>> 0
+      }
+      return (hi | 0) * TWO_32 + lo
+    }
+  }
+  return hi * TWO_32 + lo
+}
+
+/** getinteger for sizes above 8: only the last 64 bits read count, and the sign mask's shift is taken modulo 64. */
+function getWideInteger(data: Uint8Array, pos: number, endian: number, signed: boolean, size: number): number {
   let l = 0n
   if (endian === BIG) {
     for (let i = 0; i < size; i++) l = ((l << 8n) | BigInt(data[pos + i])) & 0xffffffffffffffffn
