@@ -105,6 +105,36 @@ describe('shrinking a failing run (sim/shrink.ts)', () => {
   })
 })
 
+describe('the simulator CLI shrinks what it finds', () => {
+  const args = [
+    '--seed',
+    '1',
+    '--workload',
+    'transactions',
+    '--mutant',
+    'exec-unlocked',
+    '--strategy',
+    'random',
+    '--json',
+  ]
+
+  it('writes a shrunk report next to the found one, and --no-shrink skips it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redsim-no-shrink-'))
+    const shrinking = JSON.parse((await cli(...args, '--report-dir', dir)).out)
+    expect(shrinking.violations[0].report).toBe(join(dir, '1-interleaved-writes.json'))
+    expect(shrinking.violations[0].shrunk.report).toBe(join(dir, '1-interleaved-writes-shrunk.json'))
+    const found = readReport(shrinking.violations[0].report)
+    const small = readReport(shrinking.violations[0].shrunk.report)
+    expect(small.kind).toBe('interleaved-writes')
+    expect(found.shrunk).toBeUndefined()
+    expect(small.shrunk!.from.clients).toBe(found.scenario.clients)
+    expect(small.shrunk!.to.commands).toBeLessThan(small.shrunk!.from.commands)
+    const plain = JSON.parse((await cli(...args, '--report-dir', dir, '--no-shrink')).out)
+    expect(plain.exitCode).toBe(1)
+    expect(plain.violations[0].shrunk).toBeUndefined()
+  })
+})
+
 describe('npm run sim -- --mutant per-call-lock --runs 200 --seed 1', () => {
   it("finds the seed's race and reports it shrunk to at most 2 clients and 3 commands", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redsim-shrink-cli-'))
