@@ -90,6 +90,40 @@ describeDifferential('differential: Lua libraries', (pair) => {
     })
   }, 60_000)
 
+  it('cjson number precision and sparse-array settings on random input', async () => {
+    const settings = fc.record({
+      precision: fc.integer({ min: 1, max: 14 }),
+      ratio: fc.integer({ min: 0, max: 4 }),
+      safe: fc.integer({ min: 0, max: 12 }),
+      numbers: fc.array(luaNumber, { minLength: 1, maxLength: 4 }),
+      indexes: fc.uniqueArray(fc.integer({ min: 1, max: 30 }), { maxLength: 5 }),
+    })
+    await property(pair, settings, ({ precision, ratio, safe, numbers, indexes }) => {
+      // Keys are assigned in ascending order and the table stays an array or fails: no output depends on traversal.
+      const assignments = [...indexes].sort((a, b) => a - b).map((i) => `t[${i}] = ${i}`)
+      return `local t = {} ${assignments.join(' ')}
+        cjson.encode_number_precision(${precision}) cjson.encode_invalid_numbers('null')
+        cjson.encode_sparse_array(false, ${ratio}, ${safe})
+        local r = {pcall(cjson.encode, {${numbers.join(', ')}})}
+        local s = {pcall(cjson.encode, t)}
+        cjson.encode_number_precision(14) cjson.encode_invalid_numbers(false) cjson.encode_sparse_array(false, 2, 10)
+        return {r[1], r[2], s[1], s[2]}`
+    })
+  }, 60_000)
+
+  it('cmsgpack.unpack_one and unpack_limit with random limits and offsets', async () => {
+    const input = fc.tuple(
+      fc.array(luaValue, { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: -2, max: 5 }),
+      fc.integer({ min: -2, max: 40 }),
+    )
+    await property(pair, input, ([values, limit, offset]) => {
+      return `${DUMP_FUNCTION}local s = cmsgpack.pack(${values.join(', ')})
+        return {dumpAll(pcall(cmsgpack.unpack_limit, s, ${limit}, ${offset})),
+          dumpAll(pcall(cmsgpack.unpack_one, s, ${offset}))}`
+    })
+  }, 60_000)
+
   it('bit operations on random doubles', async () => {
     await property(pair, fc.tuple(luaNumber, luaNumber, luaNumber), ([a, b, c]) => {
       const ops = ['tobit(a)', 'bnot(a)', 'band(a, b, c)', 'bor(a, b)', 'bxor(a, b, c)', 'lshift(a, b)']
