@@ -1,6 +1,6 @@
 /**
  * CLIENT and the subcommands redsim has an equivalent for: ID, SETNAME, GETNAME, LIST, INFO, NO-EVICT, GETREDIR,
- * HELP. (KILL, PAUSE/UNPAUSE, REPLY, TRACKING, CACHING, UNBLOCK need transport or tracking machinery redsim does not
+ * UNBLOCK, HELP. (KILL, PAUSE/UNPAUSE, REPLY, TRACKING, CACHING need transport or tracking machinery redsim does not
  * have; they answer as unknown subcommands rather than pretending.)
  */
 import type { Client } from '../engine/client.ts'
@@ -25,6 +25,25 @@ export function setClientName(client: Client, name: Buffer): void {
 
 function clientId(ctx: CommandContext): Reply {
   return ctx.client.id
+}
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's BLPOP & co. as a timeout or with an UNBLOCKED error. */
+function clientUnblock(ctx: CommandContext): Reply {
+  const argv = ctx.argv
+  if (argv.length > 4) {
+    const name = argv[1].toString('latin1')
+    return new ReplyError(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try CLIENT HELP.`)
+  }
+  let error: ReplyError | undefined
+  if (argv.length === 4) {
+    if (isOption(argv[3], 'ERROR')) error = new ReplyError('UNBLOCKED client unblocked via CLIENT UNBLOCK')
+    else if (!isOption(argv[3], 'TIMEOUT'))
+      return new ReplyError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR')
+  }
+  const id = parseInt64(argv[2])
+  if (id === null) return new ReplyError('ERR value is not an integer or out of range')
+  const target = ctx.engine.clients.get(Number(id))
+  return target !== undefined && ctx.engine.blocking.unblock(target, error) ? 1 : 0
 }
 
 function clientSetName(ctx: CommandContext): Reply {
@@ -161,6 +180,7 @@ export const clientCommand = command('client', -2, [], null, ['slow'], container
     command('list', -2, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientList),
     command('no-evict', 3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientNoEvict),
     command('getredir', 2, NOSCRIPT, null, CONN, clientGetRedir),
+    command('unblock', -3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientUnblock),
     command('help', 2, ['loading', 'stale'], null, CONN, clientHelp),
   ],
 })

@@ -33,6 +33,18 @@ export interface Step {
    * page contents are the implementation's own business. An error on the first call is the reply.
    */
   scan?: { cursorArg: number; pairs: boolean }
+  /**
+   * A command that may block (BLPOP...): sent without reading its reply, the step then waits until the server
+   * reports one more blocked client or the reply has arrived, so later steps on other connections certainly come
+   * after it. A later `collectBlocked` step on the same client collects its reply.
+   */
+  awaitBlocked?: boolean
+  /**
+   * Collects the reply of this client's `awaitBlocked` command: if it is still blocked, CLIENT UNBLOCK (from a
+   * connection outside the sequence) ends it as a timeout first. Whether it was still blocked is the server's state
+   * after the previous steps, so this is deterministic, unlike waiting for a timeout.
+   */
+  collectBlocked?: boolean
 }
 
 export type StepInput = Step | string | Arg[]
@@ -47,6 +59,8 @@ export function toStep(input: StepInput): Step {
 /** How a step is shown in a transcript: redis-cli style, with non-printable bytes escaped. */
 export function describeStep(step: Step): string {
   const who = step.client ? `[client ${step.client}] ` : ''
+  if (step.collectBlocked) return `${who}(reply of its blocking command; CLIENT UNBLOCK if still blocked)`
+  if (step.awaitBlocked) return `${who}${(step.args ?? []).map((a) => quoteArg(a)).join(' ')}  (may block)`
   if (step.raw !== undefined) {
     const raw = typeof step.raw === 'string' ? step.raw : step.raw.toString('latin1')
     return `${who}raw ${JSON.stringify(raw.length > 200 ? `${raw.slice(0, 200)}...(${raw.length} bytes)` : raw)}`
@@ -75,11 +89,14 @@ function sortedElements(reply: Buffer): string {
   return header + elements.sort().join('')
 }
 
-/** The elements of an array reply's raw bytes (RESP2 or RESP3 aggregate), each as its raw reply text. */
+/**
+ * The elements of an aggregate reply's raw bytes (RESP2 array, RESP3 set, push or map: a map's keys and values
+ * alternate), each as its raw reply text.
+ */
 export function arrayElements(reply: Buffer): string[] | null {
   const lineEnd = reply.indexOf('\r\n')
-  if (lineEnd < 0 || !'*~>'.includes(String.fromCharCode(reply[0]))) return null
-  const count = Number(reply.toString('latin1', 1, lineEnd))
+  if (lineEnd < 0 || !'*~>%'.includes(String.fromCharCode(reply[0]))) return null
+  const count = Number(reply.toString('latin1', 1, lineEnd)) * (reply[0] === 0x25 ? 2 : 1)
   if (!(count >= 0)) return null
   const elements: string[] = []
   let pos = lineEnd + 2
@@ -104,7 +121,7 @@ async function fullScan(c: RawClient, args: Arg[], scan: { cursorArg: number; pa
     c.send(encodeCommand(pageArgs))
     const reply = await c.readReply()
     const outer = arrayElements(reply)
-    if (!outer || outer.length !== 2) return reply.toString('latin1')
+    if (outer?.length !== 2) return reply.toString('latin1')
     const items = arrayElements(Buffer.from(outer[1], 'latin1'))
     if (!items) return reply.toString('latin1')
     const step = scan.pairs ? 2 : 1
@@ -123,10 +140,33 @@ export interface Transcript {
   mismatch: string | null
 }
 
+/** INFO's blocked_clients. */
+async function blockedClients(side: RawClient): Promise<number> {
+  const info = await side.call('INFO', 'clients')
+  const match = /blocked_clients:(\d+)/.exec(info)
+  if (!match) throw new Error(`INFO clients has no blocked_clients: ${JSON.stringify(info)}`)
+  return Number(match[1])
+}
+
+/** Sends a command that may block and waits until it is blocked or has answered. */
+async function sendMayBlock(c: RawClient, side: RawClient, args: Arg[]): Promise<void> {
+  const before = await blockedClients(side)
+  c.send(encodeCommand(args))
+  for (let i = 0; i < 2000; i++) {
+    if (c.hasReply() || (await blockedClients(side)) > before) return
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+  throw new Error(`${args.join(' ')}: neither blocked nor answered`)
+}
+
 /** Runs steps against one server on fresh connections and returns the reply of each step as text. */
 async function runOn(port: number, steps: Step[]): Promise<string[]> {
   const connections = new Map<number, RawClient>()
   const out: string[] = []
+  /** A connection outside the sequence, for INFO while a sequence client blocks. */
+  let side: RawClient | null = null
+  /** CLIENT ID of the connections that sent a blocking command. */
+  const ids = new Map<number, string>()
   try {
     for (const step of steps) {
       const id = step.client ?? 0
@@ -134,6 +174,19 @@ async function runOn(port: number, steps: Step[]): Promise<string[]> {
       if (!c) {
         c = await RawClient.connect(port)
         connections.set(id, c)
+      }
+      if (step.awaitBlocked && step.args) {
+        side ??= await RawClient.connect(port)
+        if (!ids.has(id)) ids.set(id, (await c.call('CLIENT', 'ID')).slice(1, -2))
+        await sendMayBlock(c, side, step.args)
+        out.push('')
+        continue
+      }
+      if (step.collectBlocked) {
+        side ??= await RawClient.connect(port)
+        await side.call('CLIENT', 'UNBLOCK', ids.get(id) ?? '-1', 'TIMEOUT')
+        out.push((await c.readReply()).toString('latin1'))
+        continue
       }
       if (step.scan && step.args) {
         out.push(await fullScan(c, step.args, step.scan))
@@ -156,6 +209,7 @@ async function runOn(port: number, steps: Step[]): Promise<string[]> {
     }
   } finally {
     for (const c of connections.values()) c.close()
+    side?.close()
   }
   return out
 }

@@ -150,6 +150,12 @@ export class RawClient {
     }
   }
 
+  /** Whether a complete reply has arrived and not been read yet. */
+  hasReply(): boolean {
+    this.gather()
+    return replyEnd(this.buffer, 0) !== -1
+  }
+
   /** Sends a command and returns its raw reply as latin1 text. */
   async call(...args: Arg[]): Promise<string> {
     this.command(...args)

@@ -112,9 +112,13 @@ export function unorderedElements(reply: string): string {
   return elements ? header(reply) + elements.sort().join('') : reply
 }
 
-/** A flat array of pairs (HGETALL, WITHSCORES of an unordered source), compared as a multiset of pairs. */
+/**
+ * A flat array of pairs (HGETALL, WITHSCORES of an unordered source) or a RESP3 map, compared as a multiset of pairs;
+ * RESP3's array of 2-element arrays as a multiset of those.
+ */
 export function unorderedPairs(reply: string): string {
   const elements = elementsOf(reply)
+  if (elements && elements.length > 0 && elements[0].startsWith('*')) return unorderedElements(reply)
   if (!elements || elements.length % 2 !== 0) return reply
   const pairs: string[] = []
   for (let i = 0; i < elements.length; i += 2) pairs.push(elements[i] + elements[i + 1])
@@ -123,35 +127,49 @@ export function unorderedPairs(reply: string): string {
 
 /**
  * A random reply (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, SPOP): only its shape is compared: errors, nil and integers
- * exactly, a bulk as `$?`, an array as its length and the shapes of its elements (nested arrays too, for RESP3
- * WITHSCORES pairs). `distinct` also records how many different elements it had (positive counts give distinct ones).
+ * exactly, a bulk as `$?`, a double as `,?`, an aggregate as its length and the shapes of its elements (nested
+ * arrays too, for RESP3 pairs). `distinct` also records how many different members it had (a positive count gives
+ * distinct ones); with `pairs` the members are every other element (RESP2) or each pair's first (RESP3).
  */
-export function randomShape(distinct: boolean): (reply: string) => string {
+export function randomShape(distinct: boolean, pairs = false): (reply: string) => string {
   const shape = (reply: string): string => {
     const t = reply[0]
     if (t === '$' && reply !== '$-1\r\n') return '$?'
-    if (t !== '*' && t !== '~') return reply
+    if (t === ',') return ',?'
+    if (t !== '*' && t !== '~' && t !== '%') return reply
     const elements = elementsOf(reply)
-    if (!elements) return reply
-    const shapes = elements.map(shape).join(',')
-    return distinct ? `${header(reply)}{${new Set(elements).size} distinct}[${shapes}]` : `${header(reply)}[${shapes}]`
+    return elements ? `${header(reply)}[${elements.map(shape).join(',')}]` : reply
   }
-  return shape
+  return (reply) => {
+    const elements = elementsOf(reply)
+    if (!distinct || !elements) return shape(reply)
+    let members = elements
+    if (pairs) {
+      members = elements[0]?.startsWith('*')
+        ? elements.map((pair) => elementsOf(pair)?.[0] ?? pair)
+        : elements.filter((_, i) => i % 2 === 0)
+    }
+    return `{${new Set(members).size} distinct}${shape(reply)}`
+  }
 }
 
 /** A single SCAN-family page inside MULTI (COUNT large enough for one page): cursor kept, elements as a set. */
 export function scanPageSorted(pairs: boolean): (reply: string) => string {
   return (reply) => {
     const outer = elementsOf(reply)
-    if (!outer || outer.length !== 2) return reply
+    if (outer?.length !== 2) return reply
     const inner = pairs ? unorderedPairs(outer[1]) : unorderedElements(outer[1])
     return `*2\r\n${outer[0]}${inner}`
   }
 }
 
-/** OBJECT IDLETIME: seconds since the last access, which may tick over between the two servers. */
+/**
+ * OBJECT IDLETIME: seconds since the last access, which may tick over between the two servers; for a shared integer
+ * (SET k 1) Redis reports the idle time of the one shared object, touched by whichever key last read it, possibly
+ * since the server started. So only "an integer" is compared.
+ */
 export function smallIdleTime(reply: string): string {
-  return /^:[0-2]\r\n$/.test(reply) ? ':<idle>\r\n' : reply
+  return /^:\d+\r\n$/.test(reply) ? ':<idle>\r\n' : reply
 }
 
 // ---- sequences ---------------------------------------------------------------------------------------------------
@@ -181,8 +199,13 @@ export function finalizeSequence(groups: Array<{ client: number; steps: GenStep[
       let s: GenStep | null = original
       if (queue && original.inTransaction !== undefined) s = original.inTransaction
       if (!s) continue
+      if (s.collectBlocked) {
+        out.push({ collectBlocked: true, client })
+        continue
+      }
       const name = s.args[0].toUpperCase()
       const emitted: Step = { args: s.args, client, normalize: s.normalize, scan: queue ? undefined : s.scan }
+      if (s.awaitBlocked) emitted.awaitBlocked = true
       if (name === 'MULTI') {
         if (!queue) queues.set(client, [])
       } else if (name === 'EXEC' || name === 'DISCARD') {
@@ -223,19 +246,24 @@ export const keyCommands: fc.Arbitrary<GenStep[]> = weighted(
  */
 export function sequenceOf(
   typeCommands: fc.Arbitrary<GenStep[]>,
-  { maxLength = 25, prefix = [] as Step[] } = {},
+  {
+    maxLength = 25,
+    prefix = [] as Step[],
+    episodes = null as fc.Arbitrary<Array<{ client: number; steps: GenStep[] }>> | null,
+  } = {},
 ): fc.Arbitrary<Step[]> {
-  const group = fc.tuple(
-    fc.oneof(
-      { weight: 12, arbitrary: typeCommands },
-      { weight: 2, arbitrary: keyCommands },
-      { weight: 2, arbitrary: controlCommands },
-    ),
-    fc.constantFrom(0, 0, 0, 1),
-  )
-  return fc
-    .array(group, { minLength: 1, maxLength })
-    .map((gs) => [...prefix, ...finalizeSequence(gs.map(([steps, client]) => ({ client, steps })))])
+  const group = fc
+    .tuple(
+      fc.oneof(
+        { weight: 12, arbitrary: typeCommands },
+        { weight: 2, arbitrary: keyCommands },
+        { weight: 2, arbitrary: controlCommands },
+      ),
+      fc.constantFrom(0, 0, 0, 1),
+    )
+    .map(([steps, client]) => [{ client, steps }])
+  const element = episodes ? fc.oneof({ weight: 3, arbitrary: group }, { weight: 1, arbitrary: episodes }) : group
+  return fc.array(element, { minLength: 1, maxLength }).map((gs) => [...prefix, ...finalizeSequence(gs.flat())])
 }
 
 /**
@@ -258,4 +286,14 @@ export function blockingStep(args: Args, timeoutArg: number): GenStep {
   const outside = args.slice()
   if (outside[timeoutArg] === '0') outside[timeoutArg] = '0.01'
   return step(outside, { inTransaction: step(args) })
+}
+
+/** Sequences in RESP3 half of the time: HELLO 3 on every client first (its reply without the connection id). */
+export function eitherProtocol(sequences: fc.Arbitrary<Step[]>, clients = [0, 1, 2, 3]): fc.Arbitrary<Step[]> {
+  const hello = (reply: string) => reply.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:<id>\r\n')
+  return fc
+    .tuple(fc.boolean(), sequences)
+    .map(([resp3, steps]) =>
+      resp3 ? [...clients.map((client) => ({ args: ['HELLO', '3'], client, normalize: hello })), ...steps] : steps,
+    )
 }

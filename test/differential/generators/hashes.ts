@@ -20,9 +20,7 @@ import {
 
 const field = fc.constantFrom('f1', 'f2', 'f3', '1', '', 'x', LONG)
 const fields = (min = 1, max = 3) => fc.array(field, { minLength: min, maxLength: max })
-const fieldValues = fc
-  .array(fc.tuple(field, value), { minLength: 1, maxLength: 3 })
-  .map((pairs) => pairs.flatMap(([f, v]) => [f, v]))
+const fieldValues = fc.array(fc.tuple(field, value), { minLength: 1, maxLength: 3 }).map((pairs) => pairs.flat())
 
 const hrandfield: fc.Arbitrary<GenStep[]> = fc
   .tuple(key, fc.constantFrom('', '0', '1', '2', '100', '-1', '-5', 'x'), fc.boolean())
@@ -32,7 +30,7 @@ const hrandfield: fc.Arbitrary<GenStep[]> = fc
     if (c !== '' && withValues) args.push('WITHVALUES')
     // A count past the size returns the whole hash (in no defined order); otherwise only the shape is defined.
     if (c === '100') return [step(args, { normalize: withValues ? unorderedPairs : unorderedElements })]
-    return [step(args, { normalize: randomShape(c !== '' && !c.startsWith('-')) })]
+    return [step(args, { normalize: randomShape(c !== '' && !c.startsWith('-'), withValues) })]
   })
 
 const hscan: fc.Arbitrary<GenStep[]> = fc

@@ -5,7 +5,8 @@
 import fc from 'fast-check'
 import type { Step } from '../harness.ts'
 import { bitmapCommands } from './bitmaps.ts'
-import { type GenStep, sequenceOf } from './common.ts'
+import { blockingEpisode } from './blocking.ts'
+import { eitherProtocol, type GenStep, sequenceOf } from './common.ts'
 import { hashCommands } from './hashes.ts'
 import { hllCommands } from './hyperloglog.ts'
 import { listCommands } from './lists.ts'
@@ -29,8 +30,8 @@ const allTypes = fc.oneof(
   ...Object.entries(typeGenerators).map(([name, arb]) => (name === 'sort' ? sortCommandsAnyKey : arb)),
 )
 
-/** Sequences per type, plus `mixed` (every type over the same keys). */
-export const typeSequences: Record<string, fc.Arbitrary<Step[]>> = {
+/** Sequences per type, plus `mixed` (every type over the same keys) and `blocking`; RESP2 or RESP3. */
+const sequencesByName: Record<string, fc.Arbitrary<Step[]>> = {
   ...Object.fromEntries(
     Object.entries(typeGenerators).map(([name, arb]) => [
       name,
@@ -41,4 +42,14 @@ export const typeSequences: Record<string, fc.Arbitrary<Step[]>> = {
     ]),
   ),
   mixed: sequenceOf(allTypes, { prefix: resetThresholds, maxLength: 30 }),
+  // Clients blocked while others write: serving order, what BLMOVE chains leave, EXEC serving after it completes.
+  blocking: sequenceOf(fc.oneof(listCommands, zsetCommands), {
+    prefix: resetThresholds,
+    maxLength: 12,
+    episodes: blockingEpisode,
+  }),
 }
+
+export const typeSequences: Record<string, fc.Arbitrary<Step[]>> = Object.fromEntries(
+  Object.entries(sequencesByName).map(([name, arb]) => [name, eitherProtocol(arb)]),
+)

@@ -8,7 +8,6 @@ import {
   index,
   key,
   keys,
-  member,
   members,
   randomShape,
   scanStep,
@@ -60,7 +59,7 @@ const zaddOptions = fc
 const zadd = fc
   .tuple(key, zaddOptions, fc.array(fc.tuple(score, zsetMember), { minLength: 1, maxLength: 3 }), fc.boolean())
   .map(([k, opts, pairs, odd]) => {
-    const args = ['ZADD', k, ...opts, ...pairs.flatMap(([s, m]) => [s, m])]
+    const args = ['ZADD', k, ...opts, ...pairs.flat()]
     if (odd) args.pop()
     return args
   })
@@ -186,7 +185,7 @@ const zrandmember: fc.Arbitrary<GenStep[]> = fc
     if (c !== '') args.push(c)
     if (c !== '' && ws) args.push('WITHSCORES')
     if (c === '100') return [step(args, { normalize: ws ? unorderedPairs : unorderedElements })]
-    return [step(args, { normalize: randomShape(c !== '' && !c.startsWith('-')) })]
+    return [step(args, { normalize: randomShape(c !== '' && !c.startsWith('-'), ws) })]
   })
 
 const zscan: fc.Arbitrary<GenStep[]> = fc
