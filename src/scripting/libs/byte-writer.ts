@@ -1,4 +1,10 @@
-/** A growable byte buffer for the encoders (cjson, cmsgpack): appends without per-byte allocations. */
+import { LuaLimitError, scriptLimits } from '../lua51/fengari-patches.ts'
+
+/**
+ * A growable byte buffer for the encoders (cjson, cmsgpack): appends without per-byte allocations. It refuses to
+ * grow past the longest string a script may build (proto-max-bulk-len while a script runs), so encoding a table that
+ * repeats a large string many times fails with Lua's "string length overflow" instead of exhausting the process.
+ */
 export class ByteWriter {
   private buf: Uint8Array
   length = 0
@@ -10,6 +16,7 @@ export class ByteWriter {
   private reserve(extra: number): void {
     const needed = this.length + extra
     if (needed <= this.buf.length) return
+    if (needed > scriptLimits.maxStringLength) throw new LuaLimitError('string length overflow')
     let size = this.buf.length * 2
     while (size < needed) size *= 2
     const next = new Uint8Array(size)
@@ -43,12 +50,8 @@ export class ByteWriter {
     this.length += size
   }
 
-  /** The bytes written so far (a copy, so the writer can be reused). */
+  /** The bytes written (a copy the size of the content, for the Lua string). */
   result(): Uint8Array {
     return this.buf.slice(0, this.length)
-  }
-
-  reset(): void {
-    this.length = 0
   }
 }

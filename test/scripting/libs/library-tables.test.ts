@@ -57,6 +57,18 @@ describe('Lua library tables', () => {
     expect(await evalReply(b, 'return cjson.encode(1/3)')).toBe('$16\r\n0.33333333333333\r\n')
   })
 
+  it('caps what the encoders build at proto-max-bulk-len', async () => {
+    const s = testEngine()
+    expect(await s.resp('CONFIG', 'SET', 'proto-max-bulk-len', '1mb')).toBe('+OK\r\n')
+    const big = "local s = string.rep('x', 400000) "
+    for (const encoder of ['cjson.encode', 'cmsgpack.pack']) {
+      expect(await evalReply(s, `${big}return {pcall(${encoder}, {s, s, s})}`)).toBe(
+        '*2\r\n$-1\r\n$22\r\nstring length overflow\r\n',
+      )
+    }
+    expect(await evalReply(s, `${big}return #cjson.encode({s, s})`)).toBe(':800007\r\n')
+  })
+
   it('keeps the server serving after library errors', async () => {
     const s = testEngine()
     for (const script of [
