@@ -11,7 +11,7 @@ import { type CliIO, main } from '../sim/cli.ts'
 import { MUTANT_NAMES } from '../sim/mutants.ts'
 import { readReport } from '../sim/report/json.ts'
 import { replayExecution } from '../sim/run.ts'
-import { CATCH_KINDS, checkProperty, offending, runs } from './harness.ts'
+import { CATCH_KINDS, checkProperty, describeFailure, offending, runs } from './harness.ts'
 
 /** The checks expected to see each mutant's bug (docs/simulator.md). */
 const EXPECTED: Record<string, string[]> = {
@@ -58,6 +58,7 @@ describe('mutant kill table: the properties catch every mutant', () => {
       // The printed command reproduces it: same trace hash, exit 1.
       const report = readReport(found.report)
       expect(found.replay).toBe(`npm run sim -- --replay ${found.report}`)
+      expect(describeFailure(mutant, found)).toContain(`reproduce:   ${found.replay}`)
       expect(report.mutant).toBe(mutant)
       expect(report.shrunk?.to.clients).toBe(size.clients)
       const replayed = await cli('--replay', found.report)
