@@ -11,6 +11,7 @@ import { hashCommands } from './hashes.ts'
 import { hllCommands } from './hyperloglog.ts'
 import { listCommands } from './lists.ts'
 import { lowThresholds, objectCommands, resetThresholds } from './object.ts'
+import { pubsubSequences } from './pubsub.ts'
 import { setCommands } from './sets.ts'
 import { sortCommands, sortCommandsAnyKey } from './sort.ts'
 import { zsetCommands } from './zsets.ts'
@@ -50,6 +51,8 @@ const sequencesByName: Record<string, fc.Arbitrary<Step[]>> = {
   }),
 }
 
-export const typeSequences: Record<string, fc.Arbitrary<Step[]>> = Object.fromEntries(
-  Object.entries(sequencesByName).map(([name, arb]) => [name, eitherProtocol(arb)]),
-)
+export const typeSequences: Record<string, fc.Arbitrary<Step[]>> = {
+  ...Object.fromEntries(Object.entries(sequencesByName).map(([name, arb]) => [name, eitherProtocol(arb)])),
+  // Chooses its protocol itself: the number of replies to read depends on it.
+  pubsub: pubsubSequences,
+}
