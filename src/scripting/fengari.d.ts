@@ -163,6 +163,7 @@ declare module 'fengari' {
     luaL_ref(L: LuaState, t: number): number
     luaL_requiref(L: LuaState, name: string | LuaString, f: LuaJSFunction, glb: number): void
     luaL_tolstring(L: LuaState, idx: number): LuaString
+    luaL_callmeta(L: LuaState, obj: number, event: string): boolean
     luaL_traceback(L: LuaState, L1: LuaState, msg: LuaString | null, level: number): void
     luaL_typename(L: LuaState, idx: number): LuaString
     luaL_unref(L: LuaState, t: number, ref: number): void
@@ -242,4 +243,12 @@ declare module 'fengari/src/llex.js' {
     luaX_syntaxerror(ls: { t: { token: number } }, msg: LuaString): never
   }
   export default llex
+}
+
+declare module 'fengari/src/lstate.js' {
+  import type { LuaState } from 'fengari'
+  const lstate: {
+    luaE_extendCI(L: LuaState): object
+  }
+  export default lstate
 }

@@ -148,7 +148,10 @@ export class ScriptingHost {
         reply = this.errorReply(run)
       }
     } catch (err) {
-      reply = this.engine.internalError(err, 'eval')
+      // A reply nested deeper than the JavaScript stack allows (Redis stops at MAX_REPLY_DEPTH with the same error).
+      if (err instanceof RangeError && /call stack/i.test(err.message))
+        reply = new ReplyError('ERR reached lua stack limit')
+      else reply = this.engine.internalError(err, 'eval')
     } finally {
       this.busy.stop(run)
       luaRuntime().end(run, status === lua.LUA_OK)

@@ -437,6 +437,23 @@ describeDifferential('differential: scripting', (pair) => {
       ev('local function f() return 1 end return f()'),
       ev('local t = {} t.x = 1 return t.x'),
     ],
+    'sandbox limits as Lua 5.1 has them': [
+      // (The exact depth differs: Redis's Lua fails past 16384 calls until its first overflow, then past 20000.)
+      ev('local function f() return f() + 1 end return f()'),
+      ev('return setmetatable({}, {__index = function(t, k) return t[k] end})[1]'),
+      ev("local f = assert(loadstring('x = 1')) f()"),
+      ev("return select('#', loadstring('\27Lua'))"),
+      ev("return {pcall(loadstring, '\27Lua')}"),
+      ev('table.insert(_G, 1)'),
+      ev('local t = setmetatable({}, {__newindex = function(t, k, v) rawset(_G, k, v) end}) t.x = 1'),
+      ev('return tostring(setmetatable({}, {__tostring = function() return redis end}))'),
+      ev('return tostring(setmetatable({}, {__tostring = function() return "shown" end}))'),
+      ev('return tostring()'),
+      ev("return string.format('%99999999d', 1)"),
+      ev('return unpack({1, 2, 3}, 1, 1e8)'),
+      ev('return getmetatable(redis)'),
+      ev('coroutine.yield()'),
+    ],
     'EVAL caches the script for EVALSHA': [
       ev("return 'cached'"),
       ['EVALSHA', '4c0d2ab09d0e0e1fe0e3a9d1ba69f8b8e6b1d0fd', '0'],

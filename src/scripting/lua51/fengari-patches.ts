@@ -14,6 +14,8 @@
  *   "attempt to index a nil value (local 't')".
  * - Read-only tables (Redis 7.0 patches its Lua the same way): any write to a table in `readonlyTables` raises
  *   "Attempt to modify a readonly table", with the script's position when the write comes from Lua code.
+ * - Call depth: Lua 5.1's limit of 20000 nested calls ("stack overflow", at the depth redis-server fails), instead of fengari's stack of a million slots that
+ *   takes seconds to fill; and recursion through metamethods reports "C stack overflow" as 5.1 does.
  * - Limits: while a script runs, strings longer than proto-max-bulk-len and tables with more than
  *   `scriptLimits.maxTableEntries` entries raise an error instead of growing until the process runs out of memory.
  */
@@ -21,6 +23,7 @@ import { to_luastring, type LuaState } from 'fengari'
 import ldebug from 'fengari/src/ldebug.js'
 import llex from 'fengari/src/llex.js'
 import lobject, { type TValueLike, type TStringLike } from 'fengari/src/lobject.js'
+import lstate from 'fengari/src/lstate.js'
 import lstring from 'fengari/src/lstring.js'
 import ltable, { type TableLike } from 'fengari/src/ltable.js'
 import { luaNumberToString } from './c-number-format.ts'
@@ -59,6 +62,7 @@ export function installFengariPatches(): void {
   patchNumbers()
   patchMessages()
   patchSyntaxMessages()
+  patchCallDepth()
   patchTables()
   patchStrings()
 }
@@ -170,6 +174,39 @@ function patchSyntaxMessages(): void {
     }
     return pushfstring(L, fmt, ...argp)
   }
+}
+
+/**
+ * Lua 5.1's LUAI_MAXCALLS. Counted from a coroutine's base call (depth 0), the first call to reach this depth fails,
+ * so `return f(19998)` of a non-tail-recursive f (19999 nested calls) works and `f(19999)` fails. That is where
+ * redis-server fails once its Lua has overflowed once (restore_stack_limit leaves the call array at LUAI_MAXCALLS);
+ * before that its array doubles and fails past 16384 calls. A fixed bound is the deterministic choice.
+ */
+export const MAX_CALL_DEPTH = 20000
+const STACK_OVERFLOW = to_luastring('stack overflow')
+/** fengari's message (a cached string, the same object every time) when JavaScript calls nest too deeply. */
+const JS_STACK_OVERFLOW = to_luastring('JS stack overflow', true)
+const C_STACK_OVERFLOW = to_luastring('C stack overflow')
+
+interface DepthCallInfo {
+  depth?: number
+}
+
+function patchCallDepth(): void {
+  // fengari makes a new CallInfo for every call (ldo.js calls lstate.luaE_extendCI through the module object), so
+  // each one can carry its depth. The error is raised before the new call starts, from its caller, as 5.1 does; only
+  // the first call past the limit fails, so error handlers still run.
+  const extend = lstate.luaE_extendCI
+  lstate.luaE_extendCI = (L: LuaState): object => {
+    const depth = ((L as unknown as { ci: DepthCallInfo }).ci.depth ?? 0) + 1
+    if (depth === MAX_CALL_DEPTH) ldebug.luaG_runerror(L, STACK_OVERFLOW)
+    const ci = extend(L) as DepthCallInfo
+    ci.depth = depth
+    return ci
+  }
+  const runerror = ldebug.luaG_runerror
+  ldebug.luaG_runerror = (L: LuaState, fmt: Uint8Array, ...args: unknown[]): never =>
+    runerror(L, fmt === JS_STACK_OVERFLOW ? C_STACK_OVERFLOW : fmt, ...args)
 }
 
 function patchTables(): void {

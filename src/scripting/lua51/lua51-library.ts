@@ -178,6 +178,13 @@ function openBase(L: LuaState): void {
     }
     return lua.lua_error(L1)
   })
+  // 5.1's luaB_tostring returns whatever __tostring returns; 5.3 insists on a string.
+  setFunction(L, G, 'tostring', (L1) => {
+    lauxlib.luaL_checkany(L1, 1)
+    if (lauxlib.luaL_callmeta(L1, 1, '__tostring')) return 1
+    lauxlib.luaL_tolstring(L1, 1)
+    return 1
+  })
   setFunction(L, G, 'tonumber', luaTonumber)
   setFunction(L, G, 'select', luaSelect)
   setFunction(L, G, 'next', luaNext)
