@@ -168,23 +168,29 @@ async function memorySection(targets: Target[]): Promise<void> {
   })
 }
 
-/** One row group of the throughput table: a redis-benchmark invocation and the rows it reports. */
+/** One row of the throughput table: the redis-benchmark arguments that run its test. */
 interface Workload {
-  /** Row labels, in the order redis-benchmark reports them. */
-  labels: string[]
-  args: (target: Target) => string[]
+  label: string
+  args: string[]
 }
 
 const BUILTIN = ['SET', 'GET', 'INCR', 'LPUSH', 'LPOP', 'SADD', 'HSET', 'ZADD']
 
-function workloads(selected: Set<string> | null, sha: string): Workload[] {
+function workloads(selected: Set<string> | null, sha: string | null): Workload[] {
   const want = (name: string) => selected === null || selected.has(name.toLowerCase())
-  const builtin = BUILTIN.filter(want)
-  const list: Workload[] = []
-  if (builtin.length > 0) list.push({ labels: builtin, args: () => ['-t', builtin.join(',').toLowerCase()] })
-  if (want('EVAL')) list.push({ labels: ['EVAL'], args: () => ['EVAL', SCRIPT, '1', 'key:__rand_int__', 'xxx'] })
-  if (want('EVALSHA')) list.push({ labels: ['EVALSHA'], args: () => ['EVALSHA', sha, '1', 'key:__rand_int__', 'xxx'] })
+  const list: Workload[] = BUILTIN.filter(want).map((label) => ({ label, args: ['-t', label.toLowerCase()] }))
+  if (sha === null) return list
+  if (want('EVAL')) list.push({ label: 'EVAL', args: ['EVAL', SCRIPT, '1', 'key:__rand_int__', 'xxx'] })
+  if (want('EVALSHA')) list.push({ label: 'EVALSHA', args: ['EVALSHA', sha, '1', 'key:__rand_int__', 'xxx'] })
   return list
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15 (clock ticks of 10 ms).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
 }
 
 /** Loads the script on every target; returns its SHA, or null when a target refuses it (its rows are skipped). */
@@ -210,46 +216,53 @@ async function loadScript(targets: Target[]): Promise<string | null> {
 async function throughputSection(targets: Target[]): Promise<void> {
   const only = optionValue('--tests')
   const selected = only ? new Set(only.toLowerCase().split(',')) : null
-  const sha = await loadScript(targets)
-  const groups = workloads(selected, sha ?? '').filter((w) => sha !== null || !w.labels[0].startsWith('EVAL'))
+  const rows = workloads(selected, await loadScript(targets))
   const modes = [
-    { label: '-c 50', args: ['-c', '50', '-n', String(UNPIPELINED_REQUESTS)] },
-    { label: '-c 50 -P 16', args: ['-c', '50', '-P', '16', '-n', String(PIPELINED_REQUESTS)] },
+    { label: '-c 50', requests: UNPIPELINED_REQUESTS, args: ['-c', '50'] },
+    { label: '-c 50 -P 16', requests: PIPELINED_REQUESTS, args: ['-c', '50', '-P', '16'] },
   ]
+  // Warm-up, untimed: a fresh node process runs its first requests in the interpreter, before the JIT compiles them.
+  for (const t of targets) {
+    for (const row of rows) await redisBenchmark(t.port, ['-c', '50', '-P', '16', '-n', '20000', ...row.args])
+  }
   const redsims = targets.filter((t) => t.name !== 'redis')
   console.log(`\nThroughput (requests per second, median of ${ROUNDS} alternating round${ROUNDS > 1 ? 's' : ''})`)
+  console.log('  and server CPU time per request (user + system, all rounds): less sensitive to the machine load')
   let header = `  ${'test'.padEnd(20)} ${'redis'.padStart(10)}`
-  for (const t of redsims) header += ` ${t.name.padStart(10)} ${`${t.name}/redis`.padStart(16)}`
+  for (const t of redsims) header += ` ${t.name.padStart(10)} ${`${t.name}/redis`.padStart(15)}`
+  header += ` ${'CPU us/req:'.padStart(12)} ${'redis'.padStart(6)}`
+  for (const t of redsims) header += ` ${t.name.padStart(9)}`
   console.log(header)
   for (const mode of modes) {
-    // samples[label][target] = rps per round
-    const samples = new Map<string, Map<string, number[]>>()
+    const rps = new Map<string, number[]>()
+    const cpu = new Map<string, number>()
+    const key = (row: Workload, t: Target) => `${row.label} ${t.name}`
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which server goes first so drifting load does not favour one of them.
       const order = round % 2 === 0 ? targets : [...targets].reverse()
-      for (const group of groups) {
+      for (const row of rows) {
         for (const t of order) {
-          const rows = await redisBenchmark(t.port, [...mode.args, ...group.args(t)])
-          group.labels.forEach((label, i) => {
-            const byTarget = samples.get(label) ?? new Map<string, number[]>()
-            samples.set(label, byTarget)
-            const list = byTarget.get(t.name) ?? []
-            byTarget.set(t.name, list)
-            list.push(rows[i]?.[1] ?? 0)
-          })
+          const before = cpuMicros(t.pid)
+          const result = await redisBenchmark(t.port, [...mode.args, '-n', String(mode.requests), ...row.args])
+          cpu.set(key(row, t), (cpu.get(key(row, t)) ?? 0) + cpuMicros(t.pid) - before)
+          const list = rps.get(key(row, t)) ?? []
+          rps.set(key(row, t), list)
+          list.push(result[0]?.[1] ?? 0)
         }
       }
     }
-    for (const group of groups) {
-      for (const label of group.labels) {
-        const redis = median(samples.get(label)?.get('redis') ?? [0])
-        let line = `  ${`${label} ${mode.label}`.padEnd(20)} ${fmt(redis).padStart(10)}`
-        for (const t of redsims) {
-          const rps = median(samples.get(label)?.get(t.name) ?? [0])
-          line += ` ${fmt(rps).padStart(10)} ${(rps / redis).toFixed(2).padStart(16)}`
-        }
-        console.log(line)
+    const perRequest = (row: Workload, t: Target) => (cpu.get(key(row, t)) ?? 0) / (mode.requests * ROUNDS)
+    for (const row of rows) {
+      const redisTarget = targets[0]
+      const redis = median(rps.get(key(row, redisTarget)) ?? [0])
+      let line = `  ${`${row.label} ${mode.label}`.padEnd(20)} ${fmt(redis).padStart(10)}`
+      for (const t of redsims) {
+        const r = median(rps.get(key(row, t)) ?? [0])
+        line += ` ${fmt(r).padStart(10)} ${(r / redis).toFixed(2).padStart(15)}`
       }
+      line += ` ${''.padStart(12)} ${perRequest(row, redisTarget).toFixed(1).padStart(6)}`
+      for (const t of redsims) line += ` ${perRequest(row, t).toFixed(1).padStart(9)}`
+      console.log(line)
     }
   }
 }

@@ -84,7 +84,8 @@ export class Executor {
 
   private dispatch(client: Client, argv: Buffer[]): Reply | Promise<Reply> {
     const engine = this.engine
-    client.lastInteraction = engine.clock.now()
+    const now = engine.clock.now()
+    client.lastInteraction = now
     if (argv.length === 0) return null
     const resolved = this.table.resolve(argv)
     if ('error' in resolved) {
@@ -129,15 +130,22 @@ export class Executor {
     if (busyLease?.alive) return this.runUnderLease(busyLease, client, spec, argv, 'client', null)
 
     const lease = this.acquire(client)
-    if (lease instanceof Promise) return lease.then((held) => this.runHoldingLease(held, client, spec, argv))
-    return this.runHoldingLease(lease, client, spec, argv)
+    if (lease instanceof Promise) return lease.then((held) => this.runHoldingLease(held, client, spec, argv, undefined))
+    // Nothing waited since `now` was read, so it is the command's start time too (one clock read fewer per command).
+    return this.runHoldingLease(lease, client, spec, argv, now)
   }
 
   /**
    * Runs a client's command under the lease it just acquired, serves the clients its writes unblocked, and releases
    * the lease on every path (a throw, a rejection, a reply).
    */
-  private runHoldingLease(lease: Lease, client: Client, spec: CommandSpec, argv: Buffer[]): Reply | Promise<Reply> {
+  private runHoldingLease(
+    lease: Lease,
+    client: Client,
+    spec: CommandSpec,
+    argv: Buffer[],
+    startedAt: number | undefined,
+  ): Reply | Promise<Reply> {
     // The client went away while it waited: its command is dropped, as a closed socket's pending input is.
     if (client.closed) {
       lease.release()
@@ -145,7 +153,7 @@ export class Executor {
     }
     let reply: Reply | Promise<Reply>
     try {
-      reply = this.invokeUnderLease(lease, client, spec, argv, 'client', null)
+      reply = this.invokeUnderLease(lease, client, spec, argv, 'client', null, startedAt)
     } catch (err) {
       lease.release()
       throw err
@@ -244,6 +252,9 @@ export class Executor {
    * `redis.call`, so that in production a script runs all its calls without leaving its coroutine; when the handler
    * (or a mutant's per-call lock) has to wait, this returns a promise and the host suspends the script until it
    * settles. Both paths run the same code below.
+   *
+   * `startedAt`: the engine clock's time at which the command starts, when the caller has just read it (for INFO
+   * commandstats); read here otherwise.
    */
   invokeUnderLease(
     lease: Lease,
@@ -252,6 +263,7 @@ export class Executor {
     argv: Buffer[],
     origin: CommandOrigin,
     script: ScriptFrame | null,
+    startedAt?: number,
   ): Reply | Promise<Reply> {
     const engine = this.engine
     if (origin === 'script' && !lease.alive && engine.variant !== CORRECT_EXECUTOR) {
@@ -267,7 +279,7 @@ export class Executor {
       this.commandStats.set(name, stats)
     }
     const frame = engine.pushFrame(client, spec, argv, script)
-    const started = engine.clock.now()
+    const started = startedAt ?? engine.clock.now()
     let result: Reply | Promise<Reply>
     try {
       const ctx = new Context(engine, client, argv, lease, spec, origin, script)
