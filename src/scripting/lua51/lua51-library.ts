@@ -16,7 +16,7 @@
 import { lauxlib, type LuaJSFunction, type LuaKFunction, type LuaState, lua, lualib, to_luastring } from 'fengari'
 import ldebug from 'fengari/src/ldebug.js'
 import { READONLY_MESSAGE, readonlyTables, scriptLimits } from './fengari-patches.ts'
-import { Lrand48 } from './lrand48.ts'
+import type { Lrand48 } from './lrand48.ts'
 import { luaStringFormat } from './string-format.ts'
 import { luaStringToNumber, luaStringToNumberBase } from './string-to-number.ts'
 
