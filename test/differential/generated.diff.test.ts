@@ -8,7 +8,7 @@ import { it } from 'vitest'
 import { sequenceArb } from './command-generator.ts'
 import { describeDifferential } from './harness.ts'
 
-const runs = Number(process.env.DIFF_RUNS ?? 150)
+const runs = Number(process.env.DIFF_RUNS ?? process.env.REDSIM_DIFF_RUNS ?? 150)
 const seed = process.env.DIFF_SEED === undefined ? undefined : Number(process.env.DIFF_SEED)
 
 describeDifferential('differential: generated command sequences', (pair) => {

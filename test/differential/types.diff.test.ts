@@ -4,7 +4,7 @@
  * from redsim and redis-server (order-insensitive only where Redis defines no order; random replies by shape).
  * On failure fast-check shrinks the sequence and the error shows the whole shrunk transcript.
  *
- * REDSIM_DIFF_RUNS sets the sequences per type (default 60; raise it for a local campaign), DIFF_SEED replays a
+ * REDSIM_DIFF_RUNS sets the sequences per type (default 100; raise it for a local campaign), DIFF_SEED replays a
  * reported seed, DIFF_ONLY=<name> runs one generator.
  */
 import fc from 'fast-check'
@@ -12,7 +12,7 @@ import { it } from 'vitest'
 import { typeSequences } from './generators/index.ts'
 import { describeDifferential } from './harness.ts'
 
-const runs = Number(process.env.REDSIM_DIFF_RUNS ?? 60)
+const runs = Number(process.env.REDSIM_DIFF_RUNS ?? 100)
 const seed = process.env.DIFF_SEED === undefined ? undefined : Number(process.env.DIFF_SEED)
 const only = process.env.DIFF_ONLY
 
