@@ -25,6 +25,7 @@ import {
   VerbatimReply,
 } from '../protocol/reply.ts'
 import type { Protocol } from '../protocol/resp-encoder.ts'
+import { luaName, pushSharedBytes, setNamedField } from './lua-strings.ts'
 import { redisArgNumber } from './lua51/c-number-format.ts'
 
 /** Nesting at which Redis's conversion runs out of Lua stack (measured on 7.0.15 with a self-referencing table). */
@@ -81,13 +82,31 @@ export function errorTableText(raw: string): string {
   return `${code} ${msg.replace(/^[\r\n]+|[\r\n]+$/g, '')}`
 }
 
+/**
+ * A reply's bytes, copied (the keyspace may grow a stored value in place later; a Lua string must never change).
+ * `new Uint8Array(buffer)` copies at memory speed, where lua_pushstring's Uint8Array.from walks byte by byte.
+ */
 function pushBytes(L: LuaState, b: Buffer): void {
-  lua.lua_pushstring(L, toLuaString(b))
+  pushSharedBytes(L, new Uint8Array(b))
 }
 
 function pushText(L: LuaState, s: string): void {
-  lua.lua_pushstring(L, toLuaString(Buffer.from(s, 'utf8')))
+  pushSharedBytes(L, Buffer.from(s, 'utf8'))
 }
+
+/** Status texts seen again and again (OK, PONG, QUEUED, ...), made once. */
+const statusTexts = new Map<string, Uint8Array>()
+
+function pushStatus(L: LuaState, s: string): void {
+  let bytes = statusTexts.get(s)
+  if (!bytes) {
+    bytes = toLuaString(Buffer.from(s, 'utf8'))
+    if (s.length <= 16 && statusTexts.size < 256) statusTexts.set(s, bytes)
+  }
+  pushSharedBytes(L, bytes)
+}
+
+const OK_NAME = luaName('ok')
 
 /** Pushes one Lua value for `reply` as the script (RESP `resp`) sees it. Error replies become {err=...} tables. */
 export function pushReply(L: LuaState, reply: Reply, resp: Protocol): void {
@@ -106,8 +125,8 @@ export function pushReply(L: LuaState, reply: Reply, resp: Protocol): void {
     pushArray(L, reply, resp)
   } else if (reply instanceof SimpleString) {
     lua.lua_createtable(L, 0, 1)
-    pushText(L, reply.value)
-    lua.lua_setfield(L, -2, OK_FIELD)
+    pushStatus(L, reply.value)
+    setNamedField(L, -2, OK_NAME)
   } else if (reply instanceof ReplyError) {
     pushErrorTable(L, `-${reply.message}`, true)
   } else if (reply instanceof NilArray) {
@@ -328,9 +347,26 @@ function arrayToReply(L: LuaState, idx: number, options: LuaToReplyOptions, dept
  * The command arguments of redis.call(...) from the Lua stack (positions 1..n): strings as their bytes, numbers
  * as "%.17g". Returns null when an argument is of another type.
  */
+/**
+ * Command names as Buffers, per Lua string object: a name written in a script is the same constant string on every
+ * call, so its Buffer is made once. (Only argv[0]: commands never keep or modify it, unlike their arguments.)
+ */
+const commandNames = new WeakMap<Uint8Array, Buffer>()
+
 export function luaArgsToArgv(L: LuaState, n: number): Buffer[] | null {
   const argv: Buffer[] = new Array(n)
-  for (let i = 1; i <= n; i++) {
+  let i = 1
+  if (lua.lua_type(L, 1) === lua.LUA_TSTRING) {
+    const name = lua.lua_tolstring(L, 1)!
+    let buffer = commandNames.get(name)
+    if (!buffer) {
+      buffer = luaBytes(name)
+      commandNames.set(name, buffer)
+    }
+    argv[0] = buffer
+    i = 2
+  }
+  for (; i <= n; i++) {
     const t = lua.lua_type(L, i)
     if (t === lua.LUA_TSTRING) argv[i - 1] = luaBytes(lua.lua_tolstring(L, i)!)
     else if (t === lua.LUA_TNUMBER) argv[i - 1] = Buffer.from(redisArgNumber(lua.lua_tonumber(L, i)), 'latin1')

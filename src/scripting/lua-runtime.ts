@@ -15,10 +15,11 @@
  */
 import { lauxlib, type LuaState, lua } from 'fengari'
 import { ReplyError } from '../protocol/reply.ts'
-import { luaBytes, toLuaString } from './conversions.ts'
+import { luaBytes } from './conversions.ts'
 import { Lrand48 } from './lua51/lrand48.ts'
 import { openRedisLib } from './redis-lib.ts'
-import { createSandbox, setProtectedGlobal } from './sandbox.ts'
+import { luaName, pushName, pushSharedBytes, setScriptGlobals } from './lua-strings.ts'
+import { createSandbox } from './sandbox.ts'
 import type { ScriptingHost } from './lua-host.ts'
 import type { ScriptRun } from './script-run.ts'
 
@@ -30,6 +31,9 @@ interface CompiledFunction {
   /** Script caches (one per engine, renewed by SCRIPT FLUSH) holding this function. */
   users: number
 }
+
+const KEYS_NAME = luaName('KEYS')
+const ARGV_NAME = luaName('ARGV')
 
 /** A generator for code that runs outside any script (nothing should): deterministic, never an engine's. */
 const FALLBACK_GENERATOR = new Lrand48()
@@ -44,6 +48,8 @@ export class LuaRuntime {
   private globalsOwner: ScriptRun | null = null
   private readonly spare: LuaState[] = []
   private readonly compiled = new Map<string, CompiledFunction>()
+  /** How many entries the KEYS and ARGV tables in the globals were given (null: unknown, never reused). */
+  private globalsShape: { keys: number; args: number } | null = null
 
   constructor() {
     this.L = createSandbox({
@@ -138,21 +144,80 @@ export class LuaRuntime {
     const owner = this.globalsOwner
     // The owner is suspended mid-run: keep its tables (the script may have changed them) until it resumes.
     if (owner && this.inFlight.has(owner.thread)) owner.saveGlobals(L)
-    if (!run.restoreGlobals(L, setProtectedGlobal)) {
-      pushStringArray(L, run.keys)
-      setProtectedGlobal(L, 'KEYS')
-      pushStringArray(L, run.args)
-      setProtectedGlobal(L, 'ARGV')
+    if (run.restoreGlobals(L)) {
+      this.globalsShape = null
+    } else if (!(owner === null && this.refillGlobals(run))) {
+      setScriptGlobals(
+        L,
+        () => pushStringArray(L, run.keys),
+        () => pushStringArray(L, run.args),
+      )
+      this.globalsShape = { keys: run.keys.length, args: run.args.length }
     }
     this.globalsOwner = run
   }
+
+  /**
+   * Reuses the KEYS and ARGV tables of the run that finished last, when it left them with exactly the integer keys it
+   * got (nothing can hold on to them once their run ended): the values are overwritten in place, which saves building
+   * two tables and writing two globals on every run. Returns false when they cannot be reused.
+   */
+  private refillGlobals(run: ScriptRun): boolean {
+    const shape = this.globalsShape
+    if (!shape) return false
+    const L = this.L
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS)
+    const g = lua.lua_gettop(L)
+    pushName(L, KEYS_NAME)
+    lua.lua_rawget(L, g)
+    pushName(L, ARGV_NAME)
+    lua.lua_rawget(L, g)
+    const reusable = hasExactly(L, g + 1, shape.keys) && hasExactly(L, g + 2, shape.args)
+    if (reusable) {
+      refill(L, g + 1, run.keys, shape.keys)
+      refill(L, g + 2, run.args, shape.args)
+      this.globalsShape = { keys: run.keys.length, args: run.args.length }
+    }
+    lua.lua_settop(L, g - 1)
+    return reusable
+  }
 }
 
-/** Pushes a Lua array of the given byte strings (KEYS, ARGV), binary-safe and without copying. */
+/** fengari's table: its entries live in a Map keyed by the key's value (the number itself for numeric keys). */
+interface FengariTable {
+  readonly strong: Map<unknown, unknown>
+}
+
+/** Whether the value at `idx` is a table without a metatable holding exactly the keys 1..count. */
+function hasExactly(L: LuaState, idx: number, count: number): boolean {
+  if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) return false
+  if (lua.lua_getmetatable(L, idx)) {
+    lua.lua_pop(L, 1)
+    return false
+  }
+  const entries = (lua.lua_topointer(L, idx) as unknown as FengariTable).strong
+  if (entries.size !== count) return false
+  for (let i = 1; i <= count; i++) if (!entries.has(i)) return false
+  return true
+}
+
+/** Overwrites the array at `idx` (keys 1..previous) with `values`. */
+function refill(L: LuaState, idx: number, values: Buffer[], previous: number): void {
+  for (let i = 0; i < values.length; i++) {
+    pushSharedBytes(L, values[i])
+    lua.lua_rawseti(L, idx, i + 1)
+  }
+  for (let i = values.length + 1; i <= previous; i++) {
+    lua.lua_pushnil(L)
+    lua.lua_rawseti(L, idx, i)
+  }
+}
+
+/** Pushes a Lua array of the given byte strings (KEYS, ARGV): binary-safe, sharing the command's argument bytes. */
 function pushStringArray(L: LuaState, values: Buffer[]): void {
   lua.lua_createtable(L, values.length, 0)
   for (let i = 0; i < values.length; i++) {
-    lua.lua_pushstring(L, toLuaString(values[i]))
+    pushSharedBytes(L, values[i])
     lua.lua_rawseti(L, -2, i + 1)
   }
 }

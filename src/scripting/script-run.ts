@@ -10,6 +10,7 @@ import type { CommandContext, CommandSpec, ScriptFrame } from '../commands/types
 import type { Reply } from '../protocol/reply.ts'
 import type { Protocol } from '../protocol/resp-encoder.ts'
 import type { ScriptingHost } from './lua-host.ts'
+import { setScriptGlobals } from './lua-strings.ts'
 import type { CachedScript } from './script-cache.ts'
 
 /** Why a script is being stopped: SCRIPT KILL, SHUTDOWN NOSAVE, or a busy loop that cannot be paused. */
@@ -71,13 +72,16 @@ export class ScriptRun {
     this.savedArgs = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
   }
 
-  /** Pushes the saved tables back as globals; false when nothing was saved (the run's first resume). */
-  restoreGlobals(L: LuaState, setGlobal: (L: LuaState, name: string) => void): boolean {
+  /** Makes the saved tables the globals again; false when nothing was saved (the run's first resume). */
+  restoreGlobals(L: LuaState): boolean {
     if (this.savedKeys === NO_REF) return false
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.savedKeys)
-    setGlobal(L, 'KEYS')
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.savedArgs)
-    setGlobal(L, 'ARGV')
+    const keys = this.savedKeys
+    const args = this.savedArgs
+    setScriptGlobals(
+      L,
+      () => lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, keys),
+      () => lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, args),
+    )
     this.releaseSavedGlobals(L)
     return true
   }

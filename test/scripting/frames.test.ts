@@ -137,6 +137,29 @@ describe('per-run frames', () => {
   })
 })
 
+describe('KEYS and ARGV of consecutive runs', () => {
+  it('nothing a script does to its KEYS and ARGV reaches the next script', async () => {
+    const c = new LocalConnection(engineWith().engine)
+    const show = 'return {#KEYS, #ARGV, tostring(next(KEYS, #KEYS)), tostring(getmetatable(ARGV)), KEYS[1], ARGV[1]}'
+    const tamper =
+      "KEYS.extra = 1 KEYS[5] = 'five' setmetatable(ARGV, {__index = function() return 'leak' end}) return ARGV[9]"
+    expect(respText(await c.call('EVAL', tamper, 3, 'a', 'b', 'c', 'x'))).toBe('$4\r\nleak\r\n')
+    expect(respText(await c.call('EVAL', show, 1, 'k', 'v'))).toBe(
+      '*6\r\n:1\r\n:1\r\n$3\r\nnil\r\n$3\r\nnil\r\n$1\r\nk\r\n$1\r\nv\r\n',
+    )
+    // Fewer keys than the run before, after an untouched run: the extra entries are gone.
+    expect(respText(await c.call('EVAL', 'return 1', 4, 'a', 'b', 'c', 'd', 'w', 'x', 'y'))).toBe(':1\r\n')
+    expect(respText(await c.call('EVAL', show, 1, 'k', 'v'))).toBe(
+      '*6\r\n:1\r\n:1\r\n$3\r\nnil\r\n$3\r\nnil\r\n$1\r\nk\r\n$1\r\nv\r\n',
+    )
+    expect(respText(await c.call('EVAL', 'KEYS[1] = nil KEYS[3] = 1 return 1', 2, 'a', 'b'))).toBe(':1\r\n')
+    expect(respText(await c.call('EVAL', 'return {#KEYS, KEYS[1], KEYS[2], KEYS[3]}', 2, 'p', 'q'))).toBe(
+      '*3\r\n:2\r\n$1\r\np\r\n$1\r\nq\r\n',
+    )
+    expect(respText(await c.call('EVAL', 'return {#KEYS, #ARGV}', 0))).toBe('*2\r\n:0\r\n:0\r\n')
+  })
+})
+
 describe('time inside a script', () => {
   it('is frozen at the script start for expiry: a key cannot expire between two calls', async () => {
     const seam = new GateSeam(new Set(['script-call']))
