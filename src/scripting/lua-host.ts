@@ -28,6 +28,8 @@ const HOST_FAILURE = -1
 interface HostScripts {
   readonly cache: ScriptCache
   readonly generator: Lrand48
+  /** State a library keeps between scripts (see libraryState). */
+  readonly libraries: Map<object, unknown>
 }
 
 export class ScriptingHost {
@@ -42,7 +44,7 @@ export class ScriptingHost {
     if (this.scripts) return this.scripts
     const generator = new Lrand48()
     generator.seed(Math.floor(this.engine.random.next() * 2 ** 32) | 0)
-    this.scripts = { cache: new ScriptCache(luaRuntime()), generator }
+    this.scripts = { cache: new ScriptCache(luaRuntime()), generator, libraries: new Map() }
     return this.scripts
   }
 
@@ -62,6 +64,17 @@ export class ScriptingHost {
   get current(): ScriptRun | null {
     const runs = luaRuntime().runsOf(this)
     return runs.length > 0 ? runs[runs.length - 1] : null
+  }
+
+  /** This engine's state for the library identified by `key`, created on first use and renewed by SCRIPT FLUSH. */
+  libraryState<T>(key: object, create: () => T): T {
+    const libraries = this.loaded().libraries
+    let state = libraries.get(key) as T | undefined
+    if (state === undefined) {
+      state = create()
+      libraries.set(key, state)
+    }
+    return state
   }
 
   /** SCRIPT FLUSH: forget every script and reseed math.random (Redis starts a fresh Lua state). */

@@ -229,3 +229,23 @@ export function luaRuntime(): LuaRuntime {
   shared ??= new LuaRuntime()
   return shared
 }
+
+const detachedLibraryStates = new Map<object, unknown>()
+
+/**
+ * For the libraries (cjson, cmsgpack, ...): state a script may change and later scripts see (in Redis, settings such as
+ * cjson.encode_keep_buffer last until SCRIPT FLUSH). The Lua state is shared by every engine in the process, so such
+ * state must not live in the library's closures: this returns the running script's engine's copy, identified by
+ * `key` (any object the library owns), created with `create` on first use and renewed by SCRIPT FLUSH. Outside a
+ * script (never, in practice) a process-wide copy is returned.
+ */
+export function libraryState<T>(key: object, create: () => T): T {
+  const run = shared?.active
+  if (run) return run.host.libraryState(key, create)
+  let state = detachedLibraryStates.get(key) as T | undefined
+  if (state === undefined) {
+    state = create()
+    detachedLibraryStates.set(key, state)
+  }
+  return state
+}

@@ -137,6 +137,20 @@ describe('per-run frames', () => {
   })
 })
 
+describe('library state', () => {
+  it('is per engine and renewed by SCRIPT FLUSH', async () => {
+    const key = {}
+    const one = engineWith().engine
+    const two = engineWith().engine
+    const state = scriptingHost(one).libraryState(key, () => ({ setting: 1 }))
+    state.setting = 5
+    expect(scriptingHost(one).libraryState(key, () => ({ setting: 1 })).setting).toBe(5)
+    expect(scriptingHost(two).libraryState(key, () => ({ setting: 1 })).setting).toBe(1)
+    await new LocalConnection(one).call('SCRIPT', 'FLUSH')
+    expect(scriptingHost(one).libraryState(key, () => ({ setting: 1 })).setting).toBe(1)
+  })
+})
+
 describe('KEYS and ARGV of consecutive runs', () => {
   it('nothing a script does to its KEYS and ARGV reaches the next script', async () => {
     const c = new LocalConnection(engineWith().engine)
