@@ -30,9 +30,11 @@ export interface ClientDeps {
   scripts: Record<string, string>
 }
 
+/** SHA1 of each script source seen in this process: the fixture scripts are few and hashing one costs a createHash. */
+const shaOfSource = new Map<string, string>()
+
 export class SimClient {
   readonly conn: LocalConnection
-  private readonly shas = new Map<string, string>()
 
   /** The scheduler's view of this client; set once the connection (and so the client id) exists. */
   actor!: SimActor
@@ -100,7 +102,7 @@ export class SimClient {
         let reply: Outcome
         if (op.via === 'evalsha') {
           // What client libraries do: EVALSHA, and EVAL only when the server answers NOSCRIPT.
-          reply = await this.call(record, ['EVALSHA', this.sha(op.script, source), ...tail])
+          reply = await this.call(record, ['EVALSHA', this.sha(source), ...tail])
           if (reply instanceof ReplyError && reply.message.startsWith('NOSCRIPT')) {
             reply = await this.call(record, ['EVAL', source, ...tail])
           }
@@ -123,7 +125,8 @@ export class SimClient {
 
   private end(record: HistoryOperation, reply: Outcome): void {
     if (reply === LOST) this.deps.recorder.abandon(record)
-    else this.deps.recorder.complete(record, reply)
+    // The operation's output is its last command's reply, already converted by `call`.
+    else this.deps.recorder.complete(record, reply, record.calls[record.calls.length - 1].reply)
   }
 
   /** Sends one command and waits for its reply; LOST when the connection is (or gets) closed. */
@@ -149,9 +152,9 @@ export class SimClient {
     return argv.map((a) => (a === '$now' ? now : a))
   }
 
-  private sha(name: string, source: string): string {
-    let sha = this.shas.get(name)
-    if (!sha) this.shas.set(name, (sha = sha1(source)))
+  private sha(source: string): string {
+    let sha = shaOfSource.get(source)
+    if (!sha) shaOfSource.set(source, (sha = sha1(source)))
     return sha
   }
 }

@@ -184,9 +184,10 @@ export class Recorder implements AccessRecorder {
     return op
   }
 
-  complete(op: HistoryOperation, output: Reply): void {
+  /** The operation returned `output` (`converted`: its `historyReply` form, when the caller already has it). */
+  complete(op: HistoryOperation, output: Reply, converted?: HistoryReply): void {
     op.return = this.tick()
-    op.output = historyReply(output)
+    op.output = converted !== undefined ? converted : historyReply(output)
     this.inflight[op.client] = -1
   }
 

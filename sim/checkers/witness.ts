@@ -12,37 +12,50 @@
 import { ManualClock } from '../../src/engine/clock.ts'
 import { Engine } from '../../src/engine/engine.ts'
 import { seededRandom } from '../../src/engine/random.ts'
-import { LocalConnection, toArgv } from '../../src/server/local-connection.ts'
-import type { ServerCall } from '../recorder.ts'
+import type { Client } from '../../src/engine/client.ts'
+import { type Reply, ReplyError, SimpleString } from '../../src/protocol/reply.ts'
+import { toArgv } from '../../src/server/local-connection.ts'
+import type { HistoryOperation, ServerCall } from '../recorder.ts'
 import { replyText } from '../trace-hash.ts'
 import type { Checker, RecordedRun, Violation } from './types.ts'
 import { violation } from './types.ts'
 
 function realTime(run: RecordedRun): Violation[] {
-  // Serial range of each history operation.
-  const min = new Map<number, number>()
-  const max = new Map<number, number>()
+  // Serial range of each history operation, by operation id (the recorder's ids are history indexes).
+  let n = 0
+  for (const op of run.history) if (op.id >= n) n = op.id + 1
+  for (const call of run.calls) if (call.op >= n) n = call.op + 1
+  const min = new Int32Array(n).fill(-1)
+  const max = new Int32Array(n).fill(-1)
   for (const call of run.calls) {
-    if (call.serial < 0) continue
-    min.set(call.op, Math.min(min.get(call.op) ?? call.serial, call.serial))
-    max.set(call.op, Math.max(max.get(call.op) ?? call.serial, call.serial))
+    const serial = call.serial
+    if (serial < 0) continue
+    if (min[call.op] === -1 || serial < min[call.op]) min[call.op] = serial
+    if (serial > max[call.op]) max[call.op] = serial
   }
-  const ops = run.history.filter((op) => min.has(op.id))
-  const byReturn = ops.filter((op) => op.return !== null).sort((a, b) => a.return! - b.return!)
-  const byInvoke = [...ops].sort((a, b) => a.invoke - b.invoke)
+  // The history is recorded in invoke order, and return times come from the same logical clock.
+  const ops: HistoryOperation[] = []
+  const byReturn: HistoryOperation[] = []
+  for (const op of run.history) {
+    if (min[op.id] === -1) continue
+    ops.push(op)
+    if (op.return !== null) byReturn.push(op)
+  }
+  ops.sort((a, b) => a.invoke - b.invoke)
+  byReturn.sort((a, b) => a.return! - b.return!)
   let i = 0
   let latest = -1
   let latestOp = -1
-  for (const op of byInvoke) {
+  for (const op of ops) {
     while (i < byReturn.length && byReturn[i].return! < op.invoke) {
-      const m = max.get(byReturn[i].id)!
+      const m = max[byReturn[i].id]
       if (m > latest) {
         latest = m
         latestOp = byReturn[i].id
       }
       i++
     }
-    if (latest >= min.get(op.id)!) {
+    if (latest >= min[op.id]) {
       return [
         violation(
           'witness-mismatch',
@@ -55,49 +68,53 @@ function realTime(run: RecordedRun): Violation[] {
   return []
 }
 
+/**
+ * Replays the serial order on a fresh engine. Commands go straight to the executor (no connection queue): the
+ * replay engine has the production seam and nothing contends, so nearly every command answers synchronously and
+ * costs no promise; the rare one that does not is awaited.
+ */
 async function replay(run: RecordedRun): Promise<Violation[]> {
   const clock = new ManualClock()
   const engine = new Engine({ clock, random: seededRandom(`${run.scenario.seed}:engine`), logger: () => {} })
+  const executor = engine.executor
   // Same connection order as the simulation, so that client ids match.
-  const conns = new Map<number, LocalConnection>()
-  for (const id of run.clientIds) conns.set(id, new LocalConnection(engine, 'sim'))
+  const clients: Client[] = []
+  for (const id of run.clientIds) clients[id] = engine.createClient('sim')
   if (run.scenario.setup.length > 0) {
-    const setup = new LocalConnection(engine, 'sim')
-    for (const argv of run.scenario.setup) await setup.send(toArgv(argv))
-    setup.close()
+    const setup = engine.createClient('sim')
+    for (const argv of run.scenario.setup) {
+      const reply = executor.execute(setup, toArgv(argv))
+      if (reply instanceof Promise) await reply
+    }
+    engine.removeClient(setup)
   }
   // Each client's commands in its own order; the ones that took the lock are the anchors of the global order.
-  const pending = new Map<number, ServerCall[]>()
+  const pending: ServerCall[][] = []
   for (const call of run.calls) {
     if (call.dropped || call.reply === undefined) continue
-    let list = pending.get(call.client)
-    if (!list) pending.set(call.client, (list = []))
-    list.push(call)
+    const list = pending[call.client]
+    if (list) list.push(call)
+    else pending[call.client] = [call]
   }
-  const position = new Map<number, number>()
+  const position: number[] = []
   const perform = async (call: ServerCall): Promise<Violation | null> => {
-    const conn = conns.get(call.client)
-    if (!conn) return null
-    const got = await conn.send(toArgv(call.argv))
-    const expected = replyText(call.reply!)
-    const actual = replyText(got)
-    if (expected === actual) return null
-    return violation(
-      'witness-mismatch',
-      `replaying the serial order gives a different reply for client #${call.client} ${call.argv[0]}` +
-        `${call.serial >= 0 ? ` (serial ${call.serial})` : ''}: the server said ${expected.slice(0, 80)}, a sequential run says ${actual.slice(0, 80)}`,
-      { clients: [call.client], operations: [call.op] },
-    )
+    const client = clients[call.client]
+    if (!client) return null
+    const answer = executor.execute(client, toArgv(call.argv))
+    const got = answer instanceof Promise ? await answer : answer
+    return sameReply(call.reply!, got) ? null : mismatch(call, got)
   }
+  /** Performs the client's lock-free commands (QUEUED, rejected) up to `stop` (exclusive), or all that are left. */
   const flushUntil = async (client: number, stop: ServerCall | null): Promise<Violation | null> => {
-    const list = pending.get(client) ?? []
-    let i = position.get(client) ?? 0
+    const list = pending[client]
+    if (!list) return null
+    let i = position[client] ?? 0
     for (; i < list.length && list[i] !== stop; i++) {
       if (list[i].serial >= 0) continue
       const bad = await perform(list[i])
       if (bad) return bad
     }
-    position.set(client, stop ? i + 1 : i)
+    position[client] = stop ? i + 1 : i
     return null
   }
   for (const entry of run.serialOrder) {
@@ -113,11 +130,45 @@ async function replay(run: RecordedRun): Promise<Violation[]> {
     const bad = await perform(entry)
     if (bad) return [bad]
   }
-  for (const client of pending.keys()) {
+  for (let client = 0; client < pending.length; client++) {
     const bad = await flushUntil(client, null)
     if (bad) return [bad]
   }
   return []
+}
+
+function mismatch(call: ServerCall, got: Reply): Violation {
+  const expected = replyText(call.reply!)
+  const actual = replyText(got)
+  return violation(
+    'witness-mismatch',
+    `replaying the serial order gives a different reply for client #${call.client} ${call.argv[0]}` +
+      `${call.serial >= 0 ? ` (serial ${call.serial})` : ''}: the server said ${expected.slice(0, 80)}, a sequential run says ${actual.slice(0, 80)}`,
+    { clients: [call.client], operations: [call.op] },
+  )
+}
+
+/**
+ * Whether two replies are the same, as their `replyText` forms would be: the common shapes are compared directly,
+ * without building text; anything else falls back to comparing the text.
+ */
+export function sameReply(a: Reply, b: Reply): boolean {
+  if (a === b) return true
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b)
+  if (typeof a === 'number' || typeof b === 'number' || a === null || b === null) {
+    // Different numbers, or a number or nil against anything else (equal ones returned above).
+    if (typeof a === 'number' && typeof b === 'bigint') return Number.isInteger(a) && BigInt(a) === b
+    if (typeof a === 'bigint' && typeof b === 'number') return Number.isInteger(b) && a === BigInt(b)
+    return false
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameReply(a[i], b[i])) return false
+    return true
+  }
+  if (a instanceof ReplyError && b instanceof ReplyError) return a.message === b.message
+  if (a instanceof SimpleString && b instanceof SimpleString) return a.value === b.value
+  return replyText(a) === replyText(b)
 }
 
 export const witness: Checker = {

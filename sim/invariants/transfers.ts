@@ -29,7 +29,7 @@ export function checkTransfers(history: History, options: TransferOptions = {}):
   for (const { op } of ops) {
     if ('script' in op.input && op.input.script === script) continue
     const written = writtenKeys(op.input).filter((key) => accounts.has(key))
-    if ([...accounts].some((key) => mayExpire(op.input, key))) return []
+    for (const key of accounts) if (mayExpire(op.input, key)) return []
     if (written.length === 0) continue
     if (op.return === null || returnOf(op) >= firstTransfer || !('argv' in op.input)) return []
     const argv = op.input.argv

@@ -60,24 +60,46 @@ function commandWrites(argv: readonly string[]): string[] {
   }
 }
 
-/** The keys an operation may write (scripts: all their KEYS; a clock tick: none, expiry aside). */
-export function writtenKeys(input: OperationInput): string[] {
-  if ('clock' in input) return []
-  if ('script' in input) return input.keys
-  if ('multi' in input) return input.multi.flatMap(commandWrites)
-  return commandWrites(input.argv)
+/**
+ * The keys an operation may write (scripts: all their KEYS; a clock tick: none, expiry aside). Every invariant asks
+ * this of every operation, so the answer is kept per input object (inputs are never changed after the run).
+ */
+export function writtenKeys(input: OperationInput): readonly string[] {
+  let keys = writtenCache.get(input)
+  if (keys === undefined) {
+    if ('clock' in input) keys = []
+    else if ('script' in input) keys = input.keys
+    else if ('multi' in input) keys = input.multi.flatMap(commandWrites)
+    else keys = commandWrites(input.argv)
+    writtenCache.set(input, keys)
+  }
+  return keys
 }
+const writtenCache = new WeakMap<OperationInput, readonly string[]>()
 
 /** Whether a history uses expiry on `key` (an expiring key can vanish, which workload invariants do not model). */
 export function mayExpire(input: OperationInput, key: string): boolean {
-  const commands = 'multi' in input ? input.multi : 'argv' in input ? [input.argv] : []
-  return commands.some((argv) => {
-    const name = argv[0].toUpperCase()
-    const expiring =
-      /EXPIRE/.test(name) || (name === 'SET' && argv.slice(3).some((a) => /^(EX|PX|EXAT|PXAT)$/i.test(a)))
-    return expiring && argv[1] === key
-  })
+  const keys = expiringKeys(input)
+  return keys.length > 0 && keys.includes(key)
 }
+
+/** The keys an operation may give an expiry (cached per input, as `writtenKeys`). */
+function expiringKeys(input: OperationInput): readonly string[] {
+  let keys = expiringCache.get(input)
+  if (keys === undefined) {
+    keys = []
+    const commands = 'multi' in input ? input.multi : 'argv' in input ? [input.argv] : []
+    for (const argv of commands) {
+      const name = argv[0].toUpperCase()
+      const expiring =
+        name.includes('EXPIRE') || (name === 'SET' && argv.slice(3).some((a) => /^(EX|PX|EXAT|PXAT)$/i.test(a)))
+      if (expiring && argv[1] !== undefined) keys.push(argv[1])
+    }
+    expiringCache.set(input, keys)
+  }
+  return keys
+}
+const expiringCache = new WeakMap<OperationInput, string[]>()
 
 /** Operations of the history with their ids, in order. */
 export function indexed(history: History): Array<{ op: Op; id: number }> {

@@ -102,7 +102,7 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
   }
 
   const compileCommand = (argv: readonly string[], client: number | string | undefined): Action => {
-    if (argv[0]?.toUpperCase() === 'WATCH') return (db) => watch(db, argv, client)
+    if (isWatch(argv[0])) return (db) => watch(db, argv, client)
     const script = asScript(argv)
     if (script !== undefined) return compileScript(script.script, script.keys, script.args)
     const spec = commandSpec(argv)
@@ -163,10 +163,15 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
   const keysOf = (input: OperationInput): string[] | 'broadcast' => {
     if ('clock' in input) return 'broadcast'
     if ('multi' in input) {
-      return [...new Set([...input.multi.flatMap((argv) => keysOf({ argv }) as string[]), ...(input.watch ?? [])])]
+      const keys: string[] = []
+      for (const argv of input.multi) {
+        for (const key of keysOf({ argv }) as string[]) if (!keys.includes(key)) keys.push(key)
+      }
+      for (const key of input.watch ?? []) if (!keys.includes(key)) keys.push(key)
+      return keys
     }
     if ('script' in input) return input.keys
-    if (input.argv[0]?.toUpperCase() === 'WATCH') return input.argv.slice(1)
+    if (isWatch(input.argv[0])) return input.argv.slice(1)
     const script = asScript(input.argv)
     if (script !== undefined) return script.keys
     return commandKeys(input.argv).filter((key) => key !== undefined)
@@ -208,11 +213,16 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
 export function attachClients(history: History): HistoryOperation[] {
   return history.map((op) => {
     const input = op.input
-    if ('multi' in input || ('argv' in input && input.argv[0]?.toUpperCase() === 'WATCH')) {
+    if ('multi' in input || ('argv' in input && isWatch(input.argv[0]))) {
       return { ...op, input: { ...input, client: op.client } }
     }
     return op
   })
+}
+
+/** Whether a command name is WATCH, in any case (without upper-casing every name: this runs once per operation). */
+function isWatch(name: string | undefined): boolean {
+  return name !== undefined && name.length === 5 && (name === 'WATCH' || name.toUpperCase() === 'WATCH')
 }
 
 export function describeInput(input: OperationInput): string {
