@@ -9,6 +9,8 @@
  *  2. Throughput: requests per second at `-c 50` and at `-c 50 -P 16` for SET, GET, INCR (issue 2), LPUSH, LPOP,
  *     SADD, HSET, ZADD (issue 6) and EVAL / EVALSHA of a cached two-call script, GET then SET (issue 3). The servers
  *     are measured alternately, several rounds, and the median is reported, because the machine's load changes.
+ *     Each server's CPU time (user + system, from /proc/<pid>/stat) per request is printed too: on a shared 2-core
+ *     machine the requests per second depend on what else runs, the CPU a server spends per request much less.
  *
  * `--baseline DIR` adds a second redsim started from another checkout (e.g. `git worktree add /tmp/old <commit>`, with
  * node_modules linked) to every round, so that before/after figures come from the same run under the same load.
