@@ -25,11 +25,17 @@ import {
   VerbatimReply,
 } from '../protocol/reply.ts'
 import type { Protocol } from '../protocol/resp-encoder.ts'
-import { luaName, pushSharedBytes, setNamedField } from './lua-strings.ts'
+import { type LuaName, luaName, pushName, pushSharedBytes, setNamedField } from './lua-strings.ts'
 import { redisArgNumber } from './lua51/c-number-format.ts'
 
 /** Nesting at which Redis's conversion runs out of Lua stack (measured on 7.0.15 with a self-referencing table). */
-export const MAX_REPLY_DEPTH = 7995
+export const REDIS_MAX_REPLY_DEPTH = 7995
+/**
+ * Where redsim stops instead: the RESP encoder writes nested arrays recursively and closes the connection past about
+ * 2500 levels, so replies nested deeper than this get Redis's error rather than a dropped connection. (Raise it to
+ * REDIS_MAX_REPLY_DEPTH once the encoder walks nested replies without recursion; the conversion here already does.)
+ */
+export const MAX_REPLY_DEPTH = 1000
 const STACK_LIMIT_ERROR = 'ERR reached lua stack limit'
 
 /** A Lua string (bytes) as a Buffer, without copying. fengari never mutates a string's bytes. */
@@ -42,9 +48,6 @@ export function toLuaString(b: Uint8Array): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length)
 }
 
-const ERR = to_luastring('err')
-const OK_FIELD = to_luastring('ok')
-
 // ---------------------------------------------------------------------------------------------------------------
 // reply -> Lua
 
@@ -55,7 +58,7 @@ const OK_FIELD = to_luastring('ok')
 export function pushErrorTable(L: LuaState, message: string, ignoreStats: boolean): void {
   lua.lua_createtable(L, 0, 2)
   lua.lua_pushstring(L, Uint8Array.from(Buffer.from(errorTableText(message), 'latin1')))
-  lua.lua_setfield(L, -2, ERR)
+  setNamedField(L, -2, ERR_NAME)
   if (ignoreStats) {
     lua.lua_pushboolean(L, true)
     lua.lua_setfield(L, -2, 'ignore_error_stats_update')
@@ -258,51 +261,74 @@ export function luaToReply(L: LuaState, idx: number, options: LuaToReplyOptions,
 }
 
 /** Reads t[field] raw; returns its type, leaving the value on the stack (the caller pops it). */
-function rawField(L: LuaState, idx: number, field: string | Uint8Array): number {
-  lua.lua_pushstring(L, field)
+function rawField(L: LuaState, idx: number, field: LuaName): number {
+  pushName(L, field)
   return lua.lua_rawget(L, idx)
 }
 
+const ERR_NAME = luaName('err')
+const DOUBLE_NAME = luaName('double')
+const BIG_NUMBER_NAME = luaName('big_number')
+const VERBATIM_NAME = luaName('verbatim_string')
+const FORMAT_NAME = luaName('format')
+const STRING_NAME = luaName('string')
+const MAP_NAME = luaName('map')
+const SET_NAME = luaName('set')
+
 function tableToReply(L: LuaState, idx: number, options: LuaToReplyOptions, depth: number): Reply {
+  const special = specialTableReply(L, idx, options, depth)
+  return special === PLAIN_ARRAY ? arrayToReply(L, idx, options, depth) : special
+}
+
+/** specialTableReply's answer for a table that is a plain array (no err, ok, double, ... field). */
+const PLAIN_ARRAY = Symbol('plain array')
+
+/** The reply for a table with one of the special fields Redis recognises, or PLAIN_ARRAY. */
+function specialTableReply(
+  L: LuaState,
+  idx: number,
+  options: LuaToReplyOptions,
+  depth: number,
+): Reply | typeof PLAIN_ARRAY {
   lua.lua_checkstack(L, 8)
-  if (rawField(L, idx, ERR) === lua.LUA_TSTRING) {
+  if (rawField(L, idx, ERR_NAME) === lua.LUA_TSTRING) {
     const message = oneLine(latin1(lua.lua_tolstring(L, -1)!))
     lua.lua_pop(L, 1)
     return new ReplyError(message)
   }
   lua.lua_pop(L, 1)
-  if (rawField(L, idx, OK_FIELD) === lua.LUA_TSTRING) {
+  if (rawField(L, idx, OK_NAME) === lua.LUA_TSTRING) {
     const status = oneLine(latin1(lua.lua_tolstring(L, -1)!))
     lua.lua_pop(L, 1)
     return new SimpleString(status)
   }
   lua.lua_pop(L, 1)
-  if (rawField(L, idx, 'double') === lua.LUA_TNUMBER) {
+  if (rawField(L, idx, DOUBLE_NAME) === lua.LUA_TNUMBER) {
     const value = lua.lua_tonumber(L, -1)
     lua.lua_pop(L, 1)
     return new DoubleReply(value)
   }
   lua.lua_pop(L, 1)
-  if (rawField(L, idx, 'big_number') === lua.LUA_TSTRING) {
+  if (rawField(L, idx, BIG_NUMBER_NAME) === lua.LUA_TSTRING) {
     // RESP3 big numbers have no reply type here; their RESP2 form, a bulk string, is sent to everyone.
     const value = luaBytes(lua.lua_tolstring(L, -1)!)
     lua.lua_pop(L, 1)
     return Buffer.from(oneLine(value.toString('latin1')), 'latin1')
   }
   lua.lua_pop(L, 1)
-  if (rawField(L, idx, 'verbatim_string') === lua.LUA_TTABLE) {
+  if (rawField(L, idx, VERBATIM_NAME) === lua.LUA_TTABLE) {
     const t = lua.lua_gettop(L)
-    const hasFormat = rawField(L, t, 'format') === lua.LUA_TSTRING
+    const hasFormat = rawField(L, t, FORMAT_NAME) === lua.LUA_TSTRING
     const format = hasFormat ? latin1(lua.lua_tolstring(L, -1)!) : ''
     lua.lua_pop(L, 1)
-    const hasString = rawField(L, t, 'string') === lua.LUA_TSTRING
+    const hasString = rawField(L, t, STRING_NAME) === lua.LUA_TSTRING
     const text = hasString ? luaBytes(lua.lua_tolstring(L, -1)!).toString('utf8') : ''
     lua.lua_pop(L, 2)
     if (hasFormat && hasString && format.length === 3) return new VerbatimReply(format, text)
     return arrayToReply(L, idx, options, depth)
   }
   lua.lua_pop(L, 1)
-  if (rawField(L, idx, 'map') === lua.LUA_TTABLE) {
+  if (rawField(L, idx, MAP_NAME) === lua.LUA_TTABLE) {
     const t = lua.lua_gettop(L)
     const entries: Array<[Reply, Reply]> = []
     lua.lua_pushnil(L)
@@ -315,7 +341,7 @@ function tableToReply(L: LuaState, idx: number, options: LuaToReplyOptions, dept
     return new MapReply(entries)
   }
   lua.lua_pop(L, 1)
-  if (rawField(L, idx, 'set') === lua.LUA_TTABLE) {
+  if (rawField(L, idx, SET_NAME) === lua.LUA_TTABLE) {
     const t = lua.lua_gettop(L)
     const items: Reply[] = []
     lua.lua_pushnil(L)
@@ -327,20 +353,52 @@ function tableToReply(L: LuaState, idx: number, options: LuaToReplyOptions, dept
     return new SetReply(items)
   }
   lua.lua_pop(L, 1)
-  return arrayToReply(L, idx, options, depth)
+  return PLAIN_ARRAY
 }
 
+/** One array being filled: its table's stack index, the reply array, the next element and the table's depth. */
+interface ArrayFrame {
+  readonly idx: number
+  readonly out: Reply[]
+  next: number
+  readonly depth: number
+}
+
+/**
+ * The elements t[1..n] up to the first nil. Nested plain arrays are walked with an explicit stack rather than by
+ * recursion, so a reply nested REDIS_MAX_REPLY_DEPTH deep (as Redis allows) would not exhaust the JavaScript stack; each
+ * nested table stays on the Lua stack while it is filled.
+ */
 function arrayToReply(L: LuaState, idx: number, options: LuaToReplyOptions, depth: number): Reply {
-  const out: Reply[] = []
-  for (let i = 1; ; i++) {
-    if (lua.lua_rawgeti(L, idx, i) === lua.LUA_TNIL) {
+  const root: Reply[] = []
+  const frames: ArrayFrame[] = [{ idx, out: root, next: 1, depth }]
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]
+    if (lua.lua_rawgeti(L, frame.idx, frame.next) === lua.LUA_TNIL) {
       lua.lua_pop(L, 1)
-      break
+      frames.pop()
+      // The finished table itself was an element of its parent: pop it too (the root belongs to the caller).
+      if (frames.length > 0) lua.lua_pop(L, 1)
+      continue
     }
-    out.push(luaToReply(L, lua.lua_gettop(L), options, depth + 1))
+    frame.next++
+    const top = lua.lua_gettop(L)
+    const childDepth = frame.depth + 1
+    if (lua.lua_type(L, top) === lua.LUA_TTABLE && childDepth < MAX_REPLY_DEPTH) {
+      const special = specialTableReply(L, top, options, childDepth)
+      if (special === PLAIN_ARRAY) {
+        const out: Reply[] = []
+        frame.out.push(out)
+        frames.push({ idx: top, out, next: 1, depth: childDepth })
+        continue
+      }
+      frame.out.push(special)
+    } else {
+      frame.out.push(luaToReply(L, top, options, childDepth))
+    }
     lua.lua_pop(L, 1)
   }
-  return out
+  return root
 }
 
 /**

@@ -161,7 +161,7 @@ export class ScriptingHost {
         reply = this.errorReply(run)
       }
     } catch (err) {
-      // A reply nested deeper than the JavaScript stack allows (Redis stops at MAX_REPLY_DEPTH with the same error).
+      // A reply nested deeper than the JavaScript stack allows (Redis stops at a fixed depth with the same error).
       if (err instanceof RangeError && /call stack/i.test(err.message))
         reply = new ReplyError('ERR reached lua stack limit')
       else reply = this.engine.internalError(err, 'eval')

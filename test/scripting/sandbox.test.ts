@@ -4,6 +4,7 @@
  * script still runs.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { MAX_REPLY_DEPTH } from '../../src/scripting/conversions.ts'
 import { scriptLimits } from '../../src/scripting/lua51/fengari-patches.ts'
 import { respText, testEngine } from '../helpers.ts'
 
@@ -86,7 +87,12 @@ const ESCAPES: Array<[name: string, script: string, expected: RegExp | string]> 
     "return string.format('%99999999d', 1)",
     scriptError('invalid format (width or precision too long)'),
   ],
-  ['return a table that contains itself', 'local t = {} t[1] = t return t', '-ERR reached lua stack limit\r\n'],
+  [
+    'return a table that contains itself',
+    'local t = {} t[1] = t return t',
+    // As Redis does (at depth 7995 there): nested one-element arrays down to the error.
+    new RegExp(`^(\\*1\\r\\n){${MAX_REPLY_DEPTH}}-ERR reached lua stack limit\\r\\n$`),
+  ],
   [
     'raise an error object whose __tostring raises',
     "error(setmetatable({}, {__tostring = function() error('nested') end}))",
@@ -155,6 +161,26 @@ describe('limits', () => {
     expect(await t.resp('EVAL', "local t = {} for i = 1, 1e9 do t['k' .. i] = i end", 0)).toMatch(
       scriptError('table overflow'),
     )
+    expect(await t.resp('PING')).toBe('+PONG\r\n')
+  })
+
+  it("deeply nested replies convert without recursion, up to MAX_REPLY_DEPTH, then carry Redis's error", async () => {
+    const t = testEngine()
+    const nested = (n: number) =>
+      t.conn.call('EVAL', `local t = {} local c = t for i = 1, ${n} do local x = {} c[1] = x c = x end return t`, 0)
+    const innermost = (reply: unknown): { depth: number; value: unknown } => {
+      let depth = 0
+      let value = reply
+      while (Array.isArray(value)) {
+        depth++
+        value = value[0]
+      }
+      return { depth, value }
+    }
+    expect(innermost(await nested(MAX_REPLY_DEPTH - 2))).toEqual({ depth: MAX_REPLY_DEPTH - 1, value: undefined })
+    const deep = innermost(await nested(MAX_REPLY_DEPTH + 50))
+    expect(deep.depth).toBe(MAX_REPLY_DEPTH)
+    expect((deep.value as { message: string }).message).toBe('ERR reached lua stack limit')
     expect(await t.resp('PING')).toBe('+PONG\r\n')
   })
 
