@@ -11,7 +11,7 @@
  *   table with a string `err` -> error; with a string `ok` -> status; `double`, `big_number`, `verbatim_string`,
  *   `map`, `set` fields -> those types; any other table -> array of t[1..n] up to the first nil.
  */
-import { type LuaState, lua, to_luastring } from 'fengari'
+import { type LuaState, lua } from 'fengari'
 import {
   BoolReply,
   DoubleReply,

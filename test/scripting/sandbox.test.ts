@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MAX_REPLY_DEPTH } from '../../src/scripting/conversions.ts'
 import { scriptLimits } from '../../src/scripting/lua51/fengari-patches.ts'
-import { respText, testEngine } from '../helpers.ts'
+import { testEngine } from '../helpers.ts'
 
 /** `-ERR <message> script: <sha>, on @user_script:1.` */
 function scriptError(message: string, prefix = 'user_script:1: '): RegExp {
