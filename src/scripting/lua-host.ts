@@ -34,6 +34,8 @@ interface HostScripts {
 
 export class ScriptingHost {
   readonly busy: BusyScripts
+  /** Runs of this engine started and not finished (kept by the runtime): one at most under the correct executor. */
+  runsInFlight = 0
   private scripts: HostScripts | null = null
 
   constructor(readonly engine: Engine) {
@@ -62,6 +64,7 @@ export class ScriptingHost {
    * the correct executor there is at most one: scripts run under the database lease.
    */
   get current(): ScriptRun | null {
+    if (this.runsInFlight === 0) return null
     const runs = luaRuntime().runsOf(this)
     return runs.length > 0 ? runs[runs.length - 1] : null
   }
@@ -96,7 +99,7 @@ export class ScriptingHost {
   ): Reply | Promise<Reply> {
     const runtime = luaRuntime()
     const engine = this.engine
-    if (engine.variant === CORRECT_EXECUTOR && this.current) {
+    if (this.runsInFlight > 0 && engine.variant === CORRECT_EXECUTOR) {
       // Scripts run under the database lease, so another one cannot be running: a redsim bug if it is. Only a
       // simulator mutant that drops the script's lease lets two runs of one engine interleave.
       return engine.internalError(new Error('a script is already running'), fullName(ctx.spec))

@@ -107,6 +107,7 @@ export class LuaRuntime {
 
   begin(run: ScriptRun): void {
     this.inFlight.set(run.thread, run)
+    run.host.runsInFlight++
   }
 
   /** How many runs of `host`'s engine are in flight (the correct executor allows one). */
@@ -130,7 +131,7 @@ export class LuaRuntime {
 
   /** The run ended (any way): it leaves the in-flight set and its coroutine is recycled if it finished cleanly. */
   end(run: ScriptRun, reusable: boolean): void {
-    this.inFlight.delete(run.thread)
+    if (this.inFlight.delete(run.thread)) run.host.runsInFlight--
     if (this.globalsOwner === run) this.globalsOwner = null
     run.releaseSavedGlobals(this.L)
     if (reusable) {
