@@ -40,7 +40,7 @@ const INT_MIN = -2147483648
 function toCInt(x: number): number {
   if (Number.isNaN(x)) return INT_MIN
   const t = Math.trunc(x)
-  return t > INT_MAX ? INT_MAX : t < INT_MIN ? INT_MIN : t
+  return Math.min(INT_MAX, Math.max(INT_MIN, t))
 }
 
 function checkInt(L: LuaState, arg: number): number {
