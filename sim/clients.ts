@@ -12,7 +12,7 @@ import type { Engine } from '../src/engine/engine.ts'
 import type { Reply } from '../src/protocol/reply.ts'
 import { ReplyError } from '../src/protocol/reply.ts'
 import { LocalConnection, toArgv } from '../src/server/local-connection.ts'
-import { type HistoryOperation, historyReply, type Recorder } from './recorder.ts'
+import { type HistoryCall, type HistoryOperation, historyReply, type Recorder, type ServerCall } from './recorder.ts'
 import type { Scheduler, SimActor } from './scheduler.ts'
 import type { TraceHash } from './trace-hash.ts'
 import { type Operation, sha1 } from './workloads.ts'
@@ -55,7 +55,13 @@ export class SimClient {
     try {
       for (const op of this.program) {
         if (this.conn.closed) break
-        await this.perform(op)
+        // Plain commands, most of a program, are performed inline: one async frame less per operation.
+        if (op.kind === 'command') {
+          const argv = this.fillNow(op.argv)
+          const record = this.deps.recorder.invoke(this.id, { argv })
+          const sent = this.call(record, argv)
+          this.end(record, sent instanceof Promise ? await sent : sent)
+        } else await this.perform(op)
       }
       this.conn.close()
     } catch (err) {
@@ -129,15 +135,23 @@ export class SimClient {
     else this.deps.recorder.complete(record, reply, record.calls[record.calls.length - 1].reply)
   }
 
-  /** Sends one command and waits for its reply; LOST when the connection is (or gets) closed. */
-  private async call(record: HistoryOperation, argv: string[]): Promise<Outcome> {
+  /**
+   * Sends one command and waits for its reply; LOST when the connection is (or gets) closed. The reply comes back as
+   * a plain value when the executor answered without waiting (the scheduler let this client run on), else a promise.
+   */
+  private call(record: HistoryOperation, argv: string[]): Outcome | Promise<Outcome> {
     if (this.conn.closed) return LOST
-    const call: { argv: string[]; reply?: ReturnType<typeof historyReply> } = { argv }
+    const call: HistoryCall = { argv }
     record.calls.push(call)
     const server = this.deps.recorder.startCall(this.id, record.id, argv)
     // The executor call LocalConnection.send makes when nothing is in flight: a simulated client never pipelines, so
     // the connection's ordering queue (and its per-command closures and promise chain) would be pure overhead here.
-    const reply = await this.deps.engine.executor.execute(this.conn.client, toArgv(argv))
+    const answer = this.deps.engine.executor.execute(this.conn.client, toArgv(argv))
+    if (answer instanceof Promise) return answer.then((reply) => this.received(call, server, reply))
+    return this.received(call, server, answer)
+  }
+
+  private received(call: HistoryCall, server: ServerCall, reply: Reply): Outcome {
     this.deps.hash.reply(this.id, reply)
     server.reply = reply
     if (this.conn.closed) return LOST

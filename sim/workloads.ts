@@ -310,37 +310,87 @@ export function buildScenario(
   }
 }
 
-/** Fills the template tokens of one operation. `$now` stays: the client fills it in from the clock when it sends. */
-function tokenExpander(prng: Prng, pools: Map<string, string[]>, client: number, op: number) {
-  let uniques = 0
-  const firstPick = new Map<string, string>()
-  return (template: readonly string[]): string[] =>
-    template.map((token) => {
-      if (!token.startsWith('$') || token === '$now') return token
+/** A template word, resolved once per template: a literal, a generated token, or a key pool (`second`: `$key2`). */
+type Word =
+  | { kind: 'literal'; text: string }
+  | { kind: 'unique' | 'int' | 'value' | 'ms' | 'client' }
+  | { kind: 'pool'; name: string; second: boolean }
+
+const compiledTemplates = new WeakMap<readonly string[], Word[]>()
+
+function compileTemplate(template: readonly string[]): Word[] {
+  let words = compiledTemplates.get(template)
+  if (words === undefined) {
+    words = template.map((token): Word => {
+      if (!token.startsWith('$') || token === '$now') return { kind: 'literal', text: token }
       switch (token) {
         case '$unique':
-          return `u${client + 1}.${op}.${uniques++}`
+          return { kind: 'unique' }
         case '$int':
-          return String(Math.floor(prng.quick() * 10))
+          return { kind: 'int' }
         case '$value':
-          return `v${Math.floor(prng.quick() * 4)}`
+          return { kind: 'value' }
         case '$ms':
-          return String(1 + Math.floor(prng.quick() * 100))
+          return { kind: 'ms' }
         case '$client':
-          return `c${client + 1}`
+          return { kind: 'client' }
       }
       const second = token.endsWith('2')
-      const pool = pools.get(second ? token.slice(1, -1) : token.slice(1))
-      if (!pool) throw new WorkloadError(`unknown template token ${token}`)
-      const name = second ? token.slice(1, -1) : token.slice(1)
-      if (!second) {
-        const key = pool[Math.floor(prng.quick() * pool.length)]
-        firstPick.set(name, key)
-        return key
-      }
-      // The second key of a pool differs from the first when the pool has more than one key.
-      const first = firstPick.get(name)
-      const others = pool.length > 1 && first !== undefined ? pool.filter((k) => k !== first) : pool
-      return others[Math.floor(prng.quick() * others.length)]
+      return { kind: 'pool', name: second ? token.slice(1, -1) : token.slice(1), second }
     })
+    compiledTemplates.set(template, words)
+  }
+  return words
+}
+
+/**
+ * Fills the template tokens of one operation. `$now` stays: the client fills it in from the clock when it sends.
+ * Templates are resolved once (compileTemplate); the random draws are the same, in the same order, as token by token.
+ */
+function tokenExpander(prng: Prng, pools: Map<string, string[]>, client: number, op: number) {
+  let uniques = 0
+  let firstPick: Map<string, string> | undefined
+  return (template: readonly string[]): string[] => {
+    const words = compileTemplate(template)
+    const out = new Array<string>(words.length)
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]
+      switch (word.kind) {
+        case 'literal':
+          out[i] = word.text
+          break
+        case 'unique':
+          out[i] = `u${client + 1}.${op}.${uniques++}`
+          break
+        case 'int':
+          out[i] = String(Math.floor(prng.quick() * 10))
+          break
+        case 'value':
+          out[i] = `v${Math.floor(prng.quick() * 4)}`
+          break
+        case 'ms':
+          out[i] = String(1 + Math.floor(prng.quick() * 100))
+          break
+        case 'client':
+          out[i] = `c${client + 1}`
+          break
+        case 'pool': {
+          const pool = pools.get(word.name)
+          if (!pool) throw new WorkloadError(`unknown template token ${template[i]}`)
+          if (!word.second) {
+            const key = pool[Math.floor(prng.quick() * pool.length)]
+            firstPick ??= new Map()
+            firstPick.set(word.name, key)
+            out[i] = key
+            break
+          }
+          // The second key of a pool differs from the first when the pool has more than one key.
+          const first = firstPick?.get(word.name)
+          const others = pool.length > 1 && first !== undefined ? pool.filter((k) => k !== first) : pool
+          out[i] = others[Math.floor(prng.quick() * others.length)]
+        }
+      }
+    }
+    return out
+  }
 }

@@ -52,7 +52,7 @@ const READ_ONLY = new Set([
 ])
 
 function commandWrites(argv: readonly string[]): string[] {
-  if (READ_ONLY.has(argv[0].toUpperCase())) return []
+  if (isReadOnly(argv[0])) return []
   try {
     return commandKeys(argv)
   } catch {
@@ -60,46 +60,40 @@ function commandWrites(argv: readonly string[]): string[] {
   }
 }
 
-/**
- * The keys an operation may write (scripts: all their KEYS; a clock tick: none, expiry aside). Every invariant asks
- * this of every operation, so the answer is kept per input object (inputs are never changed after the run).
- */
-export function writtenKeys(input: OperationInput): readonly string[] {
-  let keys = writtenCache.get(input)
-  if (keys === undefined) {
-    if ('clock' in input) keys = []
-    else if ('script' in input) keys = input.keys
-    else if ('multi' in input) keys = input.multi.flatMap(commandWrites)
-    else keys = commandWrites(input.argv)
-    writtenCache.set(input, keys)
-  }
-  return keys
+/** READ_ONLY membership by the name as written (`GET`, `get`...), remembered so that names are upper-cased once. */
+function isReadOnly(name: string): boolean {
+  let readOnly = readOnlyByName.get(name)
+  if (readOnly === undefined) readOnlyByName.set(name, (readOnly = READ_ONLY.has(name.toUpperCase())))
+  return readOnly
 }
-const writtenCache = new WeakMap<OperationInput, readonly string[]>()
+const readOnlyByName = new Map<string, boolean>()
+
+/** The keys an operation may write (scripts: all their KEYS; a clock tick: none, expiry aside). */
+export function writtenKeys(input: OperationInput): readonly string[] {
+  if ('clock' in input) return []
+  if ('script' in input) return input.keys
+  if ('multi' in input) return input.multi.flatMap(commandWrites)
+  return commandWrites(input.argv)
+}
 
 /** Whether a history uses expiry on `key` (an expiring key can vanish, which workload invariants do not model). */
 export function mayExpire(input: OperationInput, key: string): boolean {
-  const keys = expiringKeys(input)
-  return keys.length > 0 && keys.includes(key)
+  if ('multi' in input) {
+    for (const argv of input.multi) if (setsExpiry(argv, key)) return true
+    return false
+  }
+  return 'argv' in input && setsExpiry(input.argv, key)
 }
 
-/** The keys an operation may give an expiry (cached per input, as `writtenKeys`). */
-function expiringKeys(input: OperationInput): readonly string[] {
-  let keys = expiringCache.get(input)
-  if (keys === undefined) {
-    keys = []
-    const commands = 'multi' in input ? input.multi : 'argv' in input ? [input.argv] : []
-    for (const argv of commands) {
-      const name = argv[0].toUpperCase()
-      const expiring =
-        name.includes('EXPIRE') || (name === 'SET' && argv.slice(3).some((a) => /^(EX|PX|EXAT|PXAT)$/i.test(a)))
-      if (expiring && argv[1] !== undefined) keys.push(argv[1])
-    }
-    expiringCache.set(input, keys)
-  }
-  return keys
+/** Whether the command may give `key` an expiry (checked on the key first: most commands are about another key). */
+function setsExpiry(argv: readonly string[], key: string): boolean {
+  if (argv[1] !== key) return false
+  const name = argv[0].toUpperCase()
+  if (name.includes('EXPIRE')) return true
+  if (name !== 'SET') return false
+  for (let i = 3; i < argv.length; i++) if (/^(EX|PX|EXAT|PXAT)$/i.test(argv[i])) return true
+  return false
 }
-const expiringCache = new WeakMap<OperationInput, string[]>()
 
 /** Operations of the history with their ids, in order. */
 export function indexed(history: History): Array<{ op: Op; id: number }> {
