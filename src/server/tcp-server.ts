@@ -62,7 +62,7 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   const stopTimers = driveTimersInRealTime(engine)
 
   let closing: Promise<void> | null = null
-  return {
+  const handle = {
     port,
     host,
     engine,
@@ -77,4 +77,10 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
       return closing
     },
   }
+  // SHUTDOWN (including SHUTDOWN NOSAVE of a busy script) stops serving: listener, connections and timers, as a Redis
+  // process that exits; `npm start` then ends because nothing keeps the event loop alive.
+  engine.onShutdown ??= () => {
+    void handle.close()
+  }
+  return handle
 }
