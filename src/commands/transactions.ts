@@ -3,6 +3,7 @@
  * command, one `runUnderLease` per queued command with an 'exec-step' seam point before each: no other client's
  * command can run in between, because nobody else can hold the lock.
  */
+import type { QueuedCommand } from '../engine/client.ts'
 import { unwatchAll } from '../engine/engine.ts'
 import { NIL_ARRAY, OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { keyOf } from './args.ts'
@@ -46,13 +47,27 @@ async function exec(ctx: CommandContext): Promise<Reply> {
   }
   // Watches end when EXEC starts: the transaction's own writes must not abort it.
   unwatchAll(engine, client)
-  const replies: Reply[] = []
-  const executor = engine.executor
   // Mutant exec-unlocked (simulation only, see src/engine/variant.ts): EXEC gives up its lease and each queued command
   // takes the lock by itself, so other clients can run between them. The correct executor never takes this branch.
   const holdLease = engine.variant.execHoldsLease
   if (!holdLease) ctx.lease.release()
-  for (const queued of state.queue) {
+  // Expiry is judged at EXEC's start for the whole transaction (Redis 7.0's call() fixes server.mstime for nested
+  // calls): a key cannot expire between two queued commands, even when the clock moves while EXEC pauses at a seam.
+  const frozen = engine.expiryTimeFrozenAt
+  if (holdLease) engine.expiryTimeFrozenAt ??= engine.clock.now()
+  try {
+    return await runQueued(ctx, state.queue, holdLease)
+  } finally {
+    engine.expiryTimeFrozenAt = frozen
+  }
+}
+
+/** Runs EXEC's queued commands in order, each under EXEC's lease (or, for the exec-unlocked mutant, its own). */
+async function runQueued(ctx: CommandContext, queue: QueuedCommand[], holdLease: boolean): Promise<Reply[]> {
+  const { client, engine } = ctx
+  const replies: Reply[] = []
+  const executor = engine.executor
+  for (const queued of queue) {
     const step = engine.seam.point('exec-step', client, queued.argv[0].toString('latin1'))
     if (step) await step
     // Queued commands were resolved at queue time; resolve again in case SCRIPT/CONFIG state changed nothing of it.

@@ -277,3 +277,23 @@ describe('executor paths', () => {
     expect(own).toEqual([...own].sort((x, y) => x - y))
   })
 })
+
+describe('EXEC and expiry time', () => {
+  it('judges expiry at EXEC start: a key cannot expire between two queued commands', async () => {
+    // A seam that moves the clock 60 ms at every step of an EXEC, as a simulator may between two steps.
+    let t: ReturnType<typeof testEngine>
+    const seam: SchedulingSeam = {
+      point(site) {
+        if (site === 'exec-step') t.clock.advance(60)
+      },
+    }
+    t = testEngine({ seam })
+    expect(await t.resp('SET', 'k', 'v', 'PX', '100')).toBe('+OK\r\n')
+    await t.resp('MULTI')
+    for (let i = 0; i < 3; i++) await t.resp('GET', 'k')
+    // 180 ms pass during EXEC, past the 100 ms TTL; every GET still sees the key, as in Redis 7.0.
+    expect(await t.resp('EXEC')).toBe('*3\r\n$1\r\nv\r\n$1\r\nv\r\n$1\r\nv\r\n')
+    // Once EXEC is over, the clock is live again.
+    expect(await t.resp('GET', 'k')).toBe('$-1\r\n')
+  })
+})
