@@ -5,7 +5,9 @@
  *      scheduling decision (choose, resume, detect quiescence), without the executor behind it;
  *   2. the reference workload (fixtures/workloads/reference.json: 4 clients, 25 operations each, 30% scripts when the
  *      build has EVAL, 3 keys) end to end with the real executor, on one worker (this thread) and on all workers;
- *   3. memory (heap after a forced GC) every 10% of a long single-worker run, to show it stays flat.
+ *   3. where one reference seed's CPU time goes: scenario, execution, and each checker (so the next optimisation
+ *      starts from a measurement);
+ *   4. memory (heap after a forced GC) every 10% of a long single-worker run, to show it stays flat.
  *
  * Options: --seeds N (single-worker run, default 2000), --memory-seeds N (default 100000; 0 skips), --workers W.
  * Wall-clock rates are shown with the CPU time the process used, because on a shared machine wall time also measures
@@ -16,8 +18,10 @@ import { parseArgs } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { ManualClock } from '../src/engine/clock.ts'
+import { CHECKERS } from '../sim/checkers/index.ts'
+import type { Checker } from '../sim/checkers/types.ts'
 import { Recorder } from '../sim/recorder.ts'
-import { DEFAULT_CONFIG, runSeed, type SimConfig } from '../sim/run.ts'
+import { DEFAULT_CONFIG, runSeed, scenarioFor, type SimConfig } from '../sim/run.ts'
 import { Scheduler, SimActor } from '../sim/scheduler.ts'
 import { SimSeam } from '../sim/sim-seam.ts'
 import { RandomWalk } from '../sim/strategies/random.ts'
@@ -78,6 +82,56 @@ async function schedulerOnly(actors: number, parks: number): Promise<number> {
   return scheduler.steps
 }
 
+const cpuMs = (): number => {
+  const used = process.cpuUsage()
+  return (used.user + used.system) / 1000
+}
+
+/**
+ * CPU time per reference seed by phase. Each checker is wrapped with a CPU-time reading for the duration (the readings
+ * are coarse one by one but add up over many seeds); the execution is the rest of runSeed's time.
+ */
+async function breakdown(seeds: number): Promise<string> {
+  const spent = new Map<string, number>()
+  const original = CHECKERS.slice()
+  CHECKERS.splice(
+    0,
+    CHECKERS.length,
+    ...original.map(
+      (checker, index): Checker => ({
+        name: checker.name,
+        async check(run) {
+          // The run's last promise reactions (clients winding down) are still queued when checking starts: let them
+          // run first, so that they count as execution rather than as the first checker.
+          if (index === 0) await new Promise((resolve) => setImmediate(resolve))
+          const start = cpuMs()
+          const result = checker.check(run)
+          const found = result instanceof Promise ? await result : result
+          spent.set(checker.name, (spent.get(checker.name) ?? 0) + cpuMs() - start)
+          return found
+        },
+      }),
+    ),
+  )
+  let total = 0
+  try {
+    const start = cpuMs()
+    for (let seed = 1; seed <= seeds; seed++) await runSeed({ ...reference, seed })
+    total = cpuMs() - start
+  } finally {
+    CHECKERS.splice(0, CHECKERS.length, ...original)
+  }
+  const scenarioStart = cpuMs()
+  for (let seed = 1; seed <= seeds; seed++) scenarioFor({ ...reference, seed })
+  const scenario = cpuMs() - scenarioStart
+  let checks = 0
+  for (const ms of spent.values()) checks += ms
+  const us = (ms: number) => `${fmt((ms / seeds) * 1000)} µs`
+  const parts = [`scenario ${us(scenario)}`, `execution ${us(total - checks - scenario)}`]
+  for (const [name, ms] of spent) if (ms / seeds >= 0.005) parts.push(`${name} ${us(ms)}`)
+  return `CPU per reference seed (${fmt(seeds)} seeds): ${us(total)} = ${parts.join(' · ')}`
+}
+
 const reference: Omit<SimConfig, 'seed'> = {
   ...DEFAULT_CONFIG,
   workload: 'reference',
@@ -131,16 +185,20 @@ async function main(): Promise<void> {
       `(${fmt((plainSteps / sp.cpuMs) * 1000)} per CPU-second)`,
   )
 
-  // 3. All workers.
+  // 2c. All workers.
   const seeds = Array.from({ length: SEEDS * WORKERS }, (_, i) => 1 + i)
   const t3 = timer()
   const results = await runBatch({ config: reference, seeds, workers: WORKERS, checkDeterminism: false })
   const s3 = t3()
   const allSteps = results.reduce((n, r) => n + r.steps, 0)
   console.log(
-    `${WORKERS} workers, ${fmt(seeds.length)} seeds: ${fmt((seeds.length / s3.wallMs) * 1000)} seeds/s wall · ` +
+    `${WORKERS} workers, ${fmt(seeds.length)} seeds: ${fmt((seeds.length / s3.wallMs) * 1000)} seeds/s wall ` +
+      `(${fmt((seeds.length / s3.cpuMs) * 1000)} per CPU-second of all threads) · ` +
       `${fmt((allSteps / s3.wallMs) * 1000)} decisions/s wall (includes worker start-up)`,
   )
+
+  // 3. Where the time goes.
+  console.log(await breakdown(Math.min(SEEDS, 1000)))
 
   // 4. Memory over a long run.
   if (MEMORY_SEEDS > 0) {
