@@ -26,6 +26,7 @@ import {
   SetReply,
   SimpleString,
   VerbatimReply,
+  BigNumberReply,
 } from '../src/protocol/reply.ts'
 
 /** Bytes buffered before they go to the hash. */
@@ -186,5 +187,6 @@ export function replyText(reply: Reply): string {
   if (reply instanceof SetReply) return `~${reply.items.map(replyText).join(',')}`
   if (reply instanceof PushReply) return `>${reply.items.map(replyText).join(',')}`
   if (reply instanceof VerbatimReply) return `=${reply.format}:${reply.text}`
+  if (reply instanceof BigNumberReply) return `(${reply.digits.toString('latin1')}`
   return `?${String(reply)}`
 }

@@ -24,6 +24,7 @@ export type Reply =
   | MapReply
   | SetReply
   | VerbatimReply
+  | BigNumberReply
   | PushReply
   | Reply[]
 
@@ -78,6 +79,10 @@ export class VerbatimReply {
     readonly format: string,
     readonly text: string,
   ) {}
+}
+/** RESP3 big number (a script's `{big_number = "..."}`): its digits as given; RESP2 sends them as a bulk string. */
+export class BigNumberReply {
+  constructor(readonly digits: Buffer) {}
 }
 /** RESP3 push (pub/sub messages); RESP2 sends it as an array. */
 export class PushReply {

@@ -7,6 +7,7 @@
  */
 import {
   BoolReply,
+  BigNumberReply,
   DoubleReply,
   MapReply,
   NilArray,
@@ -194,6 +195,14 @@ export class ReplyWriter {
         this.raw('\r\n')
       } else {
         this.write(Buffer.from(reply.text, 'utf8'), protocol)
+      }
+    } else if (reply instanceof BigNumberReply) {
+      if (protocol === 3) {
+        this.raw('(')
+        this.bytes(reply.digits)
+        this.raw('\r\n')
+      } else {
+        this.write(reply.digits, protocol)
       }
     } else if (reply instanceof PushReply) {
       this.raw(protocol === 3 ? `>${reply.items.length}\r\n` : `*${reply.items.length}\r\n`)

@@ -23,6 +23,7 @@ import {
   SetReply,
   SimpleString,
   VerbatimReply,
+  BigNumberReply,
 } from '../protocol/reply.ts'
 import type { Protocol } from '../protocol/resp-encoder.ts'
 import { type LuaName, luaName, pushName, pushSharedBytes, setNamedField } from './lua-strings.ts'
@@ -310,10 +311,10 @@ function specialTableReply(
   }
   lua.lua_pop(L, 1)
   if (rawField(L, idx, BIG_NUMBER_NAME) === lua.LUA_TSTRING) {
-    // RESP3 big numbers have no reply type here; their RESP2 form, a bulk string, is sent to everyone.
+    // Sent as given, newlines mapped to spaces (Redis's sdsmapchars); a RESP2 client gets it as a bulk string.
     const value = luaBytes(lua.lua_tolstring(L, -1)!)
     lua.lua_pop(L, 1)
-    return Buffer.from(oneLine(value.toString('latin1')), 'latin1')
+    return new BigNumberReply(Buffer.from(oneLine(value.toString('latin1')), 'latin1'))
   }
   lua.lua_pop(L, 1)
   if (rawField(L, idx, VERBATIM_NAME) === lua.LUA_TTABLE) {
