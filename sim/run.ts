@@ -170,7 +170,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     tick: recorder.tick,
     trace,
   })
-  const seam = new SimSeam(scheduler, recorder, clock)
+  const seam = new SimSeam(scheduler, recorder, clock, trace !== null)
   engine = new Engine({
     clock,
     random: seededRandom(`${scenario.seed}:engine`),

@@ -9,11 +9,17 @@ import type { Recorder } from './recorder.ts'
 import type { Scheduler } from './scheduler.ts'
 
 export class SimSeam implements SchedulingSeam {
+  /** Details (the arriving command's name) only feed the full trace: without one, the executor need not build them. */
+  readonly ignoresDetail: boolean
+
   constructor(
     private readonly scheduler: Scheduler,
     readonly recorder: Recorder,
     private readonly clock: Clock,
-  ) {}
+    keepsDetail = true,
+  ) {
+    this.ignoresDetail = !keepsDetail
+  }
 
   point(site: SeamSite, actor: Actor, detail?: string): void | Promise<void> {
     const sim = this.scheduler.actor(actor.id)
