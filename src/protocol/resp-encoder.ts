@@ -157,8 +157,7 @@ export class ReplyWriter {
     } else if (typeof reply === 'string') {
       this.write(Buffer.from(reply, 'utf8'), protocol)
     } else if (Array.isArray(reply)) {
-      this.header(0x2a /* * */, reply.length)
-      for (const item of reply) this.write(item, protocol)
+      this.writeNested(reply, protocol)
     } else if (reply instanceof SimpleString) {
       // Piecewise rather than one template string: `+OK` is SET's reply, and a string per reply is garbage.
       this.raw('+')
@@ -178,15 +177,8 @@ export class ReplyWriter {
     } else if (reply instanceof BoolReply) {
       if (protocol === 3) this.raw(reply.value ? '#t\r\n' : '#f\r\n')
       else this.write(reply.value ? 1 : null, protocol)
-    } else if (reply instanceof MapReply) {
-      this.raw(protocol === 3 ? `%${reply.entries.length}\r\n` : `*${reply.entries.length * 2}\r\n`)
-      for (const [k, v] of reply.entries) {
-        this.write(k, protocol)
-        this.write(v, protocol)
-      }
-    } else if (reply instanceof SetReply) {
-      this.raw(protocol === 3 ? `~${reply.items.length}\r\n` : `*${reply.items.length}\r\n`)
-      for (const item of reply.items) this.write(item, protocol)
+    } else if (reply instanceof MapReply || reply instanceof SetReply) {
+      this.writeNested(reply, protocol)
     } else if (reply instanceof VerbatimReply) {
       if (protocol === 3) {
         const body = Buffer.from(`${reply.format}:${reply.text}`, 'utf8')
@@ -205,10 +197,33 @@ export class ReplyWriter {
         this.write(reply.digits, protocol)
       }
     } else if (reply instanceof PushReply) {
-      this.raw(protocol === 3 ? `>${reply.items.length}\r\n` : `*${reply.items.length}\r\n`)
-      for (const item of reply.items) this.write(item, protocol)
+      this.writeNested(reply, protocol)
     } else {
       throw new TypeError(`cannot encode reply of type ${typeof reply}`)
+    }
+  }
+
+  /**
+   * Aggregates, walked with an explicit stack instead of recursion: a script may return a reply nested thousands of
+   * levels deep (Redis converts up to 7995), which would overflow the JavaScript stack if each level were a call.
+   */
+  private writeNested(reply: Reply, protocol: Protocol): void {
+    const pending: Reply[] = [reply]
+    while (pending.length > 0) {
+      const r = pending.pop() as Reply
+      if (Array.isArray(r)) {
+        this.header(0x2a /* * */, r.length)
+        for (let i = r.length - 1; i >= 0; i--) pending.push(r[i])
+      } else if (r instanceof MapReply) {
+        this.raw(protocol === 3 ? `%${r.entries.length}\r\n` : `*${r.entries.length * 2}\r\n`)
+        for (let i = r.entries.length - 1; i >= 0; i--) pending.push(r.entries[i][1], r.entries[i][0])
+      } else if (r instanceof SetReply || r instanceof PushReply) {
+        const marker = r instanceof SetReply ? '~' : '>'
+        this.raw(protocol === 3 ? `${marker}${r.items.length}\r\n` : `*${r.items.length}\r\n`)
+        for (let i = r.items.length - 1; i >= 0; i--) pending.push(r.items[i])
+      } else {
+        this.write(r, protocol)
+      }
     }
   }
 }

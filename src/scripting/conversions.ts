@@ -32,11 +32,10 @@ import { redisArgNumber } from './lua51/c-number-format.ts'
 /** Nesting at which Redis's conversion runs out of Lua stack (measured on 7.0.15 with a self-referencing table). */
 export const REDIS_MAX_REPLY_DEPTH = 7995
 /**
- * Where redsim stops instead: the RESP encoder writes nested arrays recursively and closes the connection past about
- * 2500 levels, so replies nested deeper than this get Redis's error rather than a dropped connection. (Raise it to
- * REDIS_MAX_REPLY_DEPTH once the encoder walks nested replies without recursion; the conversion here already does.)
+ * Where redsim stops: the same depth. The conversion here and the RESP encoder both walk nested replies without
+ * recursion, so a reply as deep as Redis allows is written whole.
  */
-export const MAX_REPLY_DEPTH = 1000
+export const MAX_REPLY_DEPTH = REDIS_MAX_REPLY_DEPTH
 const STACK_LIMIT_ERROR = 'ERR reached lua stack limit'
 
 /** A Lua string (bytes) as a Buffer, without copying. fengari never mutates a string's bytes. */

@@ -18,48 +18,53 @@ export function encodeCommand(args: readonly Arg[]): Buffer {
 
 /**
  * Where the reply that starts at `pos` ends (exclusive), or -1 if it is not complete yet. Knows every RESP2 and
- * RESP3 type; aggregates are walked element by element.
+ * RESP3 type; aggregates are walked element by element, with a count of elements still owed instead of recursion
+ * (scripts can return replies nested thousands of levels deep).
  */
 export function replyEnd(buf: Buffer, pos: number): number {
-  if (pos >= buf.length) return -1
-  const lineEnd = buf.indexOf('\r\n', pos)
-  if (lineEnd === -1) return -1
-  const type = String.fromCharCode(buf[pos])
-  const after = lineEnd + 2
-  switch (type) {
-    case '+':
-    case '-':
-    case ':':
-    case '_':
-    case '#':
-    case ',':
-    case '(':
-      return after
-    case '$':
-    case '=':
-    case '!': {
-      const len = Number(buf.toString('latin1', pos + 1, lineEnd))
-      if (len < 0) return after
-      return buf.length >= after + len + 2 ? after + len + 2 : -1
-    }
-    case '*':
-    case '~':
-    case '>':
-    case '%':
-    case '|': {
-      const count = Number(buf.toString('latin1', pos + 1, lineEnd))
-      if (count < 0) return after
-      const elements = type === '%' || type === '|' ? count * 2 : count
-      let p = after
-      for (let i = 0; i < elements; i++) {
-        p = replyEnd(buf, p)
-        if (p === -1) return -1
+  let p = pos
+  let owed = 1
+  while (owed > 0) {
+    owed--
+    if (p >= buf.length) return -1
+    const lineEnd = buf.indexOf('\r\n', p)
+    if (lineEnd === -1) return -1
+    const type = String.fromCharCode(buf[p])
+    const after = lineEnd + 2
+    switch (type) {
+      case '+':
+      case '-':
+      case ':':
+      case '_':
+      case '#':
+      case ',':
+      case '(':
+        p = after
+        break
+      case '$':
+      case '=':
+      case '!': {
+        const len = Number(buf.toString('latin1', p + 1, lineEnd))
+        if (len < 0) p = after
+        else if (buf.length >= after + len + 2) p = after + len + 2
+        else return -1
+        break
       }
-      return p
+      case '*':
+      case '~':
+      case '>':
+      case '%':
+      case '|': {
+        const count = Number(buf.toString('latin1', p + 1, lineEnd))
+        if (count > 0) owed += type === '%' || type === '|' ? count * 2 : count
+        p = after
+        break
+      }
+      default:
+        throw new Error(`not a RESP reply at byte ${p}: ${JSON.stringify(buf.toString('latin1', p, p + 40))}`)
     }
-    default:
-      throw new Error(`not a RESP reply at byte ${pos}: ${JSON.stringify(buf.toString('latin1', pos, pos + 40))}`)
   }
+  return p
 }
 
 export class RawClient {

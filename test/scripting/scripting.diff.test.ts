@@ -50,6 +50,9 @@ describeDifferential('differential: scripting', (pair) => {
       ev("return {{ok = 'inner'}, {err = 'inner err'}}"),
       ev("return {ok = 'a\\r\\nb'}"),
       ev("return {err = 'a\\r\\nb'}"),
+      // Nesting: as deep as Redis converts (7995 levels), then a table that contains itself runs into its limit.
+      ev('local t = {} local c = t for i = 1, 7990 do local x = {} c[1] = x c = x end return t'),
+      ev('local t = {} t[1] = t return t'),
     ],
     'reply -> Lua: what redis.call returns': [
       'SET s hello',
