@@ -42,6 +42,18 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
 
 export type Resolution = { spec: CommandSpec } | { error: ReplyError }
 
+let shared: CommandTable | null = null
+
+/**
+ * The table of every command, built once per process: it is immutable after construction (its maps are private and
+ * filled only by the constructor), and engines are cheap to create only if they do not each rebuild it (the
+ * simulator makes two engines per seed).
+ */
+export function defaultCommandTable(): CommandTable {
+  shared ??= new CommandTable()
+  return shared
+}
+
 export class CommandTable {
   private readonly byName = new Map<string, CommandSpec>()
   /** Upper-case spellings too, so that `SET` (redis-cli, redis-benchmark) resolves without a toLowerCase copy. */

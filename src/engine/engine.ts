@@ -2,7 +2,7 @@
  * The engine: one Redis-compatible server's state and machinery, independent of any transport. The TCP server, the
  * in-process client API and the simulator all drive the same Engine through `executor.execute`.
  */
-import { CommandTable } from '../commands/table.ts'
+import { defaultCommandTable } from '../commands/table.ts'
 import { type CommandSpec, keyPositions, type ScriptFrame } from '../commands/types.ts'
 import { Keyspace } from '../keyspace/keyspace.ts'
 import { ReplyError } from '../protocol/reply.ts'
@@ -117,7 +117,7 @@ export class Engine {
       const error = this.config.set(name, value)
       if (error) throw new Error(`invalid config ${name}: ${error.message}`)
     }
-    this.executor = new Executor(this, new CommandTable())
+    this.executor = new Executor(this, defaultCommandTable())
     this.startedAt = this.clock.now()
     this.lastSave = Math.floor(this.startedAt / 1000)
   }
