@@ -210,8 +210,15 @@ declare module 'fengari/src/lobject.js' {
 
 declare module 'fengari/src/ltable.js' {
   import type { LuaState } from 'fengari'
+  /** One entry of a table's insertion-ordered list (what `next` walks). */
+  export interface TableEntry {
+    p: TableEntry | undefined
+    n: TableEntry | undefined
+  }
   export interface TableLike {
-    strong: Map<unknown, unknown>
+    strong: Map<unknown, TableEntry>
+    f: TableEntry | undefined
+    l: TableEntry | undefined
   }
   const ltable: {
     luaH_setfrom(L: LuaState, t: TableLike, key: unknown, value: unknown): void

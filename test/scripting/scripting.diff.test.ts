@@ -348,6 +348,10 @@ describeDifferential('differential: scripting', (pair) => {
       ev('return string.format("%x", -1)'),
     ],
     'Lua 5.1 library behaviour': [
+      // pairs() over a constructor's items walks them in ascending order, as Lua 5.1's array part does.
+      ev('local r = {} for k, v in pairs({10, 20, 30}) do r[#r + 1] = k end return r'),
+      ev('local t = {10, 20, 30, 40} t[2] = nil local r = {} for k in pairs(t) do r[#r + 1] = k end return r'),
+      ev('local r = {} for k, v in pairs({"a", "b", "c", "d", "e"}) do r[#r + 1] = v end return r'),
       ev('return {unpack({1, 2, 3})}'),
       ev('return select("#", unpack({1, nil, 3}))'),
       ev('return table.getn({1, 2, 3})'),

@@ -219,9 +219,33 @@ function patchTables(): void {
   }
   ltable.luaH_setint = (t: TableLike, key: number, value: unknown): void => {
     if (readonlyTables.has(t)) throw new LuaLimitError(READONLY_MESSAGE)
+    const existed = t.strong.has(key)
     setint(t, key, value)
     if (t.strong.size > scriptLimits.maxTableEntries) throw new LuaLimitError('table overflow')
+    if (!existed) keepIntegerRunAscending(t, key)
   }
+}
+
+/**
+ * `next` walks a fengari table in insertion order, and a table constructor (OP_SETLIST) stores its positional items
+ * last to first, so `pairs({1, 2, 3})` would visit 3, 2, 1 where Lua 5.1 walks its array part 1, 2, 3. When a new
+ * integer key k lands just below an existing k + 1, it is moved in front of k + 1, so constructors and other
+ * descending fills iterate in ascending order, as Lua 5.1's array part does. (Only the order of `next` changes; lookups
+ * go through the hash map.)
+ */
+function keepIntegerRunAscending(t: TableLike, key: number): void {
+  const entry = t.strong.get(key)
+  const after = t.strong.get(key + 1)
+  if (!entry || !after || entry !== t.l || entry === after) return
+  // Unlink the new entry from the end of the list...
+  t.l = entry.p
+  if (entry.p) entry.p.n = undefined
+  // ...and link it in just before k + 1.
+  entry.p = after.p
+  entry.n = after
+  if (after.p) after.p.n = entry
+  else t.f = entry
+  after.p = entry
 }
 
 function patchStrings(): void {
