@@ -75,6 +75,23 @@ interface OpenContainer {
 }
 
 /**
+ * The fixed-size numeric items: their size (type byte included) and how to read the value that follows the type byte.
+ * uint 64 is read as a signed lua_Integer, as lua_cmsgpack does: values from 2^63 up come out negative.
+ */
+const FIXED_SIZE_NUMBERS = new Map<number, readonly [size: number, read: (c: Cursor) => number]>([
+  [0xcc, [2, (c) => c.u8(1)]],
+  [0xd0, [2, (c) => (c.u8(1) << 24) >> 24]],
+  [0xcd, [3, (c) => c.u16(1)]],
+  [0xd1, [3, (c) => (c.u16(1) << 16) >> 16]],
+  [0xce, [5, (c) => c.u32(1)]],
+  [0xd2, [5, (c) => c.u32(1) | 0]],
+  [0xcf, [9, (c) => c.i64(1)]],
+  [0xd3, [9, (c) => c.i64(1)]],
+  [0xca, [5, (c) => c.view(1).getFloat32(0)]],
+  [0xcb, [9, (c) => c.view(1).getFloat64(0)]],
+])
+
+/**
  * Reads the item at the cursor: pushes a scalar (returning null), or pushes the table of an array or map header
  * (returning it as open, or null when it is empty).
  */
@@ -82,45 +99,17 @@ function startItem(L: LuaState, c: Cursor): OpenContainer | null {
   c.need(1)
   checkStack(L, TOO_MANY_VALUES)
   const type = c.u8(0)
+  const fixed = FIXED_SIZE_NUMBERS.get(type)
+  if (fixed) {
+    const [size, read] = fixed
+    c.need(size)
+    lua.lua_pushnumber(L, read(c))
+    c.pos += size
+    return null
+  }
   let length: number
   let map: boolean
   switch (type) {
-    case 0xcc:
-      c.need(2)
-      lua.lua_pushnumber(L, c.u8(1))
-      c.pos += 2
-      return null
-    case 0xd0:
-      c.need(2)
-      lua.lua_pushnumber(L, (c.u8(1) << 24) >> 24)
-      c.pos += 2
-      return null
-    case 0xcd:
-      c.need(3)
-      lua.lua_pushnumber(L, c.u16(1))
-      c.pos += 3
-      return null
-    case 0xd1:
-      c.need(3)
-      lua.lua_pushnumber(L, (c.u16(1) << 16) >> 16)
-      c.pos += 3
-      return null
-    case 0xce:
-      c.need(5)
-      lua.lua_pushnumber(L, c.u32(1))
-      c.pos += 5
-      return null
-    case 0xd2:
-      c.need(5)
-      lua.lua_pushnumber(L, c.u32(1) | 0)
-      c.pos += 5
-      return null
-    case 0xcf: // uint 64, pushed as a signed lua_Integer: values from 2^63 up come out negative
-    case 0xd3:
-      c.need(9)
-      lua.lua_pushnumber(L, c.i64(1))
-      c.pos += 9
-      return null
     case 0xc0:
       lua.lua_pushnil(L)
       c.pos += 1
@@ -132,16 +121,6 @@ function startItem(L: LuaState, c: Cursor): OpenContainer | null {
     case 0xc2:
       lua.lua_pushboolean(L, false)
       c.pos += 1
-      return null
-    case 0xca:
-      c.need(5)
-      lua.lua_pushnumber(L, c.view(1).getFloat32(0))
-      c.pos += 5
-      return null
-    case 0xcb:
-      c.need(9)
-      lua.lua_pushnumber(L, c.view(1).getFloat64(0))
-      c.pos += 9
       return null
     case 0xd9:
       c.need(2)
