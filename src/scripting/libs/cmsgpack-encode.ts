@@ -20,8 +20,7 @@ function encodeBytes(out: ByteWriter, s: Uint8Array): void {
     out.byte(len)
   } else if (len <= 0xffff) {
     out.byte(0xda)
-    out.byte(len >>> 8)
-    out.byte(len & 0xff)
+    writeUint16(out, len)
   } else {
     out.byte(0xdb)
     writeUint32(out, len)
@@ -29,11 +28,14 @@ function encodeBytes(out: ByteWriter, s: Uint8Array): void {
   out.bytes(s)
 }
 
-function writeUint32(out: ByteWriter, n: number): void {
-  out.byte((n >>> 24) & 0xff)
-  out.byte((n >>> 16) & 0xff)
+function writeUint16(out: ByteWriter, n: number): void {
   out.byte((n >>> 8) & 0xff)
   out.byte(n & 0xff)
+}
+
+function writeUint32(out: ByteWriter, n: number): void {
+  writeUint16(out, n >>> 16)
+  writeUint16(out, n)
 }
 
 function writeInt64(out: ByteWriter, n: number): void {
@@ -56,8 +58,7 @@ function encodeInt(out: ByteWriter, n: number): void {
       out.byte(n)
     } else if (n <= 0xffff) {
       out.byte(0xcd)
-      out.byte(n >>> 8)
-      out.byte(n & 0xff)
+      writeUint16(out, n)
     } else if (n <= 0xffffffff) {
       out.byte(0xce)
       writeUint32(out, n)
@@ -105,8 +106,7 @@ function encodeHeader(out: ByteWriter, n: number, fix: number, code16: number): 
     out.byte(fix | n)
   } else if (n <= 65535) {
     out.byte(code16)
-    out.byte(n >>> 8)
-    out.byte(n & 0xff)
+    writeUint16(out, n)
   } else {
     out.byte(code16 + 1)
     writeUint32(out, n)
