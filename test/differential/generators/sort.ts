@@ -53,7 +53,9 @@ const sortOf = (setKeys: string[]): fc.Arbitrary<GenStep[]> =>
   fc
     .tuple(fc.constantFrom('SORT', 'SORT', 'SORT_RO'), key, by, get, limit, order, alpha, fc.option(key, { nil: null }))
     .map(([name, k, b, g, l, o, a, store]) => {
-      const nosort = b[1] === 'nosort'
+      // A BY pattern without '*' sorts nothing (Redis's dontsort). A bare BY takes the next word as its pattern, and
+      // none of the words that can follow (LIMIT, GET, ASC, DESC, ALPHA, STORE) has a '*'.
+      const nosort = b[1] === 'nosort' || b.length === 1
       // Ties (ALPHA by a pattern compares only the weights) keep the hash table's order at the set and zset key:
       // compared as a multiset, and neither cut by LIMIT nor stored.
       const tiesInHashOrder = setKeys.includes(k) && a.length > 0 && b.length === 2 && !nosort
