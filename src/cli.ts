@@ -1,46 +1,55 @@
 /**
- * `npm start -- --port 6390 [--bind 127.0.0.1] [--requirepass secret]`: runs the server in the foreground.
+ * `npm start -- [config-file] [--name value ...]`: runs the server in the foreground. Every CONFIG parameter can be
+ * given on the command line as redis-server takes it (`--port 6390 --requirepass s3cret --maxclients 100`).
  */
-import { parseArgs } from 'node:util'
+import { readFileSync } from 'node:fs'
+import { ConfigRegistry } from './engine/config.ts'
+import { parseServerArgs, ServerArgsError, type ServerArgs } from './server-args.ts'
 import { createServer } from './server/tcp-server.ts'
+import { REDIS_VERSION } from './commands/version.ts'
 
-const USAGE = `usage: npm start -- [--port N] [--bind ADDRESS] [--requirepass PASSWORD] [--loglevel LEVEL]
+const USAGE = `usage: npm start -- [/path/to/redis.conf] [--name value ...]
+  Any CONFIG parameter works as --name value, as with redis-server, for example:
   --port         TCP port (default 6379; 0 picks a free one)
   --bind         address to listen on (default 127.0.0.1)
   --requirepass  require AUTH with this password
-  --loglevel     debug | verbose | notice | warning (default notice)`
+  --maxclients   connections served at once (default 10000)
+  --loglevel     debug | verbose | notice | warning (default notice)
+  --help, --version`
 
 async function main(): Promise<number> {
-  let values: Record<string, string | boolean | undefined>
+  let args: ServerArgs
   try {
-    ;({ values } = parseArgs({
-      options: {
-        port: { type: 'string', default: '6379' },
-        bind: { type: 'string', default: '127.0.0.1' },
-        requirepass: { type: 'string' },
-        loglevel: { type: 'string', default: 'notice' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }))
+    args = parseServerArgs(process.argv.slice(2), (path) => readFileSync(path, 'utf8'))
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`)
-    return 2
+    if (!(err instanceof ServerArgsError) && (err as NodeJS.ErrnoException).code === undefined) throw err
+    process.stderr.write(`*** FATAL CONFIG ERROR ***\n${(err as Error).message}\n${USAGE}\n`)
+    return 1
   }
-  if (values.help) {
+  if (args.help) {
     process.stdout.write(`${USAGE}\n`)
     return 0
   }
-  const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`invalid --port '${values.port}'\n${USAGE}\n`)
-    return 2
+  if (args.version) {
+    process.stdout.write(`redsim (Redis ${REDIS_VERSION} compatible)\n`)
+    return 0
   }
+  // Validated once up front, with Redis's messages, so a bad value stops startup with a clear line.
+  const probe = new ConfigRegistry()
+  for (const [name, value] of args.config) {
+    const error = probe.set(name, Buffer.from(value, 'utf8').toString('latin1'))
+    if (error) {
+      process.stderr.write(`*** FATAL CONFIG ERROR ***\n>>> '${name} ${value}'\n${error.message}\n`)
+      return 1
+    }
+  }
+  const config = Object.fromEntries(args.config)
+  // Redis's bind takes several addresses (a leading '-' marks an optional one); redsim listens on the first.
+  const host = probe.get('bind').split(' ')[0].replace(/^-/, '') || '127.0.0.1'
   const server = await createServer({
-    port,
-    host: values.bind as string,
-    requirepass: values.requirepass as string | undefined,
-    config: { loglevel: values.loglevel as string },
+    port: probe.getNumber('port'),
+    host,
+    config,
   })
   server.engine.log('notice', `redsim ready to accept connections tcp on ${server.host}:${server.port}`)
   let stopping = false

@@ -99,7 +99,7 @@ export class Engine {
     this.random = options.random ?? systemRandom()
     this.seam = options.seam ?? productionSeam
     this.variant = options.variant ?? CORRECT_EXECUTOR
-    this.log = options.logger ?? stderrLogger(this.clock)
+    this.log = options.logger ?? stderrLogger(this.clock, () => (this.config?.get('loglevel') ?? 'notice') as LogLevel)
     // Expiry asks this clock, so that a running script can freeze it (see expiryTimeFrozenAt).
     const clock = this.clock
     const expiryClock: Clock = {
@@ -114,7 +114,8 @@ export class Engine {
     }
     this.config = new ConfigRegistry()
     for (const [name, value] of Object.entries(options.config ?? {})) {
-      const error = this.config.set(name, value)
+      // Values are given as text; the registry keeps the bytes a client would send (UTF-8), as Redis reads argv.
+      const error = this.config.set(name, Buffer.from(value, 'utf8').toString('latin1'))
       if (error) throw new Error(`invalid config ${name}: ${error.message}`)
     }
     this.executor = new Executor(this, defaultCommandTable())

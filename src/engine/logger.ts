@@ -17,11 +17,13 @@ export function formatLogLine(clock: Clock, level: LogLevel, message: string): s
   return `${process.pid}:M ${stamp} ${MARKS[level]} ${message}`
 }
 
-/** Writes lines at or above `minLevel` to stderr. */
-export function stderrLogger(clock: Clock, minLevel: LogLevel = 'notice'): Logger {
-  const min = LEVELS.indexOf(minLevel)
+/** Writes lines at or above `minLevel` (a level, or a function asked at each line, e.g. the `loglevel` config). */
+export function stderrLogger(clock: Clock, minLevel: LogLevel | (() => LogLevel) = 'notice'): Logger {
+  const current = typeof minLevel === 'function' ? minLevel : () => minLevel
   return (level, message) => {
-    if (LEVELS.indexOf(level) >= min) process.stderr.write(`${formatLogLine(clock, level, message)}\n`)
+    if (LEVELS.indexOf(level) >= LEVELS.indexOf(current())) {
+      process.stderr.write(`${formatLogLine(clock, level, message)}\n`)
+    }
   }
 }
 

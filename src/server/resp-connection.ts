@@ -24,6 +24,8 @@ import { type Reply, ReplyError } from '../protocol/reply.ts'
 const FLUSH_BYTES = 64 * 1024
 /** Stop reading while this many received bytes are waiting behind a command that has not replied yet. */
 const MAX_QUERY_BYTES = 1024 * 1024
+/** How long a closing connection may make no progress writing its last replies before it is destroyed. */
+const CLOSE_IDLE_MS = 10_000
 /** Redis's default `client-output-buffer-limit pubsub` hard limit. */
 const PUSH_OUTPUT_LIMIT = 32 * 1024 * 1024
 
@@ -234,11 +236,19 @@ export class RespConnection {
     this.socket.resume()
   }
 
+  /**
+   * Writes what is collected, then closes for good (QUIT, a protocol error, the peer's FIN): the socket is destroyed
+   * once the last byte is handed to the kernel, so a peer that keeps its side open cannot keep the descriptor, and
+   * after CLOSE_IDLE_MS without progress if the peer stops reading. The 'error' listener set in the constructor
+   * stays, so a reset during the final write is handled.
+   */
   private closeAfterFlush(): void {
     this.flush()
     this.flushPending = false
     pendingFlush.delete(this)
-    this.socket.end()
+    const socket = this.socket
+    socket.setTimeout(CLOSE_IDLE_MS, () => socket.destroy())
+    socket.end(() => socket.destroy())
     this.teardown()
   }
 

@@ -24,6 +24,17 @@ export interface RedsimServer {
   close(): Promise<void>
 }
 
+/**
+ * Answers a connection the server will not serve with one error line and closes it for good. The socket gets an
+ * 'error' listener first: a peer that resets the connection (SO_LINGER 0) makes the write or the read fail, and an
+ * unhandled socket error would end the whole process. The socket is destroyed once the line is written (or at once
+ * on an error), so a peer that keeps its side open cannot hold the descriptor.
+ */
+export function refuse(socket: net.Socket, line: string): void {
+  socket.on('error', () => socket.destroy())
+  socket.end(line, () => socket.destroy())
+}
+
 export async function createServer(options: ServerOptions = {}): Promise<RedsimServer> {
   const config = { ...(options.config ?? {}) }
   if (options.requirepass !== undefined) config.requirepass = options.requirepass
@@ -34,7 +45,7 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     const maxClients = engine.config.getNumber('maxclients')
     if (engine.clients.size >= maxClients) {
-      socket.end('-ERR max number of clients reached\r\n')
+      refuse(socket, '-ERR max number of clients reached\r\n')
       return
     }
     connections.add(new RespConnection(engine, socket, (c) => connections.delete(c)))
@@ -46,6 +57,9 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
       resolve()
     })
   })
+  // Once listening, an error on the listener (EMFILE while accepting, ...) is logged; the server keeps serving, as
+  // Redis does when accept fails. Without a listener Node would throw it and end the process.
+  server.on('error', (err) => engine.log('warning', `Accepting client connection: ${err.message}`))
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 6379)
   engine.config.set('port', String(port))

@@ -1,0 +1,58 @@
+/**
+ * redsim's own command line (`src/cli.ts`) as a child process, so that a test can see the process survive (or die
+ * from) what a hostile client does: an unhandled error in the server ends that process, not the test runner.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+export interface ServerProcess {
+  readonly port: number
+  readonly child: ChildProcess
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string
+  /** Whether the process is still running. */
+  alive(): boolean
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  exited(): Promise<number | string>
+  stop(): Promise<void>
+}
+
+/** Starts `tsx src/cli.ts --port 0 <args>` and waits for its "ready to accept connections" line. */
+export async function startServerProcess(args: string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  let exit: number | string | null = null
+  const exitWaiters: Array<(code: number | string) => void> = []
+  child.stdout?.resume()
+  child.on('exit', (code, signal) => {
+    exit = code ?? signal ?? 'unknown'
+    for (const w of exitWaiters.splice(0)) w(exit)
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      const m = /ready to accept connections tcp on [^\s]+:(\d+)/.exec(stderr)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', () => reject(new Error(`redsim exited before it was ready:\n${stderr}`)))
+  })
+  const exited = () =>
+    exit !== null ? Promise.resolve(exit) : new Promise<number | string>((resolve) => exitWaiters.push(resolve))
+  return {
+    port,
+    child,
+    stderr: () => stderr,
+    alive: () => exit === null,
+    exited,
+    async stop() {
+      if (exit !== null) return
+      child.kill('SIGKILL')
+      await exited()
+    },
+  }
+}
