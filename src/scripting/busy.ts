@@ -7,13 +7,19 @@
  *     BUSY for everything but the allow_busy commands, which run under the script's lease (see the executor);
  *   - while busy, the script yields to the event loop at every slice (through the server layer's yieldToEventLoop),
  *     so that other connections are read and answered while the script holds the lock.
- * SCRIPT KILL marks the script killed; the hook then fires at every instruction and raises the kill error each time,
- * so pcall inside the script cannot swallow it.
+ * SCRIPT KILL marks the script killed. As in Redis, the kill error is raised in the thread the script was suspended
+ * in (a coroutine's resumer receives it as coroutine.resume's result, and is stopped itself at its own next slice);
+ * the hook of that thread then fires at every instruction and raises the kill error each time, so pcall cannot
+ * swallow it. A script that still ends normally gets its normal reply, as in Redis.
  *
- * The host can only suspend a script in its own coroutine and outside non-yieldable C calls (a table.sort comparator,
- * a metamethod called from a library function, a coroutine the script created). Slices there are not pause points.
- * A busy script stuck in such a section for another busy-reply-threshold is stopped with an error: nobody could send
- * it SCRIPT KILL, since the event loop cannot run.
+ * The hook runs in every thread of the script: its own coroutine, and the coroutines it creates (a new thread inherits
+ * its creator's hook), including inside table.sort comparators. A slice inside a coroutine the script resumed is a
+ * pause point too: the yield is passed up through coroutine.resume (see lua51/coroutines.ts). Only inside a
+ * non-yieldable C call (a metamethod called from a library function, a string.gsub callback) can the host not suspend
+ * the script; the slice then only checks for a kill, and the script goes on until it leaves that call.
+ *
+ * A script is never stopped on a timer: like Redis, only SCRIPT KILL (before its first write) or SHUTDOWN NOSAVE end
+ * a busy script. Stopping one that has written would leave its writes half done.
  */
 import { type LuaHook, type LuaState, lua } from 'fengari'
 import { OK, type Reply, ReplyError } from '../protocol/reply.ts'
@@ -34,13 +40,6 @@ const UNKILLABLE_ERROR =
 const KILL_MESSAGES: Record<KillReason, string> = {
   user: 'Script killed by user with SCRIPT KILL...',
   shutdown: 'Script killed by user with SCRIPT KILL...',
-  stuck:
-    'Script killed: it stayed busy past busy-reply-threshold inside a metamethod or library callback, where it ' +
-    'cannot be interrupted',
-}
-
-export function killMessage(reason: KillReason): string {
-  return `ERR ${KILL_MESSAGES[reason]}`
 }
 
 /** The count hook of every script coroutine: the slice belongs to the run being resumed. */
@@ -74,17 +73,11 @@ export class BusyScripts {
     const now = engine.clock.now()
     const threshold = engine.config.getNumber('busy-reply-threshold')
     if (!run.busy && threshold > 0 && now - run.startedAt >= threshold) this.enterBusy(run, now)
-    if (!run.canYield(L)) {
-      if (run.busy && now - run.lastYieldAt >= threshold) {
-        run.killed = 'stuck'
-        this.raiseKilled(L, run)
-      }
-      return
-    }
+    if (!run.canYield(L)) return
     const pause = engine.seam.point('busy-slice', run.ctx.client)
     const loop = run.busy ? engine.yieldToEventLoop : null
     if (!pause && !loop) return
-    run.lastYieldAt = now
+    run.pausedIn = L
     run.pending = pause ? (loop ? pause.then(loop) : pause) : loop!()
     lua.lua_yield(L, 0)
   }
@@ -92,7 +85,6 @@ export class BusyScripts {
   private enterBusy(run: ScriptRun, now: number): void {
     const engine = this.host.engine
     run.busy = true
-    run.lastYieldAt = now
     engine.logAt(
       'warning',
       `Slow script detected: still in execution after ${Math.round(now - run.startedAt)} milliseconds. You can try ` +
@@ -103,10 +95,9 @@ export class BusyScripts {
     engine.busyLease = run.ctx.lease.alive ? run.ctx.lease : null
   }
 
-  /** Raises the kill error from the hook and makes the hook fire at every instruction from now on. */
+  /** Raises the kill error from the hook and makes this thread's hook fire at every instruction from now on. */
   private raiseKilled(L: LuaState, run: ScriptRun): never {
     lua.lua_sethook(L, sliceHook, lua.LUA_MASKCOUNT, 1)
-    if (L !== run.thread) lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, 1)
     pushErrorTable(L, KILL_MESSAGES[run.killed ?? 'user'], false)
     return lua.lua_error(L)
   }
@@ -129,6 +120,7 @@ export class BusyScripts {
   private markKilled(run: ScriptRun, reason: KillReason): void {
     run.killed = reason
     if (reason === 'user') this.host.engine.logAt('warning', 'Lua script killed by user with SCRIPT KILL.')
-    lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, 1)
+    // Redis raises the kill in the hook call that received it: here, at the next instruction of the suspended thread.
+    lua.lua_sethook(run.pausedIn ?? run.thread, sliceHook, lua.LUA_MASKCOUNT, 1)
   }
 }

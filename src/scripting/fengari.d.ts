@@ -42,6 +42,7 @@ declare module 'fengari' {
     LUA_MASKCOUNT: number
     LUA_MASKLINE: number
     LUA_MULTRET: number
+    LUA_OPLT: number
     LUA_REGISTRYINDEX: number
     LUA_RIDX_GLOBALS: number
     lua_Debug: typeof LuaDebug
@@ -49,6 +50,8 @@ declare module 'fengari' {
     lua_absindex(L: LuaState, idx: number): number
     lua_atnativeerror(L: LuaState, f: LuaJSFunction | null): LuaJSFunction | null
     lua_call(L: LuaState, nargs: number, nresults: number): void
+    lua_callk(L: LuaState, nargs: number, nresults: number, ctx: number, k: LuaKFunction | null): void
+    lua_compare(L: LuaState, a: number, b: number, op: number): boolean
     lua_pcallk(
       L: LuaState,
       nargs: number,
@@ -61,6 +64,7 @@ declare module 'fengari' {
     lua_isnone(L: LuaState, idx: number): boolean
     lua_isnoneornil(L: LuaState, idx: number): boolean
     lua_isfunction(L: LuaState, idx: number): boolean
+    lua_iscfunction(L: LuaState, idx: number): boolean
     lua_checkstack(L: LuaState, n: number): boolean
     lua_concat(L: LuaState, n: number): void
     lua_createtable(L: LuaState, narr: number, nrec: number): void

@@ -13,7 +13,7 @@ import { type CommandContext, fullName, type ScriptFrame } from '../commands/typ
 import type { Engine } from '../engine/engine.ts'
 import { CORRECT_EXECUTOR } from '../engine/variant.ts'
 import { type Reply, ReplyError } from '../protocol/reply.ts'
-import { BusyScripts, killMessage } from './busy.ts'
+import { BusyScripts } from './busy.ts'
 import { luaBytes, luaToReply, oneLine } from './conversions.ts'
 import { scriptLimits } from './lua51/fengari-patches.ts'
 import { Lrand48 } from './lua51/lrand48.ts'
@@ -156,7 +156,7 @@ export class ScriptingHost {
     try {
       if (status === HOST_FAILURE) {
         reply = new ReplyError('ERR internal error while running the script')
-      } else if (status === lua.LUA_OK && !run.killed) {
+      } else if (status === lua.LUA_OK) {
         const thread = run.thread
         const options = { scriptResp: run.resp, clientResp: run.ctx.client.protocol }
         reply = lua.lua_gettop(thread) >= 1 ? luaToReply(thread, 1, options) : null
@@ -185,8 +185,7 @@ export class ScriptingHost {
     // A dead coroutine's stack is sized to its contents; make room to inspect the error value.
     lua.lua_checkstack(thread, 4)
     let message: string
-    if (run.killed) message = killMessage(run.killed)
-    else if (lua.lua_gettop(thread) === 0) message = 'ERR unknown error'
+    if (lua.lua_gettop(thread) === 0) message = 'ERR unknown error'
     else message = errorText(thread)
     const position = errorPosition(thread)
     const suffix = position ? ` script: ${run.script.sha}, on ${position.source}:${position.line}.` : ''

@@ -55,6 +55,7 @@ export class LuaRuntime {
     this.L = createSandbox({
       generator: () => this.active?.host.generator ?? FALLBACK_GENERATOR,
       isScriptThread: (L1) => this.inFlight.has(L1),
+      yieldingToHost: () => this.active?.pending != null,
       openRedis: (L1) => openRedisLib(L1, this),
       onInternalError: (err) => {
         const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)

@@ -19,6 +19,8 @@ export interface SandboxOptions {
   generator(): Lrand48
   /** True for the coroutine a script runs in (see Lua51Options). */
   isScriptThread(L: LuaState): boolean
+  /** True when the thread that just yielded did so for the host (see CoroutineOptions). */
+  yieldingToHost(): boolean
   /** Opens the `redis` table (it needs the host). */
   openRedis(L: LuaState): void
   /** A JavaScript exception that is not a known limit surfaced inside the VM: a redsim bug worth logging. */
@@ -29,7 +31,11 @@ export function createSandbox(options: SandboxOptions): LuaState {
   installFengariPatches()
   const L = lauxlib.luaL_newstate()
   lua.lua_atnativeerror(L, nativeErrorHandler(options.onInternalError))
-  openLua51Libraries(L, { generator: options.generator, isScriptThread: options.isScriptThread })
+  openLua51Libraries(L, {
+    generator: options.generator,
+    isScriptThread: options.isScriptThread,
+    yieldingToHost: options.yieldingToHost,
+  })
   openBitLib(L)
   openStructLib(L)
   openCjsonLib(L)

@@ -11,10 +11,11 @@ import type { Reply } from '../protocol/reply.ts'
 import type { Protocol } from '../protocol/resp-encoder.ts'
 import type { ScriptingHost } from './lua-host.ts'
 import { setScriptGlobals } from './lua-strings.ts'
+import { resumerOf } from './lua51/coroutines.ts'
 import type { CachedScript } from './script-cache.ts'
 
-/** Why a script is being stopped: SCRIPT KILL, SHUTDOWN NOSAVE, or a busy loop that cannot be paused. */
-export type KillReason = 'user' | 'shutdown' | 'stuck'
+/** Why a script is being stopped: SCRIPT KILL or SHUTDOWN NOSAVE. */
+export type KillReason = 'user' | 'shutdown'
 
 /** A redis.call that yielded to the scheduling seam (or to an asynchronous command) and resumes later. */
 export interface PendingCall {
@@ -38,9 +39,9 @@ export class ScriptRun {
   /** Past busy-reply-threshold: other clients get BUSY, SCRIPT KILL is accepted. */
   busy = false
   killed: KillReason | null = null
+  /** The thread (the script's, or a coroutine it resumed) whose count hook last suspended the script. */
+  pausedIn: LuaState | null = null
   readonly startedAt: number
-  /** Last time the script let the event loop run (or started); a busy script that cannot yield is measured from it. */
-  lastYieldAt: number
   /** Registry references of this run's KEYS and ARGV tables while another run's are the globals. */
   private savedKeys = NO_REF
   private savedArgs = NO_REF
@@ -56,12 +57,19 @@ export class ScriptRun {
     now: number,
   ) {
     this.startedAt = now
-    this.lastYieldAt = now
   }
 
-  /** Whether the host can suspend the script here: in its own coroutine, outside any non-yieldable C call. */
+  /**
+   * Whether the host can suspend the script while `L` runs: `L` is the script's coroutine, or a coroutine the script
+   * resumed (through any number of others), and no thread on the way is inside a non-yieldable C call (a metamethod
+   * called from a library function, a string.gsub callback, ...). coroutine.resume passes such a yield up.
+   */
   canYield(L: LuaState): boolean {
-    return L === this.thread && lua.lua_isyieldable(L)
+    for (let t: LuaState | undefined = L; t; t = resumerOf(t)) {
+      if (!lua.lua_isyieldable(t)) return false
+      if (t === this.thread) return true
+    }
+    return false
   }
 
   /** Another run takes the globals: keep this run's KEYS and ARGV tables as they are now. */

@@ -6,7 +6,7 @@
  */
 import { lauxlib, type LuaState, lua } from 'fengari'
 import { ByteWriter } from './byte-writer.ts'
-import { doubleToInt32, doubleToInt64 } from './lua51-args.ts'
+import { checkStack51, doubleToInt32, doubleToInt64 } from './lua51-args.ts'
 
 /** Tables nested deeper than this are encoded as nil (this is how cycles end). */
 const MAX_NESTING = 16
@@ -192,6 +192,8 @@ function encodeTable(L: LuaState, out: ByteWriter, level: number): void {
 export function pack(L: LuaState): number {
   const nargs = lua.lua_gettop(L)
   if (nargs === 0) return lauxlib.luaL_argerror(L, 0, 'MessagePack pack needs input.')
+  // lua-cmsgpack reserves a slot per argument for the encoded pieces it concatenates at the end.
+  if (!checkStack51(L, nargs)) return lauxlib.luaL_argerror(L, 0, 'Too many arguments for MessagePack pack.')
   const out = new ByteWriter()
   for (let i = 1; i <= nargs; i++) {
     lua.lua_checkstack(L, 1)

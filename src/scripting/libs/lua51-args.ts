@@ -12,6 +12,21 @@ import { lauxlib, type LuaJSFunction, type LuaState, lua } from 'fengari'
 /** LUAI_MAXCSTACK of Redis's Lua 5.1: a C function cannot hold more stack slots than this. */
 export const LUA51_MAX_C_STACK = 8000
 
+/**
+ * Lua 5.1's lua_checkstack: room for `n` more values in the running C function's frame, refused when the frame would
+ * then hold more than LUAI_MAXCSTACK slots. When granted, fengari's stack and frame are grown too, so pushing `n`
+ * values cannot overrun the frame (fengari checks every push against it and fails with an internal error).
+ */
+export function checkStack51(L: LuaState, n: number): boolean {
+  if (n > LUA51_MAX_C_STACK || lua.lua_gettop(L) + n > LUA51_MAX_C_STACK) return false
+  return lua.lua_checkstack(L, n)
+}
+
+/** Lua 5.1's luaL_checkstack: "stack overflow (<message>)" when checkStack51 refuses. */
+export function checkStackOrRaise51(L: LuaState, n: number, message: string): void {
+  if (!checkStack51(L, n)) lauxlib.luaL_error(L, 'stack overflow (%s)', message)
+}
+
 /** Lua 5.1's luaL_typerror message: "number expected, got string". */
 export function typeError(L: LuaState, arg: number, expected: string): never {
   const got = lua.lua_typename(L, lua.lua_type(L, arg))

@@ -10,15 +10,22 @@
  * - 5.1-only functions exist (unpack, loadstring, gcinfo, table.getn/maxn/foreach/foreachi, math.pow/mod/log10/...);
  *   5.3-only ones do not (rawlen, utf8, string.pack, table.move, math.type, ...);
  * - `pcall` is Redis's: an error table with an `err` field is returned as that string;
+ * - functions returning many values (string.byte, unpack, captures) obey 5.1's C stack limit (LUAI_MAXCSTACK) with
+ *   5.1's errors, counted with their arguments as 5.1 counts them;
+ * - table.sort (table-sort.ts) and the coroutine library (coroutines.ts) are 5.1's, written so that the host can
+ *   pause a script inside a comparator or a coroutine;
  * - `load` and `loadstring` accept source text only, never bytecode; `string.dump` is absent (see the issue's sandbox
  *   rules; Redis keeps string.dump but refuses to load what it produces).
  */
 import { lauxlib, type LuaJSFunction, type LuaKFunction, type LuaState, lua, lualib, to_luastring } from 'fengari'
 import ldebug from 'fengari/src/ldebug.js'
+import { checkBytes, checkStack51, checkStackOrRaise51, LUA51_MAX_C_STACK, optInteger } from '../libs/lua51-args.ts'
 import { READONLY_MESSAGE, readonlyTables, scriptLimits } from './fengari-patches.ts'
 import type { Lrand48 } from './lrand48.ts'
 import { luaStringFormat } from './string-format.ts'
 import { luaStringToNumber, luaStringToNumberBase } from './string-to-number.ts'
+import { openCoroutine } from './coroutines.ts'
+import { tableSort } from './table-sort.ts'
 
 export interface Lua51Options {
   /**
@@ -26,11 +33,10 @@ export interface Lua51Options {
    * the process, so each engine keeps its own generator, seeded from its injected random source.
    */
   generator(): Lrand48
-  /**
-   * True for the coroutine the host runs a script in: inside it, `coroutine.running()` is nil and
-   * `coroutine.yield()` fails as it does in Redis's main thread.
-   */
+  /** True for the coroutine the host runs a script in (see CoroutineOptions). */
   isScriptThread(L: LuaState): boolean
+  /** True when the thread that just yielded did so for the host (see CoroutineOptions). */
+  yieldingToHost(): boolean
 }
 
 const INT_MAX = 2147483647
@@ -54,8 +60,11 @@ function optInt(L: LuaState, arg: number, def: number): number {
 /** Replaces integer results on top of the stack by equal doubles. */
 function floatResults(L: LuaState, n: number): void {
   const top = lua.lua_gettop(L)
+  let room = false
   for (let i = top - n + 1; i <= top; i++) {
     if (lua.lua_isinteger(L, i)) {
+      // The library function may have filled exactly the slots it reserved: the double needs one more.
+      if (!room) room = lua.lua_checkstack(L, 1)
       lua.lua_pushnumber(L, lua.lua_tointeger(L, i))
       lua.lua_replace(L, i)
     }
@@ -202,6 +211,14 @@ function openBase(L: LuaState): void {
   setFunction(L, G, 'pcall', redisPcall)
   const xpcall = getFunction(L, G, 'xpcall')
   setFunction(L, G, 'xpcall', (L1) => {
+    // 5.1's xpcall calls f without arguments (5.3 passes the ones after the handler on), and takes any value as the
+    // handler: an error then fails again, in the handler call ("error in error handling").
+    lauxlib.luaL_checkany(L1, 2)
+    lua.lua_settop(L1, 2)
+    if (lua.lua_type(L1, 2) !== lua.LUA_TFUNCTION) {
+      lua.lua_pushcfunction(L1, errorInErrorHandling)
+      lua.lua_replace(L1, 2)
+    }
     recordAllowhook(L1)
     return xpcall(L1)
   })
@@ -291,7 +308,8 @@ function luaUnpack(L: LuaState): number {
   const e = lua.lua_isnoneornil(L, 3) ? lua.lua_rawlen(L, 1) : checkInt(L, 3)
   if (i > e) return 0
   const n = e - i + 1
-  if (n <= 0 || n >= 8000 || !lua.lua_checkstack(L, n)) return lauxlib.luaL_error(L, 'too many results to unpack')
+  // Counted with the arguments still in the frame, as 5.1's lua_checkstack counts them.
+  if (n <= 0 || !checkStack51(L, n)) return lauxlib.luaL_error(L, 'too many results to unpack')
   lua.lua_rawgeti(L, 1, i)
   while (i++ < e) lua.lua_rawgeti(L, 1, i)
   return n
@@ -431,6 +449,11 @@ function redisPcall(L: LuaState): number {
   return finishRedisPcall(L, status, 0)
 }
 
+function errorInErrorHandling(L: LuaState): number {
+  lua.lua_pushliteral(L, 'error in error handling')
+  return 1
+}
+
 /** Redis defines this global for its own use; it turns an error value into {err=..., source=..., line=...}. */
 function redisErrorHandler(L: LuaState): number {
   const ar = new lua.lua_Debug()
@@ -467,12 +490,91 @@ function openString(L: LuaState): void {
   lua.lua_getglobal(L, 'string')
   const S = lua.lua_gettop(L)
   remove(L, S, ['dump', 'pack', 'packsize', 'unpack'])
-  wrapAll(L, S, { byte: [2, 3], char: 'all', find: [3], gsub: [4], match: [3], sub: [2, 3] }, ['format', 'rep'])
+  wrapAll(L, S, { char: 'all', find: [3], gsub: [4], match: [3], sub: [2, 3] }, ['byte', 'format', 'rep'])
+  setFunction(L, S, 'byte', luaStringByte)
   setFunction(L, S, 'format', luaStringFormat)
   setFunction(L, S, 'rep', luaStringRep)
+  limitCaptures(L, S)
+  lua.lua_pop(L, 1)
+}
+
+/** 5.1's posrelat: a negative position counts back from the end; before the start is 0. */
+function relativePosition(pos: number, len: number): number {
+  const p = pos < 0 ? pos + len + 1 : pos
+  return Math.max(p, 0)
+}
+
+/** string.byte(s [, i [, j]]): the codes as doubles, under 5.1's stack limit ("string slice too long"). */
+function luaStringByte(L: LuaState): number {
+  const s = checkBytes(L, 1)
+  const l = s.length
+  let posi = relativePosition(optInteger(L, 2, 1), l)
+  let pose = relativePosition(optInteger(L, 3, posi), l)
+  if (posi <= 0) posi = 1
+  if (pose > l) pose = l
+  if (posi > pose) return 0
+  const n = pose - posi + 1
+  checkStackOrRaise51(L, n, 'string slice too long')
+  for (let i = 0; i < n; i++) lua.lua_pushnumber(L, s[posi + i - 1])
+  return n
+}
+
+/** Lua 5.1's SPECIALS: a pattern without any of them is searched for plainly by string.find. */
+const PATTERN_SPECIALS = new Set(Array.from('^$*+?.([%-', (ch) => ch.charCodeAt(0)))
+
+function hasSpecials(pattern: Uint8Array): boolean {
+  for (const byte of pattern) {
+    if (byte === 0) return false // strpbrk stops at the C string's end
+    if (PATTERN_SPECIALS.has(byte)) return true
+  }
+  return false
+}
+
+/**
+ * 5.1's push_captures reserves its captures with luaL_checkstack(L, n, "too many captures") above the caller's
+ * arguments (and, for find, the two positions), so a match called with thousands of arguments fails there. fengari
+ * checks against its own, far larger stack; the check is redone here on the results, which is equivalent: find, match
+ * and a gmatch step do nothing after pushing them. A plain find and a failed match push no captures and check nothing.
+ */
+function limitCaptures(L: LuaState, S: number): void {
+  const tooMany = (L1: LuaState, base: number, n: number): void => {
+    const failed = n === 1 && lua.lua_type(L1, -1) === lua.LUA_TNIL
+    if (!failed && base + n > LUA51_MAX_C_STACK) lauxlib.luaL_error(L1, 'stack overflow (%s)', 'too many captures')
+  }
+  const find = getFunction(L, S, 'find')
+  setFunction(L, S, 'find', (L1) => {
+    const base = lua.lua_gettop(L1)
+    const n = find(L1)
+    const pattern = lua.lua_tolstring(L1, 2)
+    const plain = lua.lua_toboolean(L1, 4) || (pattern !== null && !hasSpecials(pattern))
+    if (!plain) tooMany(L1, base, n)
+    return n
+  })
+  const match = getFunction(L, S, 'match')
+  setFunction(L, S, 'match', (L1) => {
+    const base = lua.lua_gettop(L1)
+    const n = match(L1)
+    tooMany(L1, base, n)
+    return n
+  })
+  const gmatch = getFunction(L, S, 'gmatch')
+  const step: LuaJSFunction = (L1) => {
+    const base = lua.lua_gettop(L1)
+    lua.lua_pushvalue(L1, lua.lua_upvalueindex(1))
+    lua.lua_call(L1, 0, lua.LUA_MULTRET)
+    const n = lua.lua_gettop(L1) - base
+    if (n > 0) tooMany(L1, base, n)
+    floatResults(L1, n)
+    return n
+  }
+  const wrapped: LuaJSFunction = (L1) => {
+    gmatch(L1)
+    lua.lua_pushcclosure(L1, step, 1)
+    return 1
+  }
+  setFunction(L, S, 'gmatch', wrapped)
   lua.lua_getfield(L, S, 'gmatch')
   lua.lua_setfield(L, S, 'gfind')
-  lua.lua_pop(L, 1)
 }
 
 /** string.rep(s, n): 5.1 ignores a third argument; the length is checked before anything is allocated. */
@@ -507,6 +609,7 @@ function openTable(L: LuaState): void {
   setFunction(L, T, 'maxn', tableMaxn)
   setFunction(L, T, 'foreach', tableForeach)
   setFunction(L, T, 'foreachi', tableForeachi)
+  setFunction(L, T, 'sort', tableSort)
   lua.lua_pop(L, 1)
 }
 
@@ -604,10 +707,20 @@ function tableMaxn(L: LuaState): number {
   return 1
 }
 
+/*
+ * table.foreach and table.foreachi call f with continuations (the loop's state is on the stack, or its index in the
+ * context), so a script busy inside f can still be paused by the host, as inside any Lua code.
+ */
+
 function tableForeach(L: LuaState): number {
   lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE)
   lauxlib.luaL_checktype(L, 2, lua.LUA_TFUNCTION)
   lua.lua_pushnil(L)
+  return foreachFrom(L)
+}
+
+/** Calls f on each entry after the key on top of the stack; stops at the first non-nil result. */
+function foreachFrom(L: LuaState): number {
   while (lua.lua_next(L, 1)) {
     lua.lua_pushvalue(L, 2)
     lua.lua_pushvalue(L, -3)
@@ -616,21 +729,36 @@ function tableForeach(L: LuaState): number {
       lua.lua_replace(L, -2)
     }
     lua.lua_pushvalue(L, -3)
-    lua.lua_call(L, 2, 1)
+    lua.lua_callk(L, 2, 1, 0, foreachResumed)
     if (!lua.lua_isnoneornil(L, -1)) return 1
     lua.lua_pop(L, 2)
   }
   return 0
 }
 
+const foreachResumed: LuaKFunction = (L) => {
+  if (!lua.lua_isnoneornil(L, -1)) return 1
+  lua.lua_pop(L, 2)
+  return foreachFrom(L)
+}
+
 function tableForeachi(L: LuaState): number {
   const n = checkedLength(L)
   lauxlib.luaL_checktype(L, 2, lua.LUA_TFUNCTION)
-  for (let i = 1; i <= n; i++) {
+  const resumed: LuaKFunction = (L1, _status, i) => {
+    if (!lua.lua_isnoneornil(L1, -1)) return 1
+    lua.lua_pop(L1, 1)
+    return foreachiFrom(L1, i + 1, n, resumed)
+  }
+  return foreachiFrom(L, 1, n, resumed)
+}
+
+function foreachiFrom(L: LuaState, first: number, n: number, resumed: LuaKFunction): number {
+  for (let i = first; i <= n; i++) {
     lua.lua_pushvalue(L, 2)
     lua.lua_pushnumber(L, i)
     lua.lua_rawgeti(L, 1, i)
-    lua.lua_call(L, 2, 1)
+    lua.lua_callk(L, 2, 1, i, resumed)
     if (!lua.lua_isnoneornil(L, -1)) return 1
     lua.lua_pop(L, 1)
   }
@@ -723,26 +851,4 @@ function mathRandom(L: LuaState, generator: Lrand48): number {
     default:
       return lauxlib.luaL_error(L, 'wrong number of arguments')
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// coroutine
-
-function openCoroutine(L: LuaState, options: Lua51Options): void {
-  lua.lua_getglobal(L, 'coroutine')
-  const C = lua.lua_gettop(L)
-  remove(L, C, ['isyieldable'])
-  const originalYield = getFunction(L, C, 'yield')
-  setFunction(L, C, 'running', (L1) => {
-    if (options.isScriptThread(L1)) lua.lua_pushnil(L1)
-    else lua.lua_pushthread(L1)
-    return 1
-  })
-  setFunction(L, C, 'yield', (L1) => {
-    if (options.isScriptThread(L1)) {
-      ldebug.luaG_runerror(L1, to_luastring('attempt to yield across metamethod/C-call boundary'))
-    }
-    return originalYield(L1)
-  })
-  lua.lua_pop(L, 1)
 }

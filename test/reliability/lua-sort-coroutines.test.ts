@@ -1,0 +1,106 @@
+/**
+ * table.sort and the coroutine library, now redsim's own (so that the host can pause a script inside a comparator or
+ * a coroutine), behave as Lua 5.1's in Redis 7.0: the same comparisons in the same order, the same errors, the same
+ * coroutine statuses, error positions and nesting limit. Against redis-server, byte for byte.
+ */
+import { describeDifferential, differentialCases, type StepInput } from '../differential/harness.ts'
+
+const ev = (script: string): StepInput => ['EVAL', script, '0']
+
+/** `t` filled with n numbers in a scrambled order, then `body`. */
+const scrambled = (n: number, body: string): string =>
+  `local t = {} for i = 1, ${n} do t[i] = (i * 7919) % ${n} end ${body}`
+
+describeDifferential('differential: table.sort and coroutines as Lua 5.1 has them', (pair) => {
+  differentialCases(pair, {
+    'table.sort results and comparison order': [
+      ev(scrambled(200, 'table.sort(t) return t')),
+      ev(scrambled(200, 'table.sort(t, function(a, b) return a > b end) return t')),
+      ev(scrambled(300, 'local n = 0 table.sort(t, function(a, b) n = n + 1 return a < b end) return n')),
+      ev(
+        'local n = 0 local t = {} for i = 1, 1000 do t[i] = i % 7 end table.sort(t, function(a, b) n = n + 1 return a < b end) return n',
+      ),
+      ev(
+        'local n = 0 local t = {} for i = 1, 1000 do t[i] = 1000 - i end table.sort(t, function(a, b) n = n + 1 return a < b end) return n',
+      ),
+      ev(
+        "local log = {} local t = {5, 3, 8, 1, 9, 2, 7} table.sort(t, function(a, b) log[#log + 1] = a .. '<' .. b return a < b end) return log",
+      ),
+      ev('local t = {3, nil, 1} table.sort(t) return t'),
+      ev('local t = {1, 2, 3} table.sort(t, nil) return t'),
+      ev("local t = {'b', 'a', 'c'} table.sort(t) return t"),
+    ],
+    'table.sort errors': [
+      ev('local t = {5, 3, 8, 1, 9, 2, 7, 4, 6, 0} return {pcall(table.sort, t, function(a, b) return true end)}'),
+      ev('local t = {5, 3, 8, 1, 9, 2, 7, 4, 6, 0} pcall(table.sort, t, function(a, b) return true end) return t'),
+      ev("local t = {3, 1, 'x', 2} return {pcall(table.sort, t)}"),
+      ev('local t = {3, 1, 2} table.sort(t, 5)'),
+      ev('table.sort(5)'),
+      ev('table.sort()'),
+      ev("local t = {3, 2, 1} table.sort(t, function(a, b) error('in comparator') end)"),
+    ],
+    'table.sort reads and writes raw': [
+      ev(
+        'local t = setmetatable({}, {__index = function(t, k) return k end}) t[1] = 3 t[2] = 1 table.sort(t) return {t[1], t[2]}',
+      ),
+      ev('local t = setmetatable({3, 1, 2}, {__newindex = function() error("no") end}) table.sort(t) return t'),
+    ],
+    'table.foreach and table.foreachi': [
+      ev('local n = 0 table.foreach({1, 2, 3, a = 4}, function(k, v) n = n + v end) return n'),
+      ev("return table.foreach({1, 2, 3}, function(k, v) if v == 2 then return 'found' .. k end end)"),
+      ev('return table.foreachi({5, 6, 7}, function(i, v) if v == 7 then return i end end)'),
+      ev('local n = 0 table.foreachi({5, 6, 7}, function(i, v) n = n + i * v end) return n'),
+      ev("table.foreachi({1, 2}, function(i, v) error('at ' .. i) end)"),
+    ],
+    'coroutine statuses and errors': [
+      ev('return coroutine.status(coroutine.create(function() end))'),
+      ev(
+        'local co = coroutine.create(function() end) coroutine.resume(co) return {coroutine.status(co), coroutine.resume(co)}',
+      ),
+      ev('local co co = coroutine.create(function() return coroutine.resume(co) end) return {coroutine.resume(co)}'),
+      ev('local co co = coroutine.create(function() return coroutine.status(co) end) return {coroutine.resume(co)}'),
+      ev(
+        'local outer outer = coroutine.create(function() local inner = coroutine.create(function() ' +
+          'return coroutine.status(outer) end) return coroutine.resume(inner) end) return {coroutine.resume(outer)}',
+      ),
+      ev(
+        'local outer outer = coroutine.create(function() local inner = coroutine.create(function() ' +
+          'return coroutine.resume(outer) end) return coroutine.resume(inner) end) return {coroutine.resume(outer)}',
+      ),
+      ev("return {pcall(coroutine.wrap(function() error('boom') end))}"),
+      ev('return {pcall(coroutine.wrap(function() error(42) end))}'),
+      ev('return {pcall(coroutine.wrap(function() error({}) end))}'),
+      ev("return {pcall(coroutine.wrap(function() error('boom', 0) end))}"),
+      ev("return {coroutine.resume(coroutine.create(function() error('boom') end))}"),
+      ev(
+        'local f = coroutine.wrap(function(a, b) local c = coroutine.yield(a + b) return c * 2 end) return {f(1, 2), f(10)}',
+      ),
+      ev('local f = coroutine.wrap(function() end) f() return {pcall(f)}'),
+      ev('coroutine.create(print)'),
+      ev('coroutine.wrap(string.len)'),
+      ev('coroutine.resume(1)'),
+      ev('return type(coroutine.running())'),
+      ev('return coroutine.wrap(function() return type(coroutine.running()) end)()'),
+      ev('return {pcall(coroutine.yield, 1)}'),
+      ev('return coroutine.isyieldable'),
+    ],
+    'nested coroutines up to the C call limit': [
+      ev(
+        'local d = 0 local function f() d = d + 1 local ok, v = coroutine.resume(coroutine.create(f)) return v end ' +
+          'local v = f() return {d, v}',
+      ),
+      ev('local d = 0 local function f() d = d + 1 return coroutine.wrap(f)() end local ok, v = pcall(f) return d'),
+      ev('local function f(n) if n == 0 then return 0 end return coroutine.wrap(f)(n - 1) + 1 end return f(150)'),
+      ev(
+        'local function f(n) if n == 0 then return 0 end local ok, v = coroutine.resume(coroutine.create(f), n - 1) ' +
+          'if not ok then return v end return v + 1 end return f(250)',
+      ),
+    ],
+    'xpcall as in Lua 5.1': [
+      ev("return {xpcall(function(...) return select('#', ...) end, function(e) return e end, 1, 2, 3)}"),
+      ev('return {xpcall(function() return 1, 2 end, print)}'),
+      ev("return {xpcall(function() error('x') end, nil)}"),
+      ev("return {xpcall(function() error('x') end, function(e) return 'handled: ' .. e end)}"),
+    ],
+  })
+})
