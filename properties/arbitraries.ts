@@ -17,6 +17,8 @@ import type { Schedule } from './schedule.ts'
 export const KEYS = ['k0', 'k1'] as const
 export const BALANCES = ['b0', 'b1'] as const
 const LOCK = 'lock0'
+/** A key only SET ... PX and the ttl-read script touch: it keeps its TTL until it expires. */
+const SHORT_LIVED = 't0'
 const LIST = 'l0'
 const WINDOW = 'w0'
 
@@ -47,6 +49,8 @@ export const command: fc.Arbitrary<string[]> = fc.oneof(
   fc.constant<string[]>(['MGET', ...BALANCES]),
   fc.constant<string[]>(['RPUSH', LIST, UNIQUE]),
   fc.constant<string[]>(['LRANGE', LIST, '0', '-1']),
+  // A short-lived key: timer events expire it, inside someone's script or EXEC only if something is wrong.
+  fc.integer({ min: 1, max: 30 }).map((ms) => ['SET', SHORT_LIVED, UNIQUE, 'PX', String(ms)]),
 )
 
 const via = fc.constantFrom<'eval' | 'evalsha'>('eval', 'evalsha')
@@ -76,6 +80,12 @@ export const SCRIPT_ARBITRARIES: Record<string, fc.Arbitrary<Omit<Extract<Operat
     script: fc.constant('list-append'),
     keys: fc.constant([LIST]),
     args: fc.constant([UNIQUE]),
+    via,
+  }),
+  'ttl-read': fc.record({
+    script: fc.constant('ttl-read'),
+    keys: fc.constant([SHORT_LIVED]),
+    args: fc.constant([]),
     via,
   }),
   'rate-limiter': fc.record({

@@ -31,6 +31,11 @@ export const MUTANTS: ReadonlyMap<string, ExecutorVariant & { summary: string }>
       'writes made by scripts do not invalidate WATCH',
     ),
     mutant('lock-leak-on-error', { scriptErrorReleasesLease: false }, 'a script that raises never releases the lock'),
+    mutant(
+      'cron-ignores-lease',
+      { cronTakesLease: false },
+      'the periodic expiry pass runs whenever its timer fires, even inside a script or EXEC',
+    ),
   ].map((m) => [m.name, m]),
 )
 

@@ -107,6 +107,7 @@ export class Recorder implements AccessRecorder {
   private readonly spanOf = new Map<ExecutionFrame, number>()
   /** Set while a timer event runs: its accesses form their own span. */
   timerSpan = -1
+  private inTimer = false
   /** Every command sent, in sending order. */
   readonly calls: ServerCall[] = []
   /** Commands that took the lock and timer events, in the order they happened: the executor's serial order. */
@@ -120,7 +121,8 @@ export class Recorder implements AccessRecorder {
 
   access(kind: AccessKind, db: number, key: string): void {
     const engine = this.engine!
-    const current = engine.currentFrame
+    // During a timer event every access is the cron's, even when (in a mutant) it runs inside someone's lease.
+    const current = this.inTimer ? undefined : engine.currentFrame
     if (!current) {
       if (this.timerSpan === -1) this.timerSpan = this.newSpan(0, 'timer', false)
       this.log.push({
@@ -160,7 +162,13 @@ export class Recorder implements AccessRecorder {
   }
 
   /** Ends the current timer span (the next timer event starts a new one). */
+  /** A timer event starts: accesses until `endTimer` are its own. */
+  beginTimer(): void {
+    this.inTimer = true
+  }
+
   endTimer(): void {
+    this.inTimer = false
     this.timerSpan = -1
   }
 

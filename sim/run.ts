@@ -25,7 +25,7 @@ import { SimSeam } from './sim-seam.ts'
 import { DfsExplorer } from './strategies/dfs.ts'
 import { Pct } from './strategies/pct.ts'
 import { RandomWalk } from './strategies/random.ts'
-import type { Strategy, StrategyName } from './strategies/strategy.ts'
+import { spreadTimerRate, type Strategy, type StrategyName } from './strategies/strategy.ts'
 import { combineHashes, TraceHash } from './trace-hash.ts'
 import { buildScenario, type Operation, type Scenario } from './workloads.ts'
 
@@ -141,17 +141,15 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   const fireTimer = (): void => {
     clock.advance(scenario.timer.stepMs)
     recorder.clockEvent(clock.now())
-    // Active expiry runs between commands, as Redis's serverCron does: only when nobody holds the lock.
-    const lease = engine.lock.tryAcquire(TIMER)
-    recorder.timerEvent(clock.now(), lease !== null)
-    if (!lease) {
-      recorder.clockMovedUnderLease = true
-      return
-    }
+    // The production cron entry point, as the TCP server's interval calls it: it runs only when nobody holds the lock
+    // (or, in the cron-ignores-lease mutant, whenever it fires).
+    const held = engine.lock.holder !== null
+    if (held) recorder.clockMovedUnderLease = true
+    recorder.beginTimer()
     try {
-      engine.cron()
+      const ran = engine.runCron(TIMER) !== null
+      recorder.timerEvent(clock.now(), ran)
     } finally {
-      lease.release()
       recorder.endTimer()
     }
   }
@@ -289,10 +287,12 @@ export async function runSeed(config: SimConfig): Promise<SeedResult> {
       if (last.violations.length > 0 || explorer.executions >= budget || !explorer.next()) break
     }
   } else {
+    const expectedSteps = Math.max(1, maxSteps - 1000) / 8
+    const timerRate = spreadTimerRate(scenario.timer.events, expectedSteps)
     const strategy =
       chosen.name === 'pct'
-        ? new Pct(config.seed, clientIds, chosen.depth, Math.max(1, maxSteps - 1000) / 8)
-        : new RandomWalk(config.seed)
+        ? new Pct(config.seed, clientIds, chosen.depth, expectedSteps, timerRate)
+        : new RandomWalk(config.seed, timerRate)
     name = strategy.name
     last = await execute({ scenario, strategy, variant, maxSteps })
     hashes.push(last.traceHash)

@@ -120,7 +120,7 @@ async function replay(run: RecordedRun): Promise<Violation[]> {
   for (const entry of run.serialOrder) {
     if ('timer' in entry) {
       clock.set(entry.time)
-      if (entry.cron) engine.cron()
+      if (entry.cron) engine.runCron()
       continue
     }
     if (entry.dropped || entry.reply === undefined) continue

@@ -71,14 +71,25 @@ function checkCounter(key: string, ops: Array<{ op: Op; id: number }>, script: s
   if (deltas.length === 0) return []
 
   // Writes other than increments are only allowed as initialization: done before anything else on the key began.
+  // Several initializing writes leave the value of the one that took effect last: known only when that write began
+  // after every other one had returned (or when they all wrote the same value); otherwise the key is not judged.
   let initial = 0
+  let last: Op | null = null
+  const values = new Set<number>()
   const firstOther = Math.min(...deltas.map((d) => d.op.invoke), ...reads.map((r) => r.op.invoke))
   for (const { op } of writes) {
     if (op.return === null || returnOf(op) >= firstOther) return []
     const value =
       'argv' in op.input && op.input.argv[0].toUpperCase() === 'SET' ? integerValue(op.input.argv[2]) : undefined
     if (value === undefined) return []
-    initial = value
+    values.add(value)
+    if (last === null || op.invoke > last.invoke) last = op
+  }
+  if (last !== null) {
+    const lastBegan = last.invoke
+    const ordered = writes.every(({ op }) => op === last || returnOf(op) < lastBegan)
+    if (!ordered && values.size > 1) return []
+    initial = integerValue((last.input as { argv: string[] }).argv[2])!
   }
 
   const observations: Observation[] = [...reads]

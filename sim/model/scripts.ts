@@ -104,6 +104,11 @@ export const fixtureScripts: ScriptSpec[] = [
     },
   },
   {
+    name: 'ttl-read',
+    contract: 'KEYS[1] key. {GET, PTTL, GET, EXISTS}, all at the one instant a script sees',
+    run: (call, keys) => [call('GET', keys[0]), call('PTTL', keys[0]), call('GET', keys[0]), call('EXISTS', keys[0])],
+  },
+  {
     name: 'list-append',
     contract: 'KEYS[1] list, ARGV[1] unique value. RPUSH, then return LRANGE 0 -1',
     run: (call, keys, args) => {

@@ -5,7 +5,7 @@
  * constraints) is found with probability at least 1/(n k^(d-1)) per run, for n actors and k steps.
  */
 import seedrandom from 'seedrandom'
-import { type StepView, type Strategy, TIMER_ACTOR } from './strategy.ts'
+import { type StepView, type Strategy, TIMER_ACTOR, timerAtRate } from './strategy.ts'
 
 export class Pct implements Strategy {
   readonly name: string
@@ -14,15 +14,25 @@ export class Pct implements Strategy {
   /** Sorted step numbers at which the next priority change happens. */
   private readonly changePoints: number[]
   private nextChange = 0
+  private readonly drawTimer: () => number
 
   /**
    * @param actors ids of the simulated clients (the timer, id 0, takes part too)
    * @param depth d: the bug depth to target; d-1 priority change points
    * @param expectedSteps an estimate of the run's length k, over which change points are spread
+   * @param timerRate when given, the timer has no priority: it fires at this rate per step (see timerAtRate)
    */
-  constructor(seed: number, actors: readonly number[], depth: number, expectedSteps: number) {
+  constructor(
+    seed: number,
+    actors: readonly number[],
+    depth: number,
+    expectedSteps: number,
+    private readonly timerRate?: number,
+  ) {
     this.name = `pct(d=${depth})`
     const prng = seedrandom(`${seed}:pct`)
+    const timerPrng = seedrandom(`${seed}:pct-timer`)
+    this.drawTimer = () => timerPrng.quick()
     const all = [TIMER_ACTOR, ...actors]
     // Random distinct initial priorities depth .. depth+n-1 (Fisher-Yates over the actors).
     const order = all.slice()
@@ -40,6 +50,8 @@ export class Pct implements Strategy {
   }
 
   choose(view: StepView): number {
+    const timer = timerAtRate(view, this.timerRate, this.drawTimer)
+    if (timer >= 0) return timer
     let best = this.highest(view)
     // Every change point due by now lowers the actor about to run, one priority level per point (d-1 .. 1).
     while (this.nextChange < this.changePoints.length && this.changePoints[this.nextChange] <= view.step) {
@@ -53,7 +65,9 @@ export class Pct implements Strategy {
   private highest(view: StepView): number {
     let best = 0
     let bestPriority = -1
-    for (let i = 0; i < view.count; i++) {
+    const count =
+      this.timerRate !== undefined && view.enabled[view.count - 1] === TIMER_ACTOR ? view.count - 1 : view.count
+    for (let i = 0; i < count; i++) {
       const p = this.priority[view.enabled[i]] ?? 0
       if (p > bestPriority) {
         bestPriority = p

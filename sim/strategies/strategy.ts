@@ -33,3 +33,22 @@ export function indexOfActor(view: StepView, actor: number): number {
   for (let i = 0; i < view.count; i++) if (view.enabled[i] === actor) return i
   return -1
 }
+
+/**
+ * Time is not a thread: a timer event should land anywhere in a run, not all at its start (a uniform choice among
+ * clients and the timer fires every event within the first few steps) nor all at its end (a low PCT priority). With a
+ * rate, a strategy offers the timer, when enabled, with that probability at each step, so a run's events spread over
+ * its expected length and some fall while a script or EXEC holds the lock. Returns the timer's index, or -1.
+ */
+export function timerAtRate(view: StepView, rate: number | undefined, draw: () => number): number {
+  if (rate === undefined) return -1
+  const last = view.count - 1
+  if (view.enabled[last] !== TIMER_ACTOR) return -1
+  return draw() < rate ? last : -1
+}
+
+/** The timer rate that spreads `events` timer events over a run of about `expectedSteps` steps. */
+export function spreadTimerRate(events: number, expectedSteps: number): number | undefined {
+  if (events <= 0) return undefined
+  return Math.min(0.5, events / Math.max(1, expectedSteps))
+}

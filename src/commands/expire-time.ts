@@ -42,7 +42,11 @@ export function msUntil(at: number | bigint, now: number): number | bigint {
   return typeof at === 'number' ? at - now : at - BigInt(now)
 }
 
-/** Redis's mstime(): whole milliseconds of the injected clock. */
+/**
+ * Redis's mstime(): whole milliseconds of the given clock. Commands pass the keyspace's clock, which stands still
+ * inside a script or EXEC, so that TTL, PTTL, EXPIRETIME-relative options and SET's EX/PX all see the same instant
+ * as expiry does there (Redis 7.2's command-time snapshot; 7.0 read the wall clock for these).
+ */
 export function nowMs(clock: Clock): number {
   return Math.floor(clock.now())
 }

@@ -54,7 +54,7 @@ function ttlGeneric(ctx: CommandContext, milliseconds: boolean, absolute: boolea
   if (ctx.db.get(key) === undefined) return -2
   const at = getExpireAt(ctx.db, key)
   if (at === undefined) return -1
-  let ttl = absolute ? at : msUntil(at, nowMs(ctx.engine.clock))
+  let ttl = absolute ? at : msUntil(at, nowMs(ctx.engine.keyspace.clock))
   if (ttl < 0) ttl = 0
   if (milliseconds) return typeof ttl === 'number' ? ttl : intReply(ttl)
   return typeof ttl === 'number' ? Math.floor((ttl + 500) / 1000) : intReply((ttl + 500n) / 1000n)
@@ -74,7 +74,7 @@ function expireGeneric(ctx: CommandContext, relative: boolean, seconds: boolean)
     if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) throw Errors.invalidExpire(fullName(ctx.spec))
     when *= 1000n
   }
-  const now = nowMs(ctx.engine.clock)
+  const now = nowMs(ctx.engine.keyspace.clock)
   const base = relative ? BigInt(now) : 0n
   if (when > LLONG_MAX - base) throw Errors.invalidExpire(fullName(ctx.spec))
   when += base

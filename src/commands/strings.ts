@@ -69,7 +69,7 @@ function setGeneric(
 ): Reply {
   const key = keyOf(ctx.argv, 1)
   const db = ctx.db
-  const at = expire ? absoluteExpire(expire, flags, nowMs(ctx.engine.clock), fullName(ctx.spec)) : null
+  const at = expire ? absoluteExpire(expire, flags, nowMs(ctx.engine.keyspace.clock), fullName(ctx.spec)) : null
   let previous: Reply = null
   if (flags & SET_GET) previous = readString(ctx, key) ?? null
   if (flags & (SET_NX | SET_XX)) {
@@ -123,7 +123,7 @@ function getex(ctx: CommandContext): Reply {
   const key = keyOf(ctx.argv, 1)
   const value = readString(ctx, key)
   if (value === undefined) return null
-  const now = nowMs(ctx.engine.clock)
+  const now = nowMs(ctx.engine.keyspace.clock)
   const at = expire ? absoluteExpire(expire, flags, now, fullName(ctx.spec)) : null
   if (at !== null && flags & (EXAT | PXAT) && at <= BigInt(now)) {
     ctx.db.delete(key)

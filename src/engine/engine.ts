@@ -11,13 +11,18 @@ import { Client, type ClientKind } from './client.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { ConfigRegistry } from './config.ts'
 import { Executor } from './executor.ts'
-import { type Lease, Lock } from './lock.ts'
+import { type Lease, LeaseError, Lock } from './lock.ts'
 import { type Logger, type LogLevel, stderrLogger } from './logger.ts'
 import { PubSub } from './pubsub.ts'
 import { type RandomSource, systemRandom } from './random.ts'
-import { productionSeam, type SchedulingSeam } from './seam.ts'
+import { type Actor, productionSeam, type SchedulingSeam } from './seam.ts'
 import { TimerQueue } from './timers.ts'
 import { CORRECT_EXECUTOR, type ExecutorVariant } from './variant.ts'
+
+/** The actor of the engine's periodic work (active expiry): it takes the lock like a client. */
+export const CRON_ACTOR: Actor = Object.freeze({ id: 0, name: 'cron' })
+/** The actor of `Engine.direct`: code outside any command that reads or writes the keyspace. */
+const DIRECT_ACTOR: Actor = Object.freeze({ id: -1, name: 'direct' })
 
 export interface EngineOptions {
   clock?: Clock
@@ -107,6 +112,8 @@ export class Engine {
       nowMicros: () => clock.nowMicros(),
     }
     this.keyspace = new Keyspace(expiryClock, this.seam.recorder)
+    // Mutant cron-ignores-lease: a keyspace that accepts writes from anyone, so the bug reaches the checkers.
+    if (!this.variant.cronTakesLease) this.keyspace.checksWriter = false
     this.lock = new Lock(this.seam)
     if (!this.variant.scriptWritesTouchWatch) {
       // Mutant watch-blind-to-scripts (simulation only): a write made by a script's redis.call leaves WATCH intact.
@@ -157,14 +164,52 @@ export class Engine {
   }
 
   /**
-   * Periodic work (Redis's serverCron): active expiry of a sample of keys with a TTL in every database. The TCP
-   * server calls it on a real timer; the simulator calls it as a virtual-clock timer event.
+   * Periodic work (Redis's serverCron): active expiry of a sample of keys with a TTL in every database. This is the
+   * one entry point for it: the TCP server calls it on a real interval, the simulator as a virtual-clock timer event,
+   * the witness when it replays one. It runs as its own actor under a lease, taken only if the lock is free right now:
+   * while a command, an EXEC or a script holds the lock the pass is skipped, as Redis runs no expiry cycle while a
+   * script is busy (its event processing then only answers other clients with BUSY). Returns how many keys expired,
+   * or null when the pass was skipped.
    */
-  cron(samplesPerDb = 20): number {
+  runCron(actor: Actor = CRON_ACTOR): number | null {
+    if (!this.variant.cronTakesLease) return this.cronIgnoringLease()
+    const lease = this.lock.tryAcquire(actor)
+    if (!lease) return null
+    try {
+      return this.keyspace.writeUnder(lease, () => this.expireCycle())
+    } finally {
+      lease.release()
+    }
+  }
+
+  /**
+   * Direct access to the keyspace from outside any command (tests and embedders, like miniredis's): `use` runs under a
+   * lease of its own, so its writes obey the rule every command obeys. Throws while someone else holds the lock.
+   */
+  direct<T>(use: (keyspace: Keyspace) => T): T {
+    const lease = this.lock.tryAcquire(DIRECT_ACTOR)
+    if (!lease) throw new LeaseError('direct keyspace access while the lock is held')
+    try {
+      return this.keyspace.writeUnder(lease, () => use(this.keyspace))
+    } finally {
+      lease.release()
+    }
+  }
+
+  private expireCycle(samplesPerDb = 20): number {
     if (this.config.get('active-expire-enabled') !== 'yes') return 0
     let expired = 0
     for (const db of this.keyspace.dbs) expired += db.activeExpire(samplesPerDb)
     return expired
+  }
+
+  /**
+   * Mutant cron-ignores-lease (simulation only): the pass runs whenever its timer fires, even in the middle of a
+   * script or EXEC, as a timer callback that forgot the lock would. Its engine's keyspace does not check writers (see
+   * the constructor), so the simulator's checkers, not that assertion, must catch it.
+   */
+  private cronIgnoringLease(): number | null {
+    return this.expireCycle()
   }
 
   /** The BUSY error when a script is running past its threshold and `spec` is not allowed meanwhile. */

@@ -287,7 +287,16 @@ export class Executor {
         // Mutants per-call-lock / evalsha-unlocked (simulation only): the script runs without holding the lock.
         lease.release()
       }
-      result = frame ? engine.runInFrame(frame, () => spec.handler(ctx)) : spec.handler(ctx)
+      // The handler's synchronous part writes as this lease's holder; its continuations after an await (EXEC's and a
+      // script's next steps) come back through here for each inner command, so nothing writes between them.
+      const keyspace = engine.keyspace
+      const previousWriter = keyspace.writer
+      keyspace.writer = lease
+      try {
+        result = frame ? engine.runInFrame(frame, () => spec.handler(ctx)) : spec.handler(ctx)
+      } finally {
+        keyspace.writer = previousWriter
+      }
     } catch (err) {
       engine.popFrame(frame)
       return this.completed(stats, started, err instanceof ReplyError ? err : engine.internalError(err, name))

@@ -52,7 +52,7 @@ export class LeaseError extends Error {}
 
 export class Lock {
   private readonly mutex = new Mutex()
-  private current: Lease | null = null
+  private currentLease: Lease | null = null
   /** Actors waiting, in the mutex's FIFO order, so a release can tell the seam whom it wakes. */
   private readonly waiting: Actor[] = []
   /** Total acquisitions; tests and benchmarks read it. */
@@ -62,7 +62,7 @@ export class Lock {
 
   /** The actor holding the lock, or null. */
   get holder(): Actor | null {
-    return this.current?.holder ?? null
+    return this.currentLease?.holder ?? null
   }
 
   get waiters(): readonly Actor[] {
@@ -71,7 +71,7 @@ export class Lock {
 
   /** Takes the lock at once if nobody holds it or waits for it; otherwise null. Never allocates but the lease. */
   tryAcquire(actor: Actor): Lease | null {
-    if (this.current !== null || this.mutex.isLocked()) return null
+    if (this.currentLease !== null || this.mutex.isLocked()) return null
     return this.grant(actor)
   }
 
@@ -91,16 +91,18 @@ export class Lock {
   }
 
   private grant(actor: Actor): Lease {
-    if (this.current) throw new LeaseError(`lock granted to ${actor.name} while held by ${this.current.holder.name}`)
+    if (this.currentLease) {
+      throw new LeaseError(`lock granted to ${actor.name} while held by ${this.currentLease.holder.name}`)
+    }
     this.acquisitions++
-    this.current = new Lease(MINT, this, actor, this.acquisitions)
-    return this.current
+    this.currentLease = new Lease(MINT, this, actor, this.acquisitions)
+    return this.currentLease
   }
 
   /** Throws unless `lease` is the live lease of this lock (and, when given, held by `actor`). */
   assertHeld(lease: Lease, actor?: Actor): void {
     if (lease.lock !== this) throw new LeaseError('lease belongs to another lock')
-    if (!lease.alive || this.current !== lease) throw new LeaseError(`dead lease used by ${lease.holder.name}`)
+    if (!lease.alive || this.currentLease !== lease) throw new LeaseError(`dead lease used by ${lease.holder.name}`)
     if (actor && lease.holder !== actor) {
       throw new LeaseError(`lease of ${lease.holder.name} used by ${actor.name}`)
     }
@@ -108,8 +110,8 @@ export class Lock {
 
   /** Called only by `Lease.release`. */
   [MINT](lease: Lease): void {
-    if (this.current !== lease) throw new LeaseError('released a lease that does not hold the lock')
-    this.current = null
+    if (this.currentLease !== lease) throw new LeaseError('released a lease that does not hold the lock')
+    this.currentLease = null
     const next = this.waiting[0]
     if (next) this.seam.lockHandedTo?.(next)
     // Hands the mutex to the first waiter, or unlocks it; a no-op when the lease was taken and kept uncontended.

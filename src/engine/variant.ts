@@ -27,6 +27,11 @@ export interface ExecutorVariant {
   readonly scriptWritesTouchWatch: boolean
   /** A script that raises an error still releases its lease. False: `lock-leak-on-error`. */
   readonly scriptErrorReleasesLease: boolean
+  /**
+   * The periodic expiry pass takes the lock like any actor and is skipped while someone holds it. False
+   * (`cron-ignores-lease`): it runs whenever its timer fires, deleting expired keys in the middle of a script or EXEC.
+   */
+  readonly cronTakesLease: boolean
 }
 
 /** The executor as it must be; the default everywhere. */
@@ -37,6 +42,7 @@ export const CORRECT_EXECUTOR: ExecutorVariant = Object.freeze({
   execHoldsLease: true,
   scriptWritesTouchWatch: true,
   scriptErrorReleasesLease: true,
+  cronTakesLease: true,
 })
 
 /** The script commands a variant's script flags apply to (lower-case command names). */

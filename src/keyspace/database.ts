@@ -70,6 +70,7 @@ export class Database {
    * Returns true if the key was new.
    */
   set(key: string, value: RedisValue, keepTtl = false): boolean {
+    this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     if (!keepTtl) this.expires.delete(key)
     const created = this.table.set(key, value)
@@ -80,6 +81,7 @@ export class Database {
 
   /** Deletes `key` if present (expired keys count as absent). Invalidates watchers. Records a write. */
   delete(key: string): boolean {
+    this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return false
     if (!this.table.delete(key)) return false
@@ -90,6 +92,7 @@ export class Database {
 
   /** Tells watchers and the recorder that the value at `key` was modified in place (aggregates). */
   modified(key: string): void {
+    this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     this.touch(key)
   }
@@ -101,6 +104,7 @@ export class Database {
 
   /** Sets the absolute expiry of an existing key. Invalidates watchers. */
   setExpire(key: string, at: number): void {
+    this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     this.expires.set(key, at)
     this.touch(key)
@@ -108,6 +112,7 @@ export class Database {
 
   /** Removes the TTL of an existing key; returns whether it had one. */
   persist(key: string): boolean {
+    this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     if (!this.expires.delete(key)) return false
     this.touch(key)
@@ -119,6 +124,7 @@ export class Database {
    * Redis's touchAllWatchedKeysInDb does: a watched key that was already absent is not "modified" by the flush.
    */
   flush(): number {
+    this.keyspace.assertWritable()
     const removed = this.table.size
     for (const [key, clients] of this.watchers) {
       if (this.table.has(key)) for (const c of clients) c.dirtyCas = true
@@ -138,6 +144,8 @@ export class Database {
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key)
     if (at === undefined || this.keyspace.clock.now() <= at) return false
+    // Lazy expiry is a write like any other: it happens inside the command (or cron pass) that holds the lease.
+    this.keyspace.assertWritable()
     this.table.delete(key)
     this.expires.delete(key)
     this.keyspace.stats.expiredKeys++

@@ -2,6 +2,7 @@
  * All databases of one server, plus what they share: the clock, keyspace statistics, and the recording hook.
  */
 import type { Clock } from '../engine/clock.ts'
+import { type Lease, LeaseError } from '../engine/lock.ts'
 import type { AccessKind, AccessRecorder } from '../engine/seam.ts'
 import { Database } from './database.ts'
 
@@ -18,6 +19,15 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0 }
   /** Set by the executor while a script runs, for mutants that make script writes invisible to WATCH. */
   watchTouchAllowed: () => boolean = () => true
+  /**
+   * The lease on whose behalf code is running synchronously right now: set by the executor around each handler call
+   * and by the engine's periodic work, null in between. Every mutation asserts it is set and alive, so a write from
+   * anywhere that does not hold the lock (a timer, a callback, a second path) fails loudly instead of landing inside
+   * someone else's script or EXEC. Reads need no lease: INFO, CLIENT LIST and the like peek between commands.
+   */
+  writer: Lease | null = null
+  /** Off only in the simulator's cron-ignores-lease mutant, whose point is a write the checkers must see. */
+  checksWriter = true
 
   constructor(
     readonly clock: Clock,
@@ -31,12 +41,32 @@ export class Keyspace {
     return this.dbs[index]
   }
 
+  /** Throws unless a live lease is running right now: see `writer`. */
+  assertWritable(): void {
+    const writer = this.writer
+    if ((writer === null || !writer.alive) && this.checksWriter) {
+      throw new LeaseError('keyspace written without holding the lease')
+    }
+  }
+
+  /** Runs `write` as the holder of `lease` (the keyspace accepts mutations from it), restoring the previous writer. */
+  writeUnder<T>(lease: Lease, write: () => T): T {
+    const previous = this.writer
+    this.writer = lease
+    try {
+      return write()
+    } finally {
+      this.writer = previous
+    }
+  }
+
   record(kind: AccessKind, db: number, key: string): void {
     if (this.recorder) this.recorder.access(kind, db, key)
   }
 
   /** SWAPDB: exchanges contents, not Database objects, so clients and watchers keep pointing at "database N". */
   swap(a: number, b: number): void {
+    this.assertWritable()
     const da = this.dbs[a]
     const dbb = this.dbs[b]
     // Watched keys that existed before or exist after the swap changed value.

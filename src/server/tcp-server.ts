@@ -68,9 +68,9 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   // A script past busy-reply-threshold lets the event loop run between slices, so others get BUSY or SCRIPT KILL it.
   engine.yieldToEventLoop ??= () => new Promise<void>((resolve) => setImmediate(resolve))
 
-  // Active expiry, `hz` times a second, as Redis's serverCron does.
+  // Active expiry, `hz` times a second, as Redis's serverCron does; skipped while the lock is held (engine.runCron).
   const hz = Math.max(1, engine.config.getNumber('hz'))
-  const cron = setInterval(() => engine.cron(), Math.floor(1000 / hz))
+  const cron = setInterval(() => engine.runCron(), Math.floor(1000 / hz))
   cron.unref()
   // Blocking-command timeouts: the engine's timers, on a real timer armed for the earliest one.
   const stopTimers = driveTimersInRealTime(engine)

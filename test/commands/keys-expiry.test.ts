@@ -210,7 +210,7 @@ describe('keys: TTL and expiry on the manual clock', () => {
     const t = testEngine()
     const db0 = t.engine.keyspace.db(0)
     const list = new PlaceholderList(['a', 'b'])
-    db0.set('l', list)
+    t.engine.direct(() => db0.set('l', list))
     expect(await t.resp('COPY', 'l', 'l2')).toBe(':1\r\n')
     expect(list.clones).toBe(1)
     expect(db0.get('l2')).not.toBe(list)

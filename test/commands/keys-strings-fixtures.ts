@@ -58,7 +58,7 @@ export async function expectReplies(cases: Case[], t: TestEngine = testEngine())
   for (const [args, expected] of cases) {
     let actual: string
     if (args[0].toLowerCase() === 'lpush') {
-      t.engine.keyspace.db(t.conn.client.db).set(args[1], new PlaceholderList(args.slice(2)))
+      t.engine.direct((keyspace) => keyspace.db(t.conn.client.db).set(args[1], new PlaceholderList(args.slice(2))))
       actual = `:${args.length - 2}\r\n`
     } else {
       actual = respText(await t.conn.call(...args.map((a) => Buffer.from(a, 'latin1'))))

@@ -162,7 +162,7 @@ describe('WATCH', () => {
     const t = testEngine()
     const db = t.engine.keyspace.db(0)
     await t.resp('SET', 'w', '1')
-    db.setExpire('w', t.clock.now() + 100)
+    t.engine.direct(() => db.setExpire('w', t.clock.now() + 100))
     await t.resp('WATCH', 'w')
     t.clock.advance(101)
     await t.resp('MULTI')

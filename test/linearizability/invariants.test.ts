@@ -61,6 +61,27 @@ describe('invariant: the counter equals the acknowledged increments', () => {
     expect(checkCounters(history)).toEqual([])
   })
 
+  it('several initializing SETs: the last one counts when it began after the others returned', () => {
+    // Two overlapping SETs before the increment: either may have been last, so 0 + 1 and 7 + 1 are both possible.
+    const overlapping = (reply: number) =>
+      withIds([
+        op(1, 2, 11, cmd('SET', 'c', '0'), 'OK'),
+        op(2, 3, 7, cmd('SET', 'c', '7'), 'OK'),
+        counter(1, 12, 18, reply),
+      ])
+    expect(checkCounters(overlapping(1))).toEqual([])
+    expect(checkCounters(overlapping(8))).toEqual([])
+    // One after the other: only the second value can be the start.
+    const ordered = (reply: number) =>
+      withIds([
+        op(1, 2, 4, cmd('SET', 'c', '0'), 'OK'),
+        op(2, 5, 7, cmd('SET', 'c', '7'), 'OK'),
+        counter(1, 12, 18, reply),
+      ])
+    expect(checkCounters(ordered(8))).toEqual([])
+    expect(checkCounters(ordered(1))).toHaveLength(1)
+  })
+
   it('skips keys with other writers (a SET in the middle) or expiry', () => {
     const reset = withIds([
       counter(1, 0, 1, 1),

@@ -203,6 +203,10 @@ describe.skipIf(!hasRedis)('the model agrees with redis-server', () => {
         s('list-append', ['la'], 'u1'),
         s('list-append', ['la'], 'u2'),
         s('list-append', ['k'], 'u3'),
+        c('SET', 'tr', 'v'),
+        s('ttl-read', ['tr']),
+        s('ttl-read', ['absent']),
+        s('ttl-read', ['la']),
       ]),
     ).toEqual([])
   })

@@ -120,6 +120,7 @@ describe('mutants', () => {
       'evalsha-unlocked',
       'watch-blind-to-scripts',
       'lock-leak-on-error',
+      'cron-ignores-lease',
     ])
     expect(variantNamed(undefined).name).toBe('correct')
     expect(new Engine({ logger: () => {} }).variant.name).toBe('correct')
