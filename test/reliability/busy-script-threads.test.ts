@@ -1,6 +1,7 @@
 /**
  * Busy scripts running inside the Lua threads a script creates (coroutine.wrap, coroutine.resume, nested ones) and
- * inside callbacks of library functions (a table.sort comparator, table.foreach): the count hook runs there too, so
+ * inside callbacks of library functions (a table.sort comparator, a string.gsub function, table.foreach): the count
+ * hook runs there too, so
  * past busy-reply-threshold other clients get BUSY, SCRIPT KILL stops a script that has not written and answers
  * UNKILLABLE to one that has, and only SHUTDOWN NOSAVE ends the latter. No script is ever stopped on a timer: one
  * that wrote, then stays busy inside a coroutine or a comparator, finishes and makes its later writes.
@@ -48,6 +49,7 @@ const LOOPS: Record<string, string> = {
   'a table.sort comparator':
     'local t = {} for i = 1, 100 do t[i] = i end table.sort(t, function(a, b) while true do end end)',
   'a table.foreach callback': 'table.foreach({1}, function() while true do end end)',
+  'a string.gsub replacement function': "string.gsub('a', 'a', function() while true do end end)",
   'a comparator of a sort inside a coroutine':
     'coroutine.wrap(function() table.sort({1, 2, 3}, function(a, b) while true do end end) end)()',
 }

@@ -12,8 +12,8 @@
  * - `pcall` is Redis's: an error table with an `err` field is returned as that string;
  * - functions returning many values (string.byte, unpack, captures) obey 5.1's C stack limit (LUAI_MAXCSTACK) with
  *   5.1's errors, counted with their arguments as 5.1 counts them;
- * - table.sort (table-sort.ts) and the coroutine library (coroutines.ts) are 5.1's, written so that the host can
- *   pause a script inside a comparator or a coroutine;
+ * - table.sort (table-sort.ts), string.gsub (string-gsub.ts) and the coroutine library (coroutines.ts) are 5.1's,
+ *   written so that the host can pause a script inside a comparator, a replacement function or a coroutine;
  * - `load` and `loadstring` accept source text only, never bytecode; `string.dump` is absent (see the issue's sandbox
  *   rules; Redis keeps string.dump but refuses to load what it produces).
  */
@@ -25,6 +25,7 @@ import type { Lrand48 } from './lrand48.ts'
 import { luaStringFormat } from './string-format.ts'
 import { luaStringToNumber, luaStringToNumberBase } from './string-to-number.ts'
 import { openCoroutine } from './coroutines.ts'
+import { stringGsub } from './string-gsub.ts'
 import { tableSort } from './table-sort.ts'
 
 export interface Lua51Options {
@@ -490,8 +491,10 @@ function openString(L: LuaState): void {
   lua.lua_getglobal(L, 'string')
   const S = lua.lua_gettop(L)
   remove(L, S, ['dump', 'pack', 'packsize', 'unpack'])
-  wrapAll(L, S, { char: 'all', find: [3], gsub: [4], match: [3], sub: [2, 3] }, ['byte', 'format', 'rep'])
+  const rawFind = getFunction(L, S, 'find')
+  wrapAll(L, S, { char: 'all', find: [3], match: [3], sub: [2, 3] }, ['byte', 'format', 'gsub', 'rep'])
   setFunction(L, S, 'byte', luaStringByte)
+  setFunction(L, S, 'gsub', stringGsub(rawFind))
   setFunction(L, S, 'format', luaStringFormat)
   setFunction(L, S, 'rep', luaStringRep)
   limitCaptures(L, S)

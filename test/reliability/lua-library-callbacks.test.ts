@@ -1,7 +1,8 @@
 /**
- * table.sort and the coroutine library, now redsim's own (so that the host can pause a script inside a comparator or
- * a coroutine), behave as Lua 5.1's in Redis 7.0: the same comparisons in the same order, the same errors, the same
- * coroutine statuses, error positions and nesting limit. Against redis-server, byte for byte.
+ * The library functions that call back into Lua, now redsim's own so that the host can pause a script inside the
+ * callback (table.sort, string.gsub, table.foreach/foreachi, the coroutine library), behave as Lua 5.1's in Redis 7.0:
+ * the same comparisons in the same order, the same substitutions (5.1's gsub differs from 5.3's after empty matches),
+ * the same errors, coroutine statuses, error positions and nesting limit. Against redis-server, byte for byte.
  */
 import { describeDifferential, differentialCases, type StepInput } from '../differential/harness.ts'
 
@@ -11,7 +12,7 @@ const ev = (script: string): StepInput => ['EVAL', script, '0']
 const scrambled = (n: number, body: string): string =>
   `local t = {} for i = 1, ${n} do t[i] = (i * 7919) % ${n} end ${body}`
 
-describeDifferential('differential: table.sort and coroutines as Lua 5.1 has them', (pair) => {
+describeDifferential('differential: library functions calling back into Lua, as Lua 5.1 has them', (pair) => {
   differentialCases(pair, {
     'table.sort results and comparison order': [
       ev(scrambled(200, 'table.sort(t) return t')),
@@ -44,6 +45,47 @@ describeDifferential('differential: table.sort and coroutines as Lua 5.1 has the
         'local t = setmetatable({}, {__index = function(t, k) return k end}) t[1] = 3 t[2] = 1 table.sort(t) return {t[1], t[2]}',
       ),
       ev('local t = setmetatable({3, 1, 2}, {__newindex = function() error("no") end}) table.sort(t) return t'),
+    ],
+    'string.gsub': [
+      ev("return {string.gsub('abc', 'b*', '-')}"),
+      ev("return {string.gsub('hello world', 'o*', 'x')}"),
+      ev("return {string.gsub('abc', '', '-')}"),
+      ev("return {string.gsub('', 'a*', 'x')}"),
+      ev("return {string.gsub('abc', '%w', '%0%0')}"),
+      ev("return {string.gsub('hello world', '(o)', '[%1]')}"),
+      ev("return {string.gsub('x = 1, y = 2', '(%w+) = (%w+)', '%2 = %1')}"),
+      ev("return {string.gsub('  trim  ', '^%s*(.-)%s*$', '%1')}"),
+      ev("return {string.gsub('abc', '%w', '%1')}"),
+      ev("return {string.gsub('abc', '%w', '%2')}"),
+      ev("return {string.gsub('abc', 'b', '%')}"),
+      ev("return {string.gsub('a.b', '%.', '%%')}"),
+      ev("return {string.gsub('abc', '(%w)', function(c) return c:upper() end)}"),
+      ev("return {string.gsub('abc', '()', function(p) return p * 10 end)}"),
+      ev("return {string.gsub('abc', '()(.)', function(p, c) return c .. p end)}"),
+      ev("return {string.gsub('abc', '%w', function(c) if c == 'b' then return false end return 1 end)}"),
+      ev("return {pcall(string.gsub, 'abc', '.', function() return {} end)}"),
+      ev("return {string.gsub('abc', '%w', {a = 1, b = true})}"),
+      ev("return {pcall(string.gsub, 'abc', '.', {a = true})}"),
+      ev(
+        "local t = setmetatable({}, {__index = function(t, k) return k:upper() end}) return {string.gsub('abc', '%w', t)}",
+      ),
+      ev("return {string.gsub('abc', '^a', 'x')}"),
+      ev("return {string.gsub('abab', '^ab', 'X')}"),
+      ev("return {string.gsub('abc', '^', '>')}"),
+      ev("return {string.gsub('abc', '$', '<')}"),
+      ev("return {string.gsub('abc', 'x*', '-', 2)}"),
+      ev("return {string.gsub('abc', '.', 'x', 0)}"),
+      ev("return {string.gsub('abc', '.', 'x', 2.9)}"),
+      ev("return {string.gsub('abc', '.', 'x', 4294967297)}"),
+      ev('return {string.gsub(12345, 3, 9)}'),
+      ev("return {string.gsub('a\\0b', '\\0', 'Z')}"),
+      ev("return {string.gsub('abc', 'b', 'x\\0y')}"),
+      ev("string.gsub('abc', '.', true)"),
+      ev("string.gsub('abc', '[a', 'x')"),
+      ev("string.gsub('abc', '%', 'x')"),
+      ev("string.gsub('abc', ')', 'x')"),
+      ev("local n = 0 local s = string.gsub(string.rep('a', 1000), 'a', function() n = n + 1 end) return {#s, n}"),
+      ev("return #string.gsub(string.rep('ab', 50000), 'a', 'xyz')"),
     ],
     'table.foreach and table.foreachi': [
       ev('local n = 0 table.foreach({1, 2, 3, a = 4}, function(k, v) n = n + v end) return n'),
