@@ -8,8 +8,9 @@
  */
 import type { Clock } from '../engine/clock.ts'
 import type { Database } from '../keyspace/database.ts'
+import { KeyTable } from '../keyspace/key-table.ts'
 
-const exactTimes = new WeakMap<Database, { times: Map<string, bigint>; pruneAt: number }>()
+const exactTimes = new WeakMap<Database, { times: KeyTable<bigint>; pruneAt: number }>()
 
 /** The absolute expiry of an existing key in ms, exact: a number when it fits, else a bigint. Undefined: none. */
 export function getExpireAt(db: Database, key: string): number | bigint | undefined {
@@ -26,7 +27,7 @@ export function setExpireAt(db: Database, key: string, at: bigint | number): voi
   if (typeof at === 'number' || Number.isSafeInteger(approx)) return
   let side = exactTimes.get(db)
   if (!side) {
-    side = { times: new Map(), pruneAt: 64 }
+    side = { times: new KeyTable(), pruneAt: 64 }
     exactTimes.set(db, side)
   }
   side.times.set(key, at)

@@ -3,6 +3,7 @@
  * injected source, so a simulation seed fixes every pick.
  */
 
+import { KeyTable } from '../keyspace/key-table.ts'
 import { ReplyError } from '../protocol/reply.ts'
 
 /**
@@ -50,11 +51,11 @@ export function sample(
     }
     return
   }
-  const seen = new Set<string>()
+  // A KeyTable, not a Set: n can pass a Set's 2^24 limit when the collection is past three times that.
+  const seen = new KeyTable<true>()
   while (seen.size < n) {
     const name = randomName()
-    if (seen.has(name)) continue
-    seen.add(name)
+    if (!seen.set(name, true)) continue
     emit(name)
   }
 }

@@ -4,6 +4,7 @@
  * done in the same order: for union and intersection the inputs are visited smallest first (Redis qsorts them by
  * cardinality; glibc's qsort is a stable merge sort at these sizes, and so is Array.prototype.sort).
  */
+import { KeyTable } from '../keyspace/key-table.ts'
 import { shrinkSortedSetIfSmall } from '../keyspace/encoding.ts'
 import { RedisSet } from '../keyspace/types/set.ts'
 import { compareEntries } from '../keyspace/types/score-tree.ts'
@@ -130,7 +131,8 @@ interface Result {
 }
 
 function union(sources: Source[], how: Aggregate): Result {
-  const acc = new Map<string, number>()
+  // A KeyTable, not a Map: a union can have more members than a Map's 2^24 limit.
+  const acc = new KeyTable<number>()
   for (const source of sources) {
     if (source.length === 0) continue
     const weight = source.weight

@@ -19,15 +19,18 @@ export interface KeyWaiters {
 export class Database {
   /** Not readonly only so that SWAPDB can exchange contents between two databases. */
   table = new KeyTable<RedisValue>()
-  /** Absolute expiry time in ms for keys that have one. */
-  expires = new Map<string, number>()
+  /**
+   * Absolute expiry time in ms for keys that have one. A KeyTable rather than a Map, as are the two tables below:
+   * each can hold as many entries as there are keys, past a Map's 2^24 limit; iteration is insertion order as a Map's.
+   */
+  expires = new KeyTable<number>()
   /** Clients watching each key of this database (stays with the index across SWAPDB). */
-  readonly watchers = new Map<string, Set<Client>>()
+  readonly watchers = new KeyTable<Set<Client>>()
   /**
    * Keys that blocked clients (BLPOP, BZPOPMIN, ...) wait on, maintained by src/engine/blocking.ts. Storing a value at
    * one of them marks it ready, as Redis's dbAdd calls signalKeyAsReady; its clients are served after the command.
    */
-  readonly blockedKeys = new Map<string, KeyWaiters>()
+  readonly blockedKeys = new KeyTable<KeyWaiters>()
 
   constructor(
     readonly index: number,
@@ -63,6 +66,18 @@ export class Database {
     this.keyspace.record('read', this.index, key)
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return false
     return this.table.has(key)
+  }
+
+  /**
+   * Throws, changing nothing, unless the keys not yet in the table all fit. A multi-key write calls it after its other
+   * checks and before its first write, so a write that cannot land fails the whole command before any other did.
+   * Counts keys present in the table, expired or not, as fitting: storing at them overwrites; an absent key named
+   * twice counts twice (an upper bound, in O(n)). Records nothing: it reads no value.
+   */
+  reserve(keys: readonly string[]): void {
+    let absent = 0
+    for (const key of keys) if (!this.table.has(key)) absent++
+    this.table.reserve(absent)
   }
 
   /**

@@ -11,60 +11,169 @@
  *   (the common case, and every benchmark's) saves 8 bytes and more per key.
  *
  * Overwriting a key keeps its sequence number, as a Redis hash table keeps its bucket.
+ *
+ * Size. V8 refuses a Map's 2^24th entry, and aborts the process when an array grows past about 2^27 elements, so one
+ * Map plus arrays would cap a database (or a hash, set or sorted set) at 16,777,215 keys whatever the memory. A table
+ * that reaches `shardLimit` keys therefore splits into shards, each a table of this same class (one Map and its own
+ * arrays, never near either limit), chosen by a hash of the key through a directory of 2^bits slots: extendible
+ * hashing. Why this and not a hash table of our own: a Map is V8's fastest string-keyed lookup, and a table below the
+ * limit (every table in practice) keeps exactly the single-Map code path, with no hashing, so the GET/SET hot path and
+ * the per-key memory do not change. Why split one shard at a time rather than rehash everything: a split rehashes only
+ * the full shard, so the pause is bounded by the shard size, as a Map doubling its own storage already is, and stays
+ * amortized O(1) per insertion; lookups stay O(1): one hash, one directory slot, one Map lookup.
+ *
+ * Sequence numbers stay global across shards (the table, not the shard, hands them out), so everything ordered by
+ * them keeps its meaning whatever the layout: a SCAN cursor is still a sequence number and is resumed in every shard
+ * (a merge by sequence number over the shards, k of them, k = size / shardLimit at most twice over), iteration is
+ * still insertion order, and splits and the collapse back to one shard (when the table shrinks below a quarter of the
+ * limit) move keys without renumbering them, so no cursor is ever invalidated. RANDOMKEY draws a position uniformly
+ * over all shards' positions, as the single table draws one over its own.
  */
+import { hashKey } from './key-hash.ts'
+
+export interface KeyTableOptions {
+  /** Keys one shard holds before it splits in two (default DEFAULT_SHARD_LIMIT). Tests pass small values. */
+  shardLimit?: number
+  /** Holes a shard tolerates before compacting, at least (it also waits until holes outnumber live keys). */
+  minHolesToCompact?: number
+  /**
+   * Test-only: the most keys the table accepts; one more insertion throws, as a V8 Map does at its limit. Production
+   * never sets it. It is what lets tests prove that multi-key writes check `reserve` before their first write.
+   */
+  capacity?: number
+}
+
+/**
+ * Half of V8's Map limit (2^24 entries), so a shard's Map, deleted entries included, never nears it, and its arrays
+ * stay far below V8's array limit.
+ */
+export const DEFAULT_SHARD_LIMIT = 1 << 23
+
+/**
+ * A directory of 2^20 slots (8 MB) addresses about 2^20 * 2^22 keys, far beyond any heap; past it (only a hash
+ * flood could get there) a shard simply grows on.
+ */
+const MAX_DIRECTORY_BITS = 20
+
+interface Config {
+  readonly shardLimit: number
+  readonly minHolesToCompact: number
+  readonly capacity: number
+}
+
+const DEFAULT_CONFIG: Config = { shardLimit: DEFAULT_SHARD_LIMIT, minHolesToCompact: 1024, capacity: Infinity }
+
+interface Shard<V> {
+  readonly table: KeyTable<V>
+  /** How many low hash bits all its keys share (extendible hashing's local depth). */
+  readonly depth: number
+}
+
+interface Sharding<V> {
+  /** Slot `hash & mask` holds the shard of a key; a shard of depth d fills 2^(bits - d) slots. */
+  dir: Shard<V>[]
+  bits: number
+  mask: number
+  /** Every shard once, in a fixed order (iteration and random picks walk it). */
+  readonly list: Shard<V>[]
+  size: number
+}
+
 export class KeyTable<V> {
-  private readonly index = new Map<string, number>()
-  private keys: Array<string | undefined> = []
-  private values: Array<V | undefined> = []
+  private index = new Map<string, number>()
+  private slotKeys: Array<string | undefined> = []
+  private slotValues: Array<V | undefined> = []
   /** Sequence number per position; null while implicit (`seqBase + position`). */
   private seqs: number[] | null = null
   private seqBase = 1
   private nextSeq = 1
   private holes = 0
+  /** Null while this object holds every key itself; then its own index and arrays stay empty. */
+  private sharded: Sharding<V> | null = null
+  private readonly config: Config
+
+  constructor(options?: KeyTableOptions) {
+    this.config = options === undefined ? DEFAULT_CONFIG : { ...DEFAULT_CONFIG, ...options }
+  }
 
   get size(): number {
-    return this.index.size
+    return this.sharded === null ? this.index.size : this.sharded.size
+  }
+
+  /** Positions in use, live or holes (diagnostics and tests: it drops when the table compacts). */
+  get slots(): number {
+    if (this.sharded === null) return this.slotKeys.length
+    let n = 0
+    for (const s of this.sharded.list) n += s.table.slotKeys.length
+    return n
+  }
+
+  /** How many shards hold the keys (1 until the table first reaches its shard limit). */
+  get shardCount(): number {
+    return this.sharded === null ? 1 : this.sharded.list.length
   }
 
   has(key: string): boolean {
+    if (this.sharded !== null) return this.shardOf(key).table.index.has(key)
     return this.index.has(key)
   }
 
   get(key: string): V | undefined {
+    if (this.sharded !== null) return this.shardOf(key).table.get(key)
     const i = this.index.get(key)
-    return i === undefined ? undefined : this.values[i]
+    return i === undefined ? undefined : this.slotValues[i]
   }
 
   /** Inserts or overwrites; returns true when the key is new. */
   set(key: string, value: V): boolean {
+    if (this.sharded !== null) return this.setSharded(key, value)
     const i = this.index.get(key)
     if (i !== undefined) {
-      this.values[i] = value
+      this.slotValues[i] = value
       return false
     }
-    this.index.set(key, this.keys.length)
-    this.keys.push(key)
-    this.values.push(value)
-    if (this.seqs !== null) this.seqs.push(this.nextSeq)
-    this.nextSeq++
+    if (this.index.size >= this.config.shardLimit) {
+      this.split()
+      return this.setSharded(key, value)
+    }
+    if (this.index.size >= this.config.capacity) throw capacityExceeded()
+    this.append(key, value, this.nextSeq++)
     return true
   }
 
+  /**
+   * Throws, without changing anything, when `newKeys` more keys would not fit. A table has no limit but memory, so
+   * this only ever throws under a test's `capacity`; multi-key writes call it (through Database.reserve) before
+   * their first write, so that a failing insertion can never leave half a command applied.
+   */
+  reserve(newKeys: number): void {
+    if (this.size + newKeys > this.config.capacity) throw capacityExceeded()
+  }
+
   delete(key: string): boolean {
+    const sharded = this.sharded
+    if (sharded !== null) {
+      if (!this.shardOf(key).table.delete(key)) return false
+      sharded.size--
+      if (sharded.size < this.config.shardLimit / 4) this.collapse()
+      return true
+    }
     const i = this.index.get(key)
     if (i === undefined) return false
     this.index.delete(key)
-    this.keys[i] = undefined
-    this.values[i] = undefined
+    this.slotKeys[i] = undefined
+    this.slotValues[i] = undefined
     this.holes++
-    if (this.holes > 1024 && this.holes > this.index.size) this.compact()
+    if (this.index.size === 0) this.clear()
+    else if (this.holes > this.config.minHolesToCompact && this.holes > this.index.size) this.compact()
     return true
   }
 
   clear(): void {
+    this.sharded = null
     this.index.clear()
-    this.keys = []
-    this.values = []
+    this.slotKeys = []
+    this.slotValues = []
     // New keys keep getting higher sequence numbers, so a cursor from before the clear still sees all of them.
     this.seqs = null
     this.seqBase = this.nextSeq
@@ -73,50 +182,130 @@ export class KeyTable<V> {
 
   /** Live keys in insertion order. */
   *entries(): IterableIterator<[string, V]> {
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = this.keys[i]
-      if (k !== undefined) yield [k, this.values[i] as V]
+    if (this.sharded !== null) {
+      for (const [key, value] of this.merged(0)) yield [key, value]
+      return
     }
+    for (let i = 0; i < this.slotKeys.length; i++) {
+      const k = this.slotKeys[i]
+      if (k !== undefined) yield [k, this.slotValues[i] as V]
+    }
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.entries()
+  }
+
+  /** Live keys in insertion order. */
+  *keys(): IterableIterator<string> {
+    for (const [key] of this.entries()) yield key
+  }
+
+  /** Live values in insertion order. */
+  *values(): IterableIterator<V> {
+    for (const [, value] of this.entries()) yield value
+  }
+
+  /** Visits live entries in insertion order. The callback must not modify the table. */
+  forEach(visit: (key: string, value: V) => void): void {
+    if (this.sharded !== null) {
+      for (const [key, value] of this.merged(0)) visit(key, value)
+      return
+    }
+    const keys = this.slotKeys
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]
+      if (k !== undefined) visit(k, this.slotValues[i] as V)
+    }
+  }
+
+  /** Live keys in insertion order (a new array of references). */
+  keysArray(): string[] {
+    const out: string[] = new Array(this.size)
+    let n = 0
+    this.forEach((key) => {
+      out[n++] = key
+    })
+    return out
   }
 
   /**
    * Visits up to `count` positions after `cursor` (live or not, as Redis's SCAN visits buckets) and returns the next
-   * cursor, 0 when the scan is complete.
+   * cursor, 0 when the scan is complete. Cursor 0 starts a scan. The callback must not modify the table.
    */
   scan(cursor: number, count: number, visit: (key: string, value: V) => void): number {
+    if (this.sharded !== null) {
+      let visited = 0
+      let last = 0
+      for (const [key, value, seq] of this.merged(cursor)) {
+        if (visited === count) return last
+        visit(key, value)
+        visited++
+        last = seq
+      }
+      return 0
+    }
     let i = this.firstAfter(cursor)
     let visited = 0
-    while (i < this.keys.length && visited < count) {
-      const k = this.keys[i]
+    while (i < this.slotKeys.length && visited < count) {
+      const k = this.slotKeys[i]
       if (k !== undefined) {
-        visit(k, this.values[i] as V)
+        visit(k, this.slotValues[i] as V)
         visited++
       }
       i++
     }
-    if (i >= this.keys.length) return 0
+    if (i >= this.slotKeys.length) return 0
     return this.seqAt(i - 1)
+  }
+
+  /** A uniformly chosen live key, or undefined when empty. `random` returns [0, 1). */
+  randomKey(random: () => number): string | undefined {
+    if (this.size === 0) return undefined
+    if (this.sharded !== null) return this.randomKeySharded(random)
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const k = this.slotKeys[Math.floor(random() * this.slotKeys.length)]
+      if (k !== undefined) return k
+    }
+    // Pathologically sparse: compact, then any position is live.
+    this.compact()
+    return this.slotKeys[Math.floor(random() * this.slotKeys.length)]
+  }
+
+  /** An independent table with the same entries and order (values are shared: callers treat them as immutable). */
+  clone(): this {
+    const copy = new (this.constructor as new (options: KeyTableOptions) => this)(this.config)
+    this.forEach((key, value) => {
+      copy.set(key, value)
+    })
+    return copy
   }
 
   private seqAt(position: number): number {
     return this.seqs === null ? this.seqBase + position : this.seqs[position]
   }
 
-  /** A uniformly chosen live key, or undefined when empty. `random` returns [0, 1). */
-  randomKey(random: () => number): string | undefined {
-    if (this.index.size === 0) return undefined
-    for (let attempt = 0; attempt < 64; attempt++) {
-      const k = this.keys[Math.floor(random() * this.keys.length)]
-      if (k !== undefined) return k
+  /** Adds a key known to be absent with sequence number `seq`, above every one this object holds. */
+  private append(key: string, value: V, seq: number): void {
+    if (this.seqs === null) {
+      if (this.slotKeys.length === 0) this.seqBase = seq
+      else if (seq !== this.seqBase + this.slotKeys.length) this.seqs = this.explicitSeqs()
     }
-    // Pathologically sparse: compact, then any position is live.
-    this.compact()
-    return this.keys[Math.floor(random() * this.keys.length)]
+    this.index.set(key, this.slotKeys.length)
+    this.slotKeys.push(key)
+    this.slotValues.push(value)
+    if (this.seqs !== null) this.seqs.push(seq)
+  }
+
+  private explicitSeqs(): number[] {
+    const seqs: number[] = new Array(this.slotKeys.length)
+    for (let i = 0; i < seqs.length; i++) seqs[i] = this.seqBase + i
+    return seqs
   }
 
   /** The first position whose sequence number is above `cursor`. */
   private firstAfter(cursor: number): number {
-    if (this.seqs === null) return Math.min(this.keys.length, Math.max(0, Math.floor(cursor - this.seqBase + 1)))
+    if (this.seqs === null) return Math.min(this.slotKeys.length, Math.max(0, Math.floor(cursor - this.seqBase + 1)))
     let lo = 0
     let hi = this.seqs.length
     while (lo < hi) {
@@ -131,17 +320,174 @@ export class KeyTable<V> {
     const keys: string[] = []
     const values: V[] = []
     const seqs: number[] = []
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = this.keys[i]
+    for (let i = 0; i < this.slotKeys.length; i++) {
+      const k = this.slotKeys[i]
       if (k === undefined) continue
       this.index.set(k, keys.length)
       keys.push(k)
-      values.push(this.values[i] as V)
+      values.push(this.slotValues[i] as V)
       seqs.push(this.seqAt(i))
     }
-    this.keys = keys
-    this.values = values
+    this.slotKeys = keys
+    this.slotValues = values
     this.seqs = seqs
     this.holes = 0
   }
+
+  // --- Shards ------------------------------------------------------------------------------------------------------
+
+  private shardOf(key: string): Shard<V> {
+    const sharded = this.sharded as Sharding<V>
+    return sharded.dir[hashKey(key) & sharded.mask]
+  }
+
+  private newShard(depth: number): Shard<V> {
+    // A shard never shards itself and has no capacity of its own: the table that owns it decides both.
+    const table = new KeyTable<V>({ ...this.config, shardLimit: Infinity, capacity: Infinity })
+    return { table, depth }
+  }
+
+  private setSharded(key: string, value: V): boolean {
+    const sharded = this.sharded as Sharding<V>
+    const hash = hashKey(key)
+    let shard = sharded.dir[hash & sharded.mask]
+    const i = shard.table.index.get(key)
+    if (i !== undefined) {
+      shard.table.slotValues[i] = value
+      return false
+    }
+    if (sharded.size >= this.config.capacity) throw capacityExceeded()
+    while (shard.table.index.size >= this.config.shardLimit && shard.depth < MAX_DIRECTORY_BITS) {
+      this.splitShard(shard)
+      shard = sharded.dir[hash & sharded.mask]
+    }
+    shard.table.append(key, value, this.nextSeq++)
+    sharded.size++
+    return true
+  }
+
+  /** Hands this object's own storage to a single shard (split by the next insertion): O(1), nothing is copied. */
+  private split(): void {
+    const shard = this.newShard(0)
+    const t = shard.table
+    t.index = this.index
+    t.slotKeys = this.slotKeys
+    t.slotValues = this.slotValues
+    t.seqs = this.seqs
+    t.seqBase = this.seqBase
+    t.holes = this.holes
+    const size = this.index.size
+    this.index = new Map()
+    this.slotKeys = []
+    this.slotValues = []
+    this.seqs = null
+    this.holes = 0
+    this.sharded = { dir: [shard], bits: 0, mask: 0, list: [shard], size }
+  }
+
+  /**
+   * Splits a full shard in two by its next hash bit, doubling the directory when the shard used all its bits. The
+   * keys whose bit is 0 stay where they are, in place; only the others move (and leave holes).
+   */
+  private splitShard(shard: Shard<V>): void {
+    const sharded = this.sharded as Sharding<V>
+    if (shard.depth === sharded.bits) {
+      sharded.dir = sharded.dir.concat(sharded.dir)
+      sharded.bits++
+      sharded.mask = (1 << sharded.bits) - 1
+    }
+    const bit = 1 << shard.depth
+    const t = shard.table
+    const low: Shard<V> = { table: t, depth: shard.depth + 1 }
+    const high = this.newShard(shard.depth + 1)
+    const keys = t.slotKeys
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]
+      if (k === undefined || (hashKey(k) & bit) === 0) continue
+      high.table.append(k, t.slotValues[i] as V, t.seqAt(i))
+      t.index.delete(k)
+      keys[i] = undefined
+      t.slotValues[i] = undefined
+      t.holes++
+    }
+    if (t.index.size === 0) t.clear()
+    else if (t.holes > t.config.minHolesToCompact && t.holes > t.index.size) t.compact()
+    const dir = sharded.dir
+    for (let i = 0; i < dir.length; i++) if (dir[i] === shard) dir[i] = (i & bit) === 0 ? low : high
+    sharded.list.splice(sharded.list.indexOf(shard), 1, low, high)
+  }
+
+  /** Back to one Map when the table has shrunk well below the limit; amortized over the deletions that shrank it. */
+  private collapse(): void {
+    const keys: string[] = []
+    const values: V[] = []
+    const seqs: number[] = []
+    for (const [key, value, seq] of this.merged(0)) {
+      keys.push(key)
+      values.push(value)
+      seqs.push(seq)
+    }
+    this.sharded = null
+    this.index = new Map()
+    for (let i = 0; i < keys.length; i++) this.index.set(keys[i], i)
+    this.slotKeys = keys
+    this.slotValues = values
+    this.seqs = seqs
+    this.holes = 0
+  }
+
+  /**
+   * Live entries of every shard with a sequence number above `after`, in sequence order: a merge of the shards'
+   * own ordered positions (the smallest head among k shards, k small: the table's size over the shard limit).
+   */
+  private *merged(after: number): Generator<[string, V, number], void, undefined> {
+    const list = (this.sharded as Sharding<V>).list
+    const tables = list.map((s) => s.table)
+    const heads = tables.map((t) => t.firstAfter(after))
+    for (;;) {
+      let best = -1
+      let bestSeq = Infinity
+      for (let j = 0; j < tables.length; j++) {
+        const keys = tables[j].slotKeys
+        let p = heads[j]
+        while (p < keys.length && keys[p] === undefined) p++
+        heads[j] = p
+        if (p < keys.length) {
+          const seq = tables[j].seqAt(p)
+          if (seq < bestSeq) {
+            bestSeq = seq
+            best = j
+          }
+        }
+      }
+      if (best < 0) return
+      const t = tables[best]
+      const p = heads[best]++
+      yield [t.slotKeys[p] as string, t.slotValues[p] as V, bestSeq]
+    }
+  }
+
+  private randomKeySharded(random: () => number): string {
+    const list = (this.sharded as Sharding<V>).list
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const k = this.keyAtPosition(list, Math.floor(random() * this.slots))
+      if (k !== undefined) return k
+    }
+    for (const s of list) if (s.table.holes > 0) s.table.compact()
+    return this.keyAtPosition(list, Math.floor(random() * this.slots)) as string
+  }
+
+  /** The key at overall position `n` of the shards' positions laid end to end (undefined for a hole). */
+  private keyAtPosition(list: Shard<V>[], n: number): string | undefined {
+    for (const s of list) {
+      const keys = s.table.slotKeys
+      if (n < keys.length) return keys[n]
+      n -= keys.length
+    }
+    return undefined
+  }
+}
+
+function capacityExceeded(): RangeError {
+  return new RangeError('key table capacity exceeded')
 }

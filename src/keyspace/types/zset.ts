@@ -16,11 +16,13 @@ export type ZsetEncoding = 'listpack' | 'skiplist'
 export class SortedSet implements AggregateValue {
   readonly redisType = 'zset' as const
   encoding: ZsetEncoding
-  private members = new KeyTable<number>()
+  private members: KeyTable<number>
   private tree = new ScoreTree()
 
-  constructor(encoding: ZsetEncoding = 'listpack') {
+  /** `members` only for tests: a member table with a small shard limit. */
+  constructor(encoding: ZsetEncoding = 'listpack', members: KeyTable<number> = new KeyTable()) {
     this.encoding = encoding
+    this.members = members
   }
 
   get length(): number {
