@@ -199,8 +199,8 @@ function randomkey(ctx: CommandContext): Reply {
 // --- Renaming, copying, moving -----------------------------------------------------------------------------------
 
 /**
- * RENAME / RENAMENX: the value and its TTL move to the new name; an existing destination is deleted first
- * (RENAME) or blocks the rename (RENAMENX). Renaming a key to itself checks only that it exists.
+ * RENAME / RENAMENX: the value and its TTL move to the new name; an existing destination is replaced (RENAME) or
+ * blocks the rename (RENAMENX). Renaming a key to itself checks only that it exists.
  */
 function renameGeneric(ctx: CommandContext, nx: boolean): Reply {
   const source = keyOf(ctx.argv, 1)
@@ -210,10 +210,11 @@ function renameGeneric(ctx: CommandContext, nx: boolean): Reply {
   if (value === undefined) throw Errors.noSuchKey()
   if (source === destination) return nx ? 0 : OK
   const expire = getExpireAt(db, source)
-  if (db.getForWrite(destination) !== undefined) {
-    if (nx) return 0
-    db.delete(destination)
-  }
+  // Looked up for writing either way, as Redis's lookupKeyWrite: an expired destination is deleted and counted.
+  if (db.getForWrite(destination) !== undefined && nx) return 0
+  // The destination's insertion is the one write that can fail, so it comes first (after reserve), and an existing
+  // destination is overwritten in place rather than deleted first: a failure then leaves both keys as they were.
+  db.reserve([destination])
   db.set(destination, value)
   if (expire !== undefined) setExpireAt(db, destination, expire)
   db.delete(source)
@@ -253,6 +254,7 @@ function move(ctx: CommandContext): Reply {
   if (value === undefined) return 0
   const expire = getExpireAt(source, key)
   if (target.getForWrite(key) !== undefined) return 0
+  target.reserve([key])
   target.set(key, value)
   if (expire !== undefined) setExpireAt(target, key, expire)
   source.delete(key)
@@ -295,7 +297,8 @@ function copy(ctx: CommandContext): Reply {
   if (exists && !replace) return 0
   const copied = duplicate(value)
   if (copied === null) throw new ReplyError('ERR unknown type object')
-  if (exists) target.delete(newKey)
+  // Overwritten in place, not deleted first: a destination that fails to be stored keeps its old value.
+  target.reserve([newKey])
   target.set(newKey, copied)
   if (expire !== undefined) setExpireAt(target, newKey, expire)
   return 1

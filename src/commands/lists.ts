@@ -244,6 +244,8 @@ function move(db: Database, sourceKey: string, destinationKey: string, fromFront
   const source = writableList(db, sourceKey)
   if (!source) return null
   const destination = writableList(db, destinationKey)
+  // All checks before the pop: a destination that could not be created must not cost the source its element.
+  if (!destination) db.reserve([destinationKey])
   const value = (fromFront ? source.popFront() : source.popBack()) as Buffer
   const target = destination ?? new RedisList()
   if (toFront) target.pushFront(value)

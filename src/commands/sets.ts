@@ -182,7 +182,10 @@ function smove(ctx: CommandContext): Reply {
   if (destinationValue !== undefined && !(destinationValue instanceof RedisSet)) throw Errors.wrongType()
   const name = argv[3].toString('latin1')
   if (sourceValue === destinationValue) return sourceValue.has(name) ? 1 : 0
-  if (!sourceValue.remove(name)) return 0
+  if (!sourceValue.has(name)) return 0
+  // Every check before the first write: a destination that could not be created must not cost the source a member.
+  if (destinationValue === undefined) db.reserve([destinationKey])
+  sourceValue.remove(name)
   if (sourceValue.length === 0) db.delete(sourceKey)
   else db.modified(sourceKey)
   if (destinationValue) {

@@ -148,6 +148,7 @@ function mget(ctx: CommandContext): Reply {
 function mset(ctx: CommandContext): Reply {
   const argv = ctx.argv
   if (argv.length % 2 === 0) throw Errors.arity(fullName(ctx.spec))
+  ctx.db.reserve(keysAt(argv))
   for (let i = 1; i < argv.length; i += 2) ctx.db.set(keyOf(argv, i), argv[i + 1])
   return OK
 }
@@ -156,8 +157,19 @@ function msetnx(ctx: CommandContext): Reply {
   const argv = ctx.argv
   if (argv.length % 2 === 0) throw Errors.arity(fullName(ctx.spec))
   for (let i = 1; i < argv.length; i += 2) if (ctx.db.getForWrite(keyOf(argv, i)) !== undefined) return 0
+  ctx.db.reserve(keysAt(argv))
   for (let i = 1; i < argv.length; i += 2) ctx.db.set(keyOf(argv, i), argv[i + 1])
   return 1
+}
+
+/**
+ * The keys of MSET/MSETNX, for Database.reserve: every key must be known to fit before the first is written, or a
+ * failure on a later one would leave the earlier ones set.
+ */
+function keysAt(argv: Buffer[]): string[] {
+  const keys: string[] = []
+  for (let i = 1; i < argv.length; i += 2) keys.push(keyOf(argv, i))
+  return keys
 }
 
 // --- Byte-level access -------------------------------------------------------------------------------------------
