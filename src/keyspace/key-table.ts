@@ -23,11 +23,12 @@
  * amortized O(1) per insertion; lookups stay O(1): one hash, one directory slot, one Map lookup.
  *
  * Sequence numbers stay global across shards (the table, not the shard, hands them out), so everything ordered by
- * them keeps its meaning whatever the layout: a SCAN cursor is still a sequence number and is resumed in every shard
- * (a merge by sequence number over the shards, k of them, k = size / shardLimit at most twice over), iteration is
- * still insertion order, and splits and the collapse back to one shard (when the table shrinks below a quarter of the
- * limit) move keys without renumbering them, so no cursor is ever invalidated. RANDOMKEY draws a position uniformly
- * over all shards' positions, as the single table draws one over its own.
+ * them keeps its meaning whatever the layout: a SCAN cursor is still a sequence number and is resumed in every shard,
+ * iteration is still insertion order, and splits and the collapse back to one shard (when the table shrinks below a
+ * quarter of the limit) move keys without renumbering them, so no cursor is ever invalidated. RANDOMKEY draws a
+ * position uniformly over all shards' positions, as the single table draws one over its own. The price is paid only
+ * past the limit and grows with k, the number of shards (about size / (shardLimit / 2), so a handful for any heap V8
+ * can have): a SCAN step merges the k shards (O(k log n + count * k)), a random key walks them (O(k)).
  */
 import { hashKey } from './key-hash.ts'
 
@@ -50,8 +51,8 @@ export interface KeyTableOptions {
 export const DEFAULT_SHARD_LIMIT = 1 << 23
 
 /**
- * A directory of 2^20 slots (8 MB) addresses about 2^20 * 2^22 keys, far beyond any heap; past it (only a hash
- * flood could get there) a shard simply grows on.
+ * A directory of 2^20 slots (8 MB) addresses about 2^20 * 2^22 keys, far beyond any heap. Past it a shard simply grows
+ * on: only keys chosen to share 20 low bits of their (fixed, unseeded: see key-hash.ts) hash could get there.
  */
 const MAX_DIRECTORY_BITS = 20
 
