@@ -30,6 +30,7 @@ const EXPECTED: Record<string, string[]> = {
  */
 const SWARM_EXPECTED: Record<string, string[]> = {
   'cron-ignores-lease': ['interleaved-writes', 'linearizability'],
+  'ttl-live-clock': ['witness-mismatch', 'linearizability'],
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'redsim-kill-table-'))

@@ -36,6 +36,11 @@ export const MUTANTS: ReadonlyMap<string, ExecutorVariant & { summary: string }>
       { cronTakesLease: false },
       'the periodic expiry pass runs whenever its timer fires, even inside a script or EXEC',
     ),
+    mutant(
+      'ttl-live-clock',
+      { commandTimeSnapshot: false },
+      'TTL and PTTL inside a script or EXEC read the live clock, not the instant the block started',
+    ),
   ].map((m) => [m.name, m]),
 )
 

@@ -9,7 +9,7 @@
  *   timer event). The no-interleaved-writes checker reads it.
  */
 import type { Engine, ExecutionFrame } from '../src/engine/engine.ts'
-import type { AccessKind, AccessRecorder } from '../src/engine/seam.ts'
+import type { AccessKind, AccessRecorder, Actor } from '../src/engine/seam.ts'
 import { NilArray, type Reply, ReplyError, SimpleString } from '../src/protocol/reply.ts'
 
 /** A reply in JSON-safe form: bulk strings as latin1 text, status as its text, errors as `{ error }`, nil as null. */
@@ -78,7 +78,10 @@ export interface ServerCall {
   argv: string[]
   /** Position in the executor's serial order, or -1 when the command never took the lock (QUEUED, rejected). */
   serial: number
+  /** The engine clock when the command's handler started (after any wait and park since taking the lock). */
   time: number
+  /** The handler has started: `time` is final. */
+  started: boolean
   reply: Reply | undefined
   /** The client disconnected before the command took the lock: the executor dropped it. */
   dropped: boolean
@@ -200,13 +203,20 @@ export class Recorder implements AccessRecorder {
   }
 
   startCall(client: number, op: number, argv: string[]): ServerCall {
-    const call: ServerCall = { client, op, argv, serial: -1, time: 0, reply: undefined, dropped: false }
+    const call: ServerCall = { client, op, argv, serial: -1, time: 0, started: false, reply: undefined, dropped: false }
     this.calls.push(call)
     this.current[client] = call
     return call
   }
 
   /** The client's command has just taken the lock (its first acquisition, under a mutant that takes it repeatedly). */
+  commandStarted(client: Actor, now: number): void {
+    const call = this.current[client.id]
+    if (!call || call.started || call.serial === -1) return
+    call.started = true
+    call.time = now
+  }
+
   lockAcquired(client: number, now: number): void {
     const call = this.current[client]
     if (!call || call.serial !== -1) return

@@ -48,7 +48,7 @@ export interface RecordedRun {
   readonly calls: readonly ServerCall[]
   /** Commands that took the lock, and timer events, in the order they happened. */
   readonly serialOrder: ReadonlyArray<ServerCall | TimerEvent>
-  /** Virtual time passed while a command held the lock (the witness replay cannot reproduce that exactly). */
+  /** Virtual time passed while a command held the lock (the witness replays each command at its start instant). */
   readonly clockMovedUnderLease: boolean
 }
 

@@ -7,6 +7,7 @@
  * deleted or given another expiry elsewhere) is never used.
  */
 import type { Clock } from '../engine/clock.ts'
+import type { Engine } from '../engine/engine.ts'
 import type { Database } from '../keyspace/database.ts'
 import { KeyTable } from '../keyspace/key-table.ts'
 
@@ -43,11 +44,17 @@ export function msUntil(at: number | bigint, now: number): number | bigint {
   return typeof at === 'number' ? at - now : at - BigInt(now)
 }
 
-/**
- * Redis's mstime(): whole milliseconds of the given clock. Commands pass the keyspace's clock, which stands still
- * inside a script or EXEC, so that TTL, PTTL, EXPIRETIME-relative options and SET's EX/PX all see the same instant
- * as expiry does there (Redis 7.2's command-time snapshot; 7.0 read the wall clock for these).
- */
+/** Redis's mstime(): whole milliseconds of the given clock. */
 export function nowMs(clock: Clock): number {
   return Math.floor(clock.now())
+}
+
+/**
+ * The instant a command works at, in whole ms: the keyspace's clock, which stands still inside a script or EXEC, so
+ * that TTL, PTTL, relative EXPIRE options and SET's EX/PX see the same instant as expiry does there (Redis 7.2's
+ * command-time snapshot; 7.0 read the wall clock for these). The simulator's `ttl-live-clock` mutant reads the live
+ * clock instead, as 7.0 did.
+ */
+export function commandNowMs(engine: Engine): number {
+  return nowMs(engine.variant.commandTimeSnapshot ? engine.keyspace.clock : engine.clock)
 }

@@ -10,7 +10,7 @@ import { Errors, OK, type Reply, ReplyError, SimpleString } from '../protocol/re
 import { intReply, keyBytes, keyOf, LLONG_MAX, LLONG_MIN, parseInt64 } from './args.ts'
 import { cText, isCOption } from './c-options.ts'
 import { expireAllowed, parseExpireOptions } from './expire-options.ts'
-import { getExpireAt, msUntil, nowMs, setExpireAt } from './expire-time.ts'
+import { commandNowMs, getExpireAt, msUntil, setExpireAt } from './expire-time.ts'
 import { type CommandContext, command, fullName } from './types.ts'
 
 // --- Existence and deletion --------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ function ttlGeneric(ctx: CommandContext, milliseconds: boolean, absolute: boolea
   if (ctx.db.get(key) === undefined) return -2
   const at = getExpireAt(ctx.db, key)
   if (at === undefined) return -1
-  let ttl = absolute ? at : msUntil(at, nowMs(ctx.engine.keyspace.clock))
+  let ttl = absolute ? at : msUntil(at, commandNowMs(ctx.engine))
   if (ttl < 0) ttl = 0
   if (milliseconds) return typeof ttl === 'number' ? ttl : intReply(ttl)
   return typeof ttl === 'number' ? Math.floor((ttl + 500) / 1000) : intReply((ttl + 500n) / 1000n)
@@ -74,7 +74,7 @@ function expireGeneric(ctx: CommandContext, relative: boolean, seconds: boolean)
     if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) throw Errors.invalidExpire(fullName(ctx.spec))
     when *= 1000n
   }
-  const now = nowMs(ctx.engine.keyspace.clock)
+  const now = commandNowMs(ctx.engine)
   const base = relative ? BigInt(now) : 0n
   if (when > LLONG_MAX - base) throw Errors.invalidExpire(fullName(ctx.spec))
   when += base

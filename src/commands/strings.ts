@@ -8,7 +8,7 @@ import { markStringEncoding } from '../keyspace/encoding.ts'
 import { isString } from '../keyspace/values.ts'
 import { Errors, OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { intReply, keyOf, LLONG_MAX, LLONG_MIN, parseInt64 } from './args.ts'
-import { nowMs, setExpireAt } from './expire-time.ts'
+import { commandNowMs, setExpireAt } from './expire-time.ts'
 import {
   absoluteExpire,
   EX,
@@ -69,7 +69,7 @@ function setGeneric(
 ): Reply {
   const key = keyOf(ctx.argv, 1)
   const db = ctx.db
-  const at = expire ? absoluteExpire(expire, flags, nowMs(ctx.engine.keyspace.clock), fullName(ctx.spec)) : null
+  const at = expire ? absoluteExpire(expire, flags, commandNowMs(ctx.engine), fullName(ctx.spec)) : null
   let previous: Reply = null
   if (flags & SET_GET) previous = readString(ctx, key) ?? null
   if (flags & (SET_NX | SET_XX)) {
@@ -123,7 +123,7 @@ function getex(ctx: CommandContext): Reply {
   const key = keyOf(ctx.argv, 1)
   const value = readString(ctx, key)
   if (value === undefined) return null
-  const now = nowMs(ctx.engine.keyspace.clock)
+  const now = commandNowMs(ctx.engine)
   const at = expire ? absoluteExpire(expire, flags, now, fullName(ctx.spec)) : null
   if (at !== null && flags & (EXAT | PXAT) && at <= BigInt(now)) {
     ctx.db.delete(key)

@@ -224,7 +224,10 @@ export class Engine {
     const name = spec.container ? `${spec.container}|${spec.name}` : spec.name
     const frame: ExecutionFrame = { client, command: name, argv, script, keys: keyPositions(spec, argv) }
     let stack = this.frames.get(client)
-    if (!stack) this.frames.set(client, (stack = []))
+    if (!stack) {
+      this.frames.set(client, (stack = []))
+      this.seam.recorder?.commandStarted?.(client, this.clock.now())
+    }
     stack.push(frame)
     return frame
   }

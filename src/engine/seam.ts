@@ -35,6 +35,11 @@ export type AccessKind = 'read' | 'write'
 
 export interface AccessRecorder {
   access(kind: AccessKind, db: number, key: string): void
+  /**
+   * A client's command starts running under the lease, at `now` on the engine clock: the instant its handler (and, for
+   * a script or EXEC, every command inside it) sees. Time may have moved since the lock was acquired.
+   */
+  commandStarted?(client: Actor, now: number): void
 }
 
 export interface SchedulingSeam {

@@ -32,6 +32,25 @@ export interface ExecutorVariant {
    * (`cron-ignores-lease`): it runs whenever its timer fires, deleting expired keys in the middle of a script or EXEC.
    */
   readonly cronTakesLease: boolean
+  /**
+   * TTL, PTTL, relative EXPIRE options and SET EX/PX inside a script or EXEC use the instant the script or EXEC
+   * started, as expiry does. False (`ttl-live-clock`): they read the live clock, so a TTL read after time moved
+   * disagrees with the value read before it in the same atomic block.
+   */
+  readonly commandTimeSnapshot: boolean
+  /**
+   * Serving a client blocked on a key (BLPOP & co.) checks, after the 'serve' scheduling point, that it is still
+   * waiting. False (`serve-unchecked-waiter`): it is checked only before that point, so a client that timed out, was
+   * unblocked or disconnected meanwhile is served anyway: its element is popped and its reply goes nowhere.
+   */
+  readonly serveRechecksWaiter: boolean
+  /**
+   * A release that hands the lock to a queued waiter keeps it reserved for that waiter until the waiter resumes: the
+   * fast path (Lock.tryAcquire) grants nobody meanwhile. False (`handoff-overtaken`): the fast path only looks for a
+   * live lease, so a newcomer (or the cron) arriving between the release and the waiter's resumption takes the lock,
+   * and the waiter, once it resumes, runs alongside it.
+   */
+  readonly lockReservedForHandOver: boolean
 }
 
 /** The executor as it must be; the default everywhere. */
@@ -43,6 +62,9 @@ export const CORRECT_EXECUTOR: ExecutorVariant = Object.freeze({
   scriptWritesTouchWatch: true,
   scriptErrorReleasesLease: true,
   cronTakesLease: true,
+  commandTimeSnapshot: true,
+  serveRechecksWaiter: true,
+  lockReservedForHandOver: true,
 })
 
 /** The script commands a variant's script flags apply to (lower-case command names). */

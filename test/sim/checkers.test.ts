@@ -121,6 +121,7 @@ describe('mutants', () => {
       'watch-blind-to-scripts',
       'lock-leak-on-error',
       'cron-ignores-lease',
+      'ttl-live-clock',
     ])
     expect(variantNamed(undefined).name).toBe('correct')
     expect(new Engine({ logger: () => {} }).variant.name).toBe('correct')
