@@ -59,7 +59,8 @@ export function summarize(report: Record<string, IstanbulFile>): FileCoverage[] 
     const lineHit = new Map<number, boolean>()
     for (const [id, loc] of Object.entries(data.statementMap)) {
       const hit = (data.s[id] ?? 0) > 0
-      for (let line = loc.start.line; line <= loc.end.line; line++) lineHit.set(line, (lineHit.get(line) ?? false) || hit)
+      for (let line = loc.start.line; line <= loc.end.line; line++)
+        lineHit.set(line, (lineHit.get(line) ?? false) || hit)
     }
     let branchesCovered = 0
     let branchesTotal = 0
@@ -67,7 +68,10 @@ export function summarize(report: Record<string, IstanbulFile>): FileCoverage[] 
       branchesTotal += counts.length
       branchesCovered += counts.filter((n) => n > 0).length
     }
-    const missing = [...lineHit].filter(([, hit]) => !hit).map(([line]) => line).sort((a, b) => a - b)
+    const missing = [...lineHit]
+      .filter(([, hit]) => !hit)
+      .map(([line]) => line)
+      .sort((a, b) => a - b)
     const source = readFileSync(data.path, 'utf8').split('\n')
     const uncovered: FileCoverage['uncovered'] = []
     for (const line of missing) {
@@ -165,7 +169,9 @@ function main(): number {
     for (const f of files) {
       for (const r of f.uncovered) {
         if (!r.reason) unexplained += r.to - r.from + 1
-        lines.push(`  ${f.file}:${r.from === r.to ? r.from : `${r.from}-${r.to}`}  ${r.reason ?? '(no reason recorded)'}`)
+        lines.push(
+          `  ${f.file}:${r.from === r.to ? r.from : `${r.from}-${r.to}`}  ${r.reason ?? '(no reason recorded)'}`,
+        )
       }
     }
     const met = percent(all.lines) >= GOAL.lines && percent(all.branches) >= GOAL.branches

@@ -6,6 +6,13 @@ import { defaultCommandTable } from '../commands/table.ts'
 import { type CommandSpec, keyPositions, type ScriptFrame } from '../commands/types.ts'
 import { Keyspace } from '../keyspace/keyspace.ts'
 import { ReplyError } from '../protocol/reply.ts'
+import {
+  ACCEPTABLE_STALE_PERCENT,
+  activeExpireCycle,
+  type ExpireCycleKind,
+  FAST_CYCLE_MICROS,
+  slowCycleMicros,
+} from './active-expiry.ts'
 import { BlockingRegistry } from './blocking.ts'
 import { Client, type ClientKind } from './client.ts'
 import { type Clock, systemClock } from './clock.ts'
@@ -96,6 +103,8 @@ export class Engine {
    * between two of its calls (Redis 7.0's scriptTimeSnapshot). Null: the engine clock's current time.
    */
   expiryTimeFrozenAt: number | null = null
+  /** The last expiry pass ran out of time or found many expired keys: a fast pass is due (see expireCycle). */
+  expireBacklog = false
   /** Installed by the server layer: how SHUTDOWN stops serving (close the listener and the connections). */
   onShutdown: (() => void) | null = null
 
@@ -166,17 +175,19 @@ export class Engine {
   /**
    * Periodic work (Redis's serverCron): active expiry of a sample of keys with a TTL in every database. This is the
    * one entry point for it: the TCP server calls it on a real interval, the simulator as a virtual-clock timer event,
-   * the witness when it replays one. It runs as its own actor under a lease, taken only if the lock is free right now:
+   * the witness when it replays one (`kind`: the slow pass of each tick, or a fast pass between event-loop turns while
+   * expired keys pile up, see src/engine/active-expiry.ts). It runs as its own actor under a lease, taken only if the
+   * lock is free right now:
    * while a command, an EXEC or a script holds the lock the pass is skipped, as Redis runs no expiry cycle while a
    * script is busy (its event processing then only answers other clients with BUSY). Returns how many keys expired,
    * or null when the pass was skipped.
    */
-  runCron(actor: Actor = CRON_ACTOR): number | null {
+  runCron(actor: Actor = CRON_ACTOR, kind: ExpireCycleKind = 'slow'): number | null {
     if (!this.variant.cronTakesLease) return this.cronIgnoringLease()
     const lease = this.lock.tryAcquire(actor)
     if (!lease) return null
     try {
-      return this.keyspace.writeUnder(lease, () => this.expireCycle())
+      return this.keyspace.writeUnder(lease, () => this.expireCycle(kind))
     } finally {
       lease.release()
     }
@@ -196,11 +207,14 @@ export class Engine {
     }
   }
 
-  private expireCycle(samplesPerDb = 20): number {
+  private expireCycle(kind: ExpireCycleKind): number {
     if (this.config.get('active-expire-enabled') !== 'yes') return 0
-    let expired = 0
-    for (const db of this.keyspace.dbs) expired += db.activeExpire(samplesPerDb)
-    return expired
+    const budget = kind === 'fast' ? FAST_CYCLE_MICROS : slowCycleMicros(this.config.getNumber('hz'))
+    const result = activeExpireCycle(this.keyspace.dbs, this.clock, budget)
+    // Redis follows a pass that ran out of time, or found many expired keys, with fast passes between event-loop
+    // turns (beforeSleep); the server layer asks here whether another one is due.
+    this.expireBacklog = result.timedOut || result.stalePercent > ACCEPTABLE_STALE_PERCENT
+    return result.expired
   }
 
   /**
@@ -209,7 +223,7 @@ export class Engine {
    * the constructor), so the simulator's checkers, not that assertion, must catch it.
    */
   private cronIgnoringLease(): number | null {
-    return this.expireCycle()
+    return this.expireCycle('slow')
   }
 
   /** The BUSY error when a script is running past its threshold and `spec` is not allowed meanwhile. */

@@ -24,6 +24,8 @@ export class Database {
    * each can hold as many entries as there are keys, past a Map's 2^24 limit; iteration is insertion order as a Map's.
    */
   expires = new KeyTable<number>()
+  /** Where active expiry continues its walk of `expires` (a KeyTable scan cursor; 0 starts over). */
+  private expireCursor = 0
   /** Clients watching each key of this database (stays with the index across SWAPDB). */
   readonly watchers = new KeyTable<Set<Client>>()
   /**
@@ -169,34 +171,23 @@ export class Database {
   }
 
   /**
-   * One active-expiry pass as Redis's activeExpireCycle does it in spirit: look at up to `samples` keys with a TTL and
-   * delete the expired ones. Returns how many were deleted. Deterministic: it walks the expires table in insertion
-   * order from where the previous pass stopped.
+   * One loop of active expiry (src/engine/active-expiry.ts): looks at up to `samples` keys with a TTL from where the
+   * previous loop stopped and deletes the expired ones. `wrapped`: the walk reached the end and starts over.
    */
-  activeExpire(samples: number): number {
-    if (this.expires.size === 0) return 0
+  expireStep(samples: number): { sampled: number; expired: number; wrapped: boolean } {
     const now = this.keyspace.clock.now()
-    let deleted = 0
-    let seen = 0
-    const expired: string[] = []
-    for (const [key, at] of this.expires) {
-      if (seen++ >= samples) break
-      if (now > at) expired.push(key)
-    }
-    for (const key of expired) {
+    const due: string[] = []
+    let sampled = 0
+    this.expireCursor = this.expires.scan(this.expireCursor, samples, (key, at) => {
+      sampled++
+      if (now > at) due.push(key)
+    })
+    let expired = 0
+    for (const key of due) {
       this.keyspace.record('write', this.index, key)
-      if (this.expireIfNeeded(key)) deleted++
+      if (this.expireIfNeeded(key)) expired++
     }
-    // Rotate sampled live keys to the back so the next pass looks at others.
-    if (expired.length === 0 && this.expires.size > samples) {
-      let moved = 0
-      for (const [key, at] of this.expires) {
-        if (moved++ >= samples) break
-        this.expires.delete(key)
-        this.expires.set(key, at)
-      }
-    }
-    return deleted
+    return { sampled, expired, wrapped: this.expireCursor === 0 }
   }
 
   /** Invalidates watchers of keys that exist here (SWAPDB: their value changed identity). */

@@ -70,7 +70,19 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
 
   // Active expiry, `hz` times a second, as Redis's serverCron does; skipped while the lock is held (engine.runCron).
   const hz = Math.max(1, engine.config.getNumber('hz'))
-  const cron = setInterval(() => engine.runCron(), Math.floor(1000 / hz))
+  let fastCycle: NodeJS.Immediate | null = null
+  const runFastCycles = () => {
+    fastCycle = null
+    if (engine.runCron(undefined, 'fast') !== null && engine.expireBacklog) fastCycle = setImmediate(runFastCycles)
+  }
+  const cron = setInterval(
+    () => {
+      engine.runCron()
+      // Expired keys piling up: fast passes between event-loop turns, as Redis's beforeSleep runs them.
+      if (engine.expireBacklog && fastCycle === null) fastCycle = setImmediate(runFastCycles)
+    },
+    Math.floor(1000 / hz),
+  )
   cron.unref()
   // Blocking-command timeouts: the engine's timers, on a real timer armed for the earliest one.
   const stopTimers = driveTimersInRealTime(engine)
@@ -84,6 +96,7 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(cron)
+        if (fastCycle) clearImmediate(fastCycle)
         stopTimers()
         for (const c of connections) c.destroy()
         server.close(() => resolve())
