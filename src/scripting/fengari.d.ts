@@ -168,6 +168,7 @@ declare module 'fengari' {
     luaL_requiref(L: LuaState, name: string | LuaString, f: LuaJSFunction, glb: number): void
     luaL_tolstring(L: LuaState, idx: number): LuaString
     luaL_callmeta(L: LuaState, obj: number, event: string): boolean
+    luaL_getmetafield(L: LuaState, obj: number, event: string): number
     luaL_traceback(L: LuaState, L1: LuaState, msg: LuaString | null, level: number): void
     luaL_typename(L: LuaState, idx: number): LuaString
     luaL_unref(L: LuaState, t: number, ref: number): void

@@ -50,6 +50,8 @@ const LOOPS: Record<string, string> = {
     'local t = {} for i = 1, 100 do t[i] = i end table.sort(t, function(a, b) while true do end end)',
   'a table.foreach callback': 'table.foreach({1}, function() while true do end end)',
   'a string.gsub replacement function': "string.gsub('a', 'a', function() while true do end end)",
+  'a __tostring metamethod called by tostring':
+    'return tostring(setmetatable({}, {__tostring = function() while true do end end}))',
   'a comparator of a sort inside a coroutine':
     'coroutine.wrap(function() table.sort({1, 2, 3}, function(a, b) while true do end end) end)()',
 }

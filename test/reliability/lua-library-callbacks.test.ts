@@ -1,6 +1,6 @@
 /**
  * The library functions that call back into Lua, now redsim's own so that the host can pause a script inside the
- * callback (table.sort, string.gsub, table.foreach/foreachi, the coroutine library), behave as Lua 5.1's in Redis 7.0:
+ * callback (table.sort, string.gsub, table.foreach/foreachi, tostring, the coroutine library), behave as Lua 5.1's:
  * the same comparisons in the same order, the same substitutions (5.1's gsub differs from 5.3's after empty matches),
  * the same errors, coroutine statuses, error positions and nesting limit. Against redis-server, byte for byte.
  */
@@ -84,8 +84,18 @@ describeDifferential('differential: library functions calling back into Lua, as 
       ev("string.gsub('abc', '[a', 'x')"),
       ev("string.gsub('abc', '%', 'x')"),
       ev("string.gsub('abc', ')', 'x')"),
+      ev("return {string.gsub('xyz', 'ab)', '-')}"),
+      ev("string.gsub('xaby', 'ab)', '-')"),
       ev("local n = 0 local s = string.gsub(string.rep('a', 1000), 'a', function() n = n + 1 end) return {#s, n}"),
       ev("return #string.gsub(string.rep('ab', 50000), 'a', 'xyz')"),
+    ],
+    'tostring and __tostring': [
+      ev("return tostring(setmetatable({}, {__tostring = function() return 'x' end}))"),
+      ev('return type(tostring(setmetatable({}, {__tostring = function() return 1 end})))'),
+      ev('return {tostring(setmetatable({}, {__tostring = function() return nil end}))}'),
+      ev('return tostring(setmetatable({}, {__tostring = function(t, a) return type(a) end}))'),
+      ev("return {pcall(tostring, setmetatable({}, {__tostring = function() error('e') end}))}"),
+      ev('return {pcall(tostring, setmetatable({}, {__tostring = 5}))}'),
     ],
     'table.foreach and table.foreachi': [
       ev('local n = 0 table.foreach({1, 2, 3, a = 4}, function(k, v) n = n + v end) return n'),

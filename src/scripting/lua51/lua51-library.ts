@@ -188,10 +188,15 @@ function openBase(L: LuaState): void {
     }
     return lua.lua_error(L1)
   })
-  // 5.1's luaB_tostring returns whatever __tostring returns; 5.3 insists on a string.
+  // 5.1's luaB_tostring returns whatever __tostring returns; 5.3 insists on a string. __tostring is called with a
+  // continuation, so the host can pause a script busy inside it.
   setFunction(L, G, 'tostring', (L1) => {
     lauxlib.luaL_checkany(L1, 1)
-    if (lauxlib.luaL_callmeta(L1, 1, '__tostring')) return 1
+    if (lauxlib.luaL_getmetafield(L1, 1, '__tostring') !== lua.LUA_TNIL) {
+      lua.lua_pushvalue(L1, 1)
+      lua.lua_callk(L1, 1, 1, 0, oneResult)
+      return 1
+    }
     lauxlib.luaL_tolstring(L1, 1)
     return 1
   })
@@ -226,6 +231,8 @@ function openBase(L: LuaState): void {
   setFunction(L, G, '__redis__err__handler', redisErrorHandler)
   lua.lua_pop(L, 1)
 }
+
+const oneResult: LuaKFunction = () => 1
 
 function luaTonumber(L: LuaState): number {
   const base = lua.lua_isnoneornil(L, 2) ? 10 : checkInt(L, 2)
