@@ -1,9 +1,13 @@
 /** redsim's version (package.json) and git commit, for race reports. Read once, outside any simulated run. */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** The package root: one level up from the sources, two from the build (dist/sim). */
+const ROOT =
+  [fileURLToPath(new URL('..', import.meta.url)), fileURLToPath(new URL('../..', import.meta.url))].find((dir) =>
+    existsSync(`${dir}/package.json`),
+  ) ?? fileURLToPath(new URL('..', import.meta.url))
 
 let cached: { version: string; commit: string } | null = null
 

@@ -1,14 +1,16 @@
 /**
- * `npm start -- [config-file] [--name value ...]`: runs the server in the foreground. Every CONFIG parameter can be
- * given on the command line as redis-server takes it (`--port 6390 --requirepass s3cret --maxclients 100`).
+ * `redsim server [config-file] [--name value ...]` (and `npm start -- ...`): runs the server in the foreground. Every
+ * CONFIG parameter can be given on the command line as redis-server takes it (`--port 6390 --requirepass s3cret`).
  */
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { ConfigRegistry } from './engine/config.ts'
 import { parseServerArgs, ServerArgsError, type ServerArgs } from './server-args.ts'
 import { createServer } from './server/tcp-server.ts'
 import { REDIS_VERSION } from './commands/version.ts'
 
-const USAGE = `usage: npm start -- [/path/to/redis.conf] [--name value ...]
+const USAGE = `usage: redsim server [/path/to/redis.conf] [--name value ...]   (or: npm start -- ...)
   Any CONFIG parameter works as --name value, as with redis-server, for example:
   --port         TCP port (default 6379; 0 picks a free one)
   --bind         address to listen on (default 127.0.0.1)
@@ -17,10 +19,14 @@ const USAGE = `usage: npm start -- [/path/to/redis.conf] [--name value ...]
   --loglevel     debug | verbose | notice | warning (default notice)
   --help, --version`
 
-async function main(): Promise<number> {
+/**
+ * Runs the server command line. Returns an exit status for the process, or -1 once the server is serving (it then
+ * runs until SIGINT/SIGTERM or SHUTDOWN).
+ */
+export async function serverMain(argv: readonly string[]): Promise<number> {
   let args: ServerArgs
   try {
-    args = parseServerArgs(process.argv.slice(2), (path) => readFileSync(path, 'utf8'))
+    args = parseServerArgs(argv, (path) => readFileSync(path, 'utf8'))
   } catch (err) {
     if (!(err instanceof ServerArgsError) && (err as NodeJS.ErrnoException).code === undefined) throw err
     process.stderr.write(`*** FATAL CONFIG ERROR ***\n${(err as Error).message}\n${USAGE}\n`)
@@ -65,12 +71,19 @@ async function main(): Promise<number> {
   return -1
 }
 
-main().then(
-  (code) => {
-    if (code >= 0) process.exit(code)
-  },
-  (err) => {
-    process.stderr.write(`redsim: ${(err as Error)?.message ?? err}\n`)
-    process.exit(1)
-  },
-)
+/** Ends with `main`'s status (once output is flushed), or keeps running while the server serves. */
+export function exitWhenDone(main: Promise<number>): void {
+  main.then(
+    (code) => {
+      if (code >= 0) process.exitCode = code
+    },
+    (err) => {
+      process.stderr.write(`redsim: ${(err as Error)?.message ?? err}\n`)
+      process.exit(1)
+    },
+  )
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  exitWhenDone(serverMain(process.argv.slice(2)))
+}
