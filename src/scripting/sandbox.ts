@@ -42,7 +42,19 @@ export function createSandbox(options: SandboxOptions): LuaState {
   openCmsgpackLib(L)
   options.openRedis(L)
   protectGlobals(L)
+  forgetLoadedLibraries(L)
   return L
+}
+
+/**
+ * fengari (5.3) names a function in "bad argument" errors by searching the loaded libraries for it when the call site
+ * gives no name (a library function called through pcall: "bad argument #1 to 'string.byte'"); Lua 5.1 says '?'. The
+ * registry's list of loaded libraries is only needed while they are opened (scripts have no `require`), so dropping
+ * it afterwards gives 5.1's message.
+ */
+function forgetLoadedLibraries(L: LuaState): void {
+  lua.lua_pushnil(L)
+  lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, '_LOADED')
 }
 
 /** Turns a JavaScript exception thrown inside fengari into a Lua error value. */

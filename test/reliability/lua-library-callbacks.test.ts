@@ -2,7 +2,8 @@
  * The library functions that call back into Lua, now redsim's own so that the host can pause a script inside the
  * callback (table.sort, string.gsub, table.foreach/foreachi, tostring, the coroutine library), behave as Lua 5.1's:
  * the same comparisons in the same order, the same substitutions (5.1's gsub differs from 5.3's after empty matches),
- * the same errors, coroutine statuses, error positions and nesting limit. Against redis-server, byte for byte.
+ * the same errors (a library function called through pcall is '?' in its argument errors), coroutine statuses, error
+ * positions and nesting limit. Against redis-server, byte for byte.
  */
 import { describeDifferential, differentialCases, type StepInput } from '../differential/harness.ts'
 
@@ -147,6 +148,19 @@ describeDifferential('differential: library functions calling back into Lua, as 
         'local function f(n) if n == 0 then return 0 end local ok, v = coroutine.resume(coroutine.create(f), n - 1) ' +
           'if not ok then return v end return v + 1 end return f(250)',
       ),
+    ],
+    'argument errors of library functions called through pcall name them ?': [
+      ev('return {pcall(coroutine.resume, 1)}'),
+      ev('return {pcall(coroutine.wrap, string.len)}'),
+      ev('return {pcall(string.byte)}'),
+      ev("return {pcall(string.gsub, 'abc', '.', true)}"),
+      ev("return {pcall(string.gsub, 'abc', '.', 'x', 'z')}"),
+      ev('return {pcall(table.foreachi, {1}, 1)}'),
+      ev('return {pcall(table.sort, 1)}'),
+      ev('return {pcall(tostring)}'),
+      ev('return {pcall(xpcall, function() end)}'),
+      ev("return {pcall(cjson.decode, '[')}"),
+      ev("return {pcall(('x').rep)}"),
     ],
     'xpcall as in Lua 5.1': [
       ev("return {xpcall(function(...) return select('#', ...) end, function(e) return e end, 1, 2, 3)}"),
