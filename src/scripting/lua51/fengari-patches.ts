@@ -11,7 +11,7 @@
  * - Syntax error messages quote every token as 5.1 does ("'<name>' expected near '<eof>'"); 5.3 leaves the
  *   names of token classes bare.
  * - Runtime error messages: 5.1's "attempt to index local 't' (a nil value)" instead of 5.3's
- *   "attempt to index a nil value (local 't')".
+ *   "attempt to index a nil value (local 't')"; pattern errors as 5.1 words them ("invalid capture index").
  * - Read-only tables (Redis 7.0 patches its Lua the same way): any write to a table in `readonlyTables` raises
  *   "Attempt to modify a readonly table", with the script's position when the write comes from Lua code.
  * - Call depth: Lua 5.1's limit of 20000 nested calls ("stack overflow", at the depth redis-server fails), instead of fengari's stack of a million slots that
@@ -95,9 +95,16 @@ function parseVarInfo(info: unknown): [kind: string, name: Uint8Array] | null {
   return m ? [m[1], Uint8Array.from(Buffer.from(m[2], 'latin1'))] : null
 }
 
+/** Pattern-matching errors (fengari's lstrlib) whose 5.3 text differs from 5.1's, and 5.1's text. */
+const PATTERN_MESSAGES: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = [
+  [to_luastring('invalid capture index %%%d'), to_luastring('invalid capture index')],
+  [to_luastring("malformed pattern (missing arguments to '%%b'"), to_luastring('unbalanced pattern')],
+]
+
 function patchMessages(): void {
   const original = lobject.luaO_pushvfstring
   lobject.luaO_pushvfstring = (L: LuaState, fmt: Uint8Array, argp: unknown[]): Uint8Array => {
+    for (const [from, to] of PATTERN_MESSAGES) if (sameBytes(fmt, from)) return original(L, to, [])
     if (fmt === TYPEERROR_53) {
       const [op, type, info] = argp
       const parsed = parseVarInfo(info)
