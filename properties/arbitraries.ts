@@ -82,6 +82,12 @@ export const SCRIPT_ARBITRARIES: Record<string, fc.Arbitrary<Omit<Extract<Operat
     args: fc.constant([UNIQUE]),
     via,
   }),
+  'slow-swap': fc.record({
+    script: fc.constant('slow-swap'),
+    keys: fc.constant([SHORT_LIVED]),
+    args: fc.constant(['3000', UNIQUE]),
+    via,
+  }),
   'ttl-read': fc.record({
     script: fc.constant('ttl-read'),
     keys: fc.constant([SHORT_LIVED]),

@@ -117,6 +117,8 @@ export class Recorder implements AccessRecorder {
   readonly serialOrder: Array<ServerCall | TimerEvent> = []
   /** The command each client has in flight, by client id. */
   private readonly current: Array<ServerCall | undefined> = []
+  /** A command ran in the middle of a busy script, under its lease (see commandStarted). */
+  ranInsideBusyScript = false
   /** A timer moved the clock while someone held the lock (time passed inside a command). */
   clockMovedUnderLease = false
 
@@ -212,7 +214,13 @@ export class Recorder implements AccessRecorder {
   /** The client's command has just taken the lock (its first acquisition, under a mutant that takes it repeatedly). */
   commandStarted(client: Actor, now: number): void {
     const call = this.current[client.id]
-    if (!call || call.started || call.serial === -1) return
+    if (!call || call.started) return
+    // Running without having taken the lock: a command a busy script lets through (WATCH, SCRIPT KILL, ...), under
+    // the script's lease, in the middle of the script. No serial order can place it; the witness says so.
+    if (call.serial === -1) {
+      this.ranInsideBusyScript = true
+      return
+    }
     call.started = true
     call.time = now
   }

@@ -175,6 +175,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     seam,
     logger: silentLogger,
     variant,
+    config: scenario.config,
   })
   recorder.engine = engine
   recorder.clockEvent(clock.now())
@@ -223,6 +224,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     calls: recorder.calls,
     serialOrder: recorder.serialOrder,
     clockMovedUnderLease: recorder.clockMovedUnderLease,
+    ranInsideBusyScript: recorder.ranInsideBusyScript,
   })
   return {
     outcome,

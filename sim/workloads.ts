@@ -46,6 +46,8 @@ export interface WorkloadSpec {
   requires?: string[]
   faults?: { disconnect: [number, number] }
   timer?: { events: [number, number]; stepMs: [number, number] }
+  /** CONFIG parameters the server starts with (e.g. a low busy-reply-threshold), as `--name value` would set them. */
+  config?: Record<string, string>
 }
 
 export type Operation =
@@ -65,6 +67,8 @@ export interface Scenario {
   programs: Operation[][]
   faults: FaultPlan
   timer: { events: number; stepMs: number }
+  /** The server's starting CONFIG (reports written before it existed have none). */
+  config?: Record<string, string>
   /** Script name -> Lua source, for the scripts the programs use. */
   scripts: Record<string, string>
 }
@@ -307,6 +311,7 @@ export function buildScenario(
     faults,
     timer,
     scripts: usedScripts,
+    ...(spec.config ? { config: { ...spec.config } } : {}),
   }
 }
 

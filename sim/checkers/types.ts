@@ -50,6 +50,11 @@ export interface RecordedRun {
   readonly serialOrder: ReadonlyArray<ServerCall | TimerEvent>
   /** Virtual time passed while a command held the lock (the witness replays each command at its start instant). */
   readonly clockMovedUnderLease: boolean
+  /**
+   * A command ran in the middle of a busy script, under the script's lease (Redis lets WATCH, SCRIPT KILL and a few
+   * others through): it belongs to no point of a serial order, so the witness cannot replay the run.
+   */
+  readonly ranInsideBusyScript?: boolean
 }
 
 export interface Checker {

@@ -10,7 +10,7 @@
  * not replayed: a whole-command replay cannot put that clock change back mid-command.
  */
 import { ManualClock } from '../../src/engine/clock.ts'
-import { Engine } from '../../src/engine/engine.ts'
+import { Engine, unwatchAll } from '../../src/engine/engine.ts'
 import { seededRandom } from '../../src/engine/random.ts'
 import type { Client } from '../../src/engine/client.ts'
 import { type Reply, ReplyError, SimpleString } from '../../src/protocol/reply.ts'
@@ -75,7 +75,12 @@ function realTime(run: RecordedRun): Violation[] {
  */
 async function replay(run: RecordedRun): Promise<Violation[]> {
   const clock = new ManualClock()
-  const engine = new Engine({ clock, random: seededRandom(`${run.scenario.seed}:engine`), logger: () => {} })
+  const engine = new Engine({
+    clock,
+    random: seededRandom(`${run.scenario.seed}:engine`),
+    logger: () => {},
+    config: run.scenario.config,
+  })
   const executor = engine.executor
   // Same connection order as the simulation, so that client ids match.
   const clients: Client[] = []
@@ -100,6 +105,18 @@ async function replay(run: RecordedRun): Promise<Violation[]> {
   const perform = async (call: ServerCall): Promise<Violation | null> => {
     const client = clients[call.client]
     if (!client) return null
+    // Refused because a script was busy: it never ran, and replaying it on an idle engine would run it. Inside MULTI
+    // the refusal flagged the transaction (EXEC then answers EXECABORT); a refused EXEC discarded it.
+    const refusal = busyRefusal(call.reply)
+    if (refusal === 'command') {
+      if (client.multi) client.multi.aborted = true
+      return null
+    }
+    if (refusal === 'exec') {
+      client.multi = null
+      unwatchAll(engine, client)
+      return null
+    }
     const answer = executor.execute(client, toArgv(call.argv))
     const got = answer instanceof Promise ? await answer : answer
     return sameReply(call.reply!, got) ? null : mismatch(call, got)
@@ -174,9 +191,18 @@ export function sameReply(a: Reply, b: Reply): boolean {
 export const witness: Checker = {
   name: 'witness',
   async check(run: RecordedRun): Promise<Violation[]> {
-    if (run.outcome.kind !== 'done') return []
+    // A command that ran inside a busy script has no place in a serial replay; linearizability still judges the run.
+    if (run.outcome.kind !== 'done' || run.ranInsideBusyScript) return []
     const order = realTime(run)
     if (order.length > 0) return order
     return replay(run)
   },
+}
+
+/** Whether a reply is a refusal because a script was busy: of a command, or of EXEC (which then discards). */
+function busyRefusal(reply: Reply | undefined): 'command' | 'exec' | null {
+  if (!(reply instanceof ReplyError)) return null
+  if (reply.message.startsWith('BUSY ')) return 'command'
+  if (reply.message.startsWith('EXECABORT Transaction discarded because of: BUSY ')) return 'exec'
+  return null
 }

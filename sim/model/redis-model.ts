@@ -186,6 +186,8 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
       return { reply, state: db.commit() }
     },
     step(state, input, output) {
+      // Refused while a script was busy: the command never ran, whatever the state.
+      if (isBusyRefusal(output)) return state
       if ('clock' in input) {
         const db = new KeyspaceDraft(state)
         advanceClock(db, input.clock)
@@ -243,4 +245,16 @@ function describeArgv(argv: readonly string[]): string {
 
 function quote(word: string): string {
   return /^[\x21-\x7e]+$/.test(word) && !word.includes('"') ? word : JSON.stringify(word)
+}
+
+/** The BUSY error a command gets while a script runs past its busy threshold: it was refused, not run. */
+export function isBusyRefusal(output: HistoryReply | undefined): boolean {
+  return (
+    output !== null &&
+    typeof output === 'object' &&
+    !Array.isArray(output) &&
+    'error' in output &&
+    typeof output.error === 'string' &&
+    output.error.startsWith('BUSY ')
+  )
 }

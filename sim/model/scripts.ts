@@ -109,6 +109,15 @@ export const fixtureScripts: ScriptSpec[] = [
     run: (call, keys) => [call('GET', keys[0]), call('PTTL', keys[0]), call('GET', keys[0]), call('EXISTS', keys[0])],
   },
   {
+    name: 'slow-swap',
+    contract: 'KEYS[1] key, ARGV[1] loop count, ARGV[2] new value. GET; a long loop; SET new value PX 50; return old',
+    run: (call, keys, args) => {
+      const before = call('GET', keys[0])
+      call('SET', keys[0], args[1], 'PX', '50')
+      return before
+    },
+  },
+  {
     name: 'list-append',
     contract: 'KEYS[1] list, ARGV[1] unique value. RPUSH, then return LRANGE 0 -1',
     run: (call, keys, args) => {

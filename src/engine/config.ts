@@ -78,6 +78,10 @@ export const CONFIG_PARAMS: ConfigParam[] = [
   // Not a Redis parameter (Redis toggles this with DEBUG SET-ACTIVE-EXPIRE); hidden so that CONFIG GET * output
   // stays Redis's, while tests and the simulator can still switch active expiry off.
   { name: 'active-expire-enabled', kind: { type: 'bool' }, default: 'yes', hidden: true },
+  // Not a Redis parameter: Lua instructions between two slices of a script's count hook (Redis's fixed 100,000). The
+  // simulator lowers it so that a cheap loop crosses many slices, each a point where it may pause the script, move the
+  // clock and make it busy, without spending real seconds in the interpreter. Hidden, like the one above.
+  { name: 'lua-slice-instructions', kind: { type: 'int', min: 1n, max: INT_MAX }, default: '100000', hidden: true },
   // Encoding thresholds (src/keyspace/encoding.ts): OBJECT ENCODING and the compact encodings' behaviour follow them.
   // Defaults are redis-server's built-in ones (redis.conf ships 128 for hashes; the binary's default is 512).
   encodingParam('hash-max-listpack-entries', 'hash-max-ziplist-entries', 'int', '512'),

@@ -28,7 +28,7 @@ import type { ScriptingHost } from './lua-host.ts'
 import { luaRuntime } from './lua-runtime.ts'
 import type { KillReason, ScriptRun } from './script-run.ts'
 
-/** Instructions between two hook calls (Redis uses the same count). */
+/** Instructions between two hook calls by default (Redis's count); the hidden `lua-slice-instructions` changes it. */
 export const SLICE_INSTRUCTIONS = 100_000
 
 export const BUSY_ERROR = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'
@@ -52,7 +52,8 @@ export class BusyScripts {
   constructor(private readonly host: ScriptingHost) {}
 
   start(run: ScriptRun): void {
-    lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, SLICE_INSTRUCTIONS)
+    const slice = this.host.engine.config.getNumber('lua-slice-instructions')
+    lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, slice)
   }
 
   /** Always called when a script ends, however it ends. */

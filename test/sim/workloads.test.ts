@@ -37,6 +37,7 @@ describe('workloads', () => {
       'list-append',
       'lock',
       'rate-limiter',
+      'slow-swap',
       'transfer',
       'ttl-read',
     ])
