@@ -39,7 +39,7 @@ export const PROPERTIES = {
   /** The accesses of each script and EXEC form one contiguous block of the execution log. */
   'no-interleaved-writes': ['interleaved-writes'],
   /** Transfers keep the total, counters match acknowledged increments, locks are exclusive, list reads are prefixes. */
-  invariants: ['transfer-total', 'counter', 'lock-exclusive', 'list-append'],
+  invariants: ['transfer-total', 'counter', 'lock-exclusive', 'list-append', 'queue'],
   /** The run ends cleanly: no deadlock or livelock, the lease released, no internal error, the witness replay agrees. */
   'clean-run': ['deadlock', 'livelock', 'leaked-lease', 'internal-error', 'witness-mismatch', 'sim-error'],
 } as const satisfies Record<string, readonly string[]>

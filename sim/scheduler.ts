@@ -5,18 +5,26 @@
  * state, and every transition is reported synchronously by the code the actor runs.
  *   running  -> parked    the actor reached a seam point (SimSeam.point)
  *   running  -> blocked   the actor started waiting for the database lock (Lock -> seam.lockWaiting)
+ *   running  -> waiting   a blocking command (BLPOP & co.) found no data and released its lease (seam.blockedOnKeys)
  *   running  -> finished  the simulated client's program ended
  *   parked   -> running   the scheduler chose it (its park promise resolves, or it continues synchronously)
- *   blocked  -> running   a release handed it the lock (Lock -> seam.lockHandedTo), so it is about to continue
- * `running` counts actors in the running state. When it drops to zero, every actor is parked, blocked or finished,
- * nothing else can happen, and the scheduler takes the next decision. Usually one actor runs at a time; a lock
- * hand-off briefly makes two (the releaser and the woken waiter), and the count covers that too.
+ *   blocked  -> running   a release handed it the lock (Lock -> seam.lockHandedTo); it runs to the 'lock-handed'
+ *                         seam point, where it parks before it takes the lease, so others can run in that window
+ *   waiting  -> running   it was served under a pusher's lease, timed out, was unblocked or disconnected
+ *                         (seam.unblocked); it continues to its 'reply' seam point
+ * `running` counts actors in the running state. When it drops to zero, every actor is parked, blocked, waiting or
+ * finished, nothing else can happen, and the scheduler takes the next decision. Usually one actor runs at a time; a
+ * lock hand-off or a serve briefly makes two (the releaser or pusher and the woken actor), and the count covers that.
  *
- * The run ends when every client finished, or as a violation: a deadlock when no client can continue but some are
- * blocked, a livelock when the step budget is spent.
+ * Besides the parked clients, a decision may choose a pseudo-actor: the virtual clock's timer event (id 0, last in
+ * the enabled set: the clock advances, due blocking timeouts and active expiry run, see run.ts), or a fault on a
+ * client that cannot run (a disconnect while it waits for the lock or for a key, CLIENT UNBLOCK while it waits for a
+ * key; negative ids). When no client is parked, time may also jump straight to the engine's next due timer (a
+ * blocking timeout): that is the timer pseudo-actor too. Events run inline; if one wakes a client, the scheduler lets
+ * it run to its next park before deciding again.
  *
- * Virtual-clock timer events are a pseudo-actor (id 0) in the enabled set: when chosen, the clock advances and
- * active expiry runs (see run.ts). It never counts as able to end a deadlock: nothing in the engine waits on time.
+ * The run ends when every client finished, or as a violation: a deadlock when no client can continue, no timeout can
+ * fire and no fault is left, but some are blocked or waiting; a livelock when the step budget is spent.
  */
 import type { SeamSite } from '../src/engine/seam.ts'
 import { type Strategy, TIMER_ACTOR } from './strategies/strategy.ts'
@@ -27,7 +35,14 @@ export enum ActorState {
   Parked = 1,
   Blocked = 2,
   Finished = 3,
+  /** Blocked on keys (BLPOP & co.), without the lock: runnable again once served, timed out or unblocked. */
+  Waiting = 4,
 }
+
+/** Enabled-set ids of faults: a disconnect of client `id` is `-id`, CLIENT UNBLOCK of it `-(id + UNBLOCK_FAULT)`. */
+const UNBLOCK_FAULT = 0x4000
+/** Enabled-set id of a jump of the clock to the engine's next due timer (a blocking timeout). */
+const JUMP = -0x8000
 
 /** Numeric codes of seam sites in traces and the trace hash. */
 export const SITE_CODES: Record<SeamSite | 'fault', number> = {
@@ -40,6 +55,8 @@ export const SITE_CODES: Record<SeamSite | 'fault', number> = {
   'busy-slice': 7,
   timer: 8,
   fault: 9,
+  'lock-handed': 10,
+  serve: 11,
 }
 export const SITE_NAMES: string[] = []
 for (const [name, code] of Object.entries(SITE_CODES)) SITE_NAMES[code] = name
@@ -51,8 +68,13 @@ export class SimActor {
   detail: string | undefined = undefined
   /** How many times the actor has parked; faults are planned against this count. */
   parks = 0
-  /** Park count at which a planned disconnect happens (0 = none). */
+  /**
+   * Park count at which a planned disconnect happens (0 = none). While the actor is blocked on the lock or waiting for
+   * a key, the disconnect is also a choice of every decision, so it can happen earlier, inside the wait.
+   */
   disconnectAt = 0
+  /** A planned CLIENT UNBLOCK (TIMEOUT or ERROR), a choice of every decision while the actor waits for a key. */
+  unblock: 'timeout' | 'error' | null = null
   resume: (() => void) | null = null
 
   constructor(
@@ -85,8 +107,15 @@ export interface SchedulerOptions {
   hash: TraceHash
   /** Virtual-clock events still available to schedule, and what one does. */
   timer: { remaining: number; fire: () => void } | null
+  /**
+   * Time for the engine's next due timer (a blocking timeout), when one is scheduled: the clock jumps there and runs
+   * it. Offered when no client is parked, or one is parked at 'serve'. `due` is false when no engine timer is scheduled.
+   */
+  jump?: { due: () => boolean; fire: () => void }
   /** A planned fault is due: disconnect the actor's connection before it continues. */
   onFault: (actor: SimActor) => void
+  /** Whether CLIENT UNBLOCK can run now (it needs the lock free), and running it for a waiting actor. */
+  unblock?: { possible: () => boolean; fire: (actor: SimActor, how: 'timeout' | 'error') => void }
   /** Logical clock shared with the history recorder. */
   tick: () => number
   /** Keep a full trace of decisions (for reports). */
@@ -157,9 +186,23 @@ export class Scheduler {
     if (--this.running === 0) this.decideAndResume()
   }
 
-  /** A release handed the lock to the actor: it runs as soon as microtasks do. */
+  /** A release handed the lock to the actor: it runs as soon as microtasks do (to its 'lock-handed' park). */
   wake(actor: SimActor): void {
     if (actor.state !== ActorState.Blocked) return
+    actor.state = ActorState.Running
+    this.running++
+  }
+
+  /** The actor's blocking command found no data and released its lease: it waits until served or timed out. */
+  waitOnKeys(actor: SimActor): void {
+    if (actor.state !== ActorState.Running) return
+    actor.state = ActorState.Waiting
+    if (--this.running === 0) this.decideAndResume()
+  }
+
+  /** The waiting actor was served, timed out, unblocked or disconnected: it runs as soon as microtasks do. */
+  unblocked(actor: SimActor): void {
+    if (actor.state !== ActorState.Waiting) return
     actor.state = ActorState.Running
     this.running++
   }
@@ -202,8 +245,27 @@ export class Scheduler {
     const { options, enabled, view } = this
     for (;;) {
       if (this.stopped) return null
+      // An event taken inline (a timeout, a fault) woke a client: it runs to its next park first.
+      if (this.running > 0) return null
       let count = 0
-      for (const actor of this.order) if (actor.state === ActorState.Parked) enabled[count++] = actor.id
+      let idle = 0
+      let serving = false
+      for (const actor of this.order) {
+        const state = actor.state
+        if (state === ActorState.Parked) {
+          enabled[count++] = actor.id
+          if (actor.site === 'serve') serving = true
+        } else if (state === ActorState.Blocked || state === ActorState.Waiting) idle++
+      }
+      const clients = count
+      if (idle > 0) {
+        count = this.faultChoices(count)
+        // Time may jump to the next blocking timeout when nobody else can run, and while a lease holder is about to
+        // serve a blocked client (who may time out just then).
+        if ((clients === 0 || serving) && options.jump?.due()) enabled[count++] = JUMP
+      }
+      const timer = options.timer
+      if (clients > 0 && timer && timer.remaining > 0) enabled[count++] = TIMER_ACTOR
       if (count === 0) {
         if (this.unfinished === 0) this.stop({ kind: 'done' })
         else this.stop({ kind: 'deadlock', blocked: this.blockedIds() })
@@ -213,8 +275,6 @@ export class Scheduler {
         this.stop({ kind: 'livelock', steps: this.steps })
         return null
       }
-      const timer = options.timer
-      if (timer && timer.remaining > 0) enabled[count++] = TIMER_ACTOR
       let index = 0
       if (count > 1) {
         view.step = this.steps
@@ -234,6 +294,15 @@ export class Scheduler {
         timer!.fire()
         continue
       }
+      if (id === JUMP) {
+        this.record(TIMER_ACTOR, 'timer', 'jump', count)
+        options.jump!.fire()
+        continue
+      }
+      if (id < 0) {
+        this.fault(id, count)
+        continue
+      }
       const actor = this.actors[id]
       this.record(id, actor.site, actor.detail, count)
       if (actor.disconnectAt !== 0 && actor.parks >= actor.disconnectAt) {
@@ -247,6 +316,39 @@ export class Scheduler {
     }
   }
 
+  /** Appends the faults possible now (on blocked and waiting clients) to the enabled set; returns the new count. */
+  private faultChoices(count: number): number {
+    const { enabled } = this
+    const unblock = this.options.unblock
+    let unblockable: boolean | undefined
+    for (const actor of this.order) {
+      const state = actor.state
+      if (state !== ActorState.Blocked && state !== ActorState.Waiting) continue
+      if (actor.disconnectAt !== 0) enabled[count++] = -actor.id
+      if (state === ActorState.Waiting && actor.unblock !== null && unblock) {
+        unblockable ??= unblock.possible()
+        if (unblockable) enabled[count++] = -(actor.id + UNBLOCK_FAULT)
+      }
+    }
+    return count
+  }
+
+  /** Runs the fault chosen by enabled-set id `id` (negative). */
+  private fault(id: number, choices: number): void {
+    if (-id > UNBLOCK_FAULT) {
+      const actor = this.actors[-id - UNBLOCK_FAULT]
+      const how = actor.unblock!
+      actor.unblock = null
+      this.record(actor.id, 'fault', `unblock ${how}`, choices)
+      this.options.unblock!.fire(actor, how)
+      return
+    }
+    const actor = this.actors[-id]
+    actor.disconnectAt = 0
+    this.record(actor.id, 'fault', 'disconnect', choices)
+    this.options.onFault(actor)
+  }
+
   private record(actor: number, site: SeamSite | 'fault', detail: string | undefined, choices: number): void {
     const { options } = this
     options.hash.decision(actor, SITE_CODES[site])
@@ -257,7 +359,9 @@ export class Scheduler {
 
   private blockedIds(): number[] {
     const out: number[] = []
-    for (const actor of this.order) if (actor.state === ActorState.Blocked) out.push(actor.id)
+    for (const actor of this.order) {
+      if (actor.state === ActorState.Blocked || actor.state === ActorState.Waiting) out.push(actor.id)
+    }
     return out
   }
 }

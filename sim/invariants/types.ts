@@ -11,7 +11,7 @@ import { commandKeys } from '../model/command-table.ts'
  */
 
 export interface InvariantViolation {
-  invariant: 'transfer-total' | 'counter' | 'lock-exclusive' | 'list-append'
+  invariant: 'transfer-total' | 'counter' | 'lock-exclusive' | 'list-append' | 'queue'
   message: string
   /** Ids of the operations involved. */
   operations: number[]

@@ -3,6 +3,7 @@ import type { Model } from '../linearizability/model.ts'
 import { commandKeys, commandSpec, runCommand } from './command-table.ts'
 import { advanceClock } from './expiry.ts'
 import { KeyspaceDraft, KeyspaceState } from './keyspace-state.ts'
+import { BLOCKING_LIST_COMMANDS, blockingStep } from './lists.ts'
 import { CommandError, describeReply, ModelErrors, type ModelReply, replyMatches } from './reply.ts'
 import { fixtureScripts, type ScriptSpec, scriptRegistry } from './scripts.ts'
 
@@ -194,6 +195,16 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
         return db.commit()
       }
       if ('multi' in input) return stepMulti(state, input, output)
+      if (output !== undefined && 'argv' in input && isBlocking(input.argv[0])) {
+        // A blocking pop's reply says when and where it took effect (sim/model/lists.ts).
+        const db = new KeyspaceDraft(state)
+        try {
+          return blockingStep(db, input.argv, output) ? db.commit() : undefined
+        } catch (error) {
+          if (error instanceof CommandError) return replyMatches({ error: error.message }, output) ? state : undefined
+          throw error
+        }
+      }
       const db = new KeyspaceDraft(state)
       const reply = execute(db, input)
       if (output !== undefined && !replyMatches(reply, output)) return undefined
@@ -221,6 +232,14 @@ export function attachClients(history: History): HistoryOperation[] {
     return op
   })
 }
+
+/** Whether a command name is a blocking list command (BLPOP & co.), remembered per name as written. */
+function isBlocking(name: string): boolean {
+  let blocking = blockingByName.get(name)
+  if (blocking === undefined) blockingByName.set(name, (blocking = BLOCKING_LIST_COMMANDS.has(name.toUpperCase())))
+  return blocking
+}
+const blockingByName = new Map<string, boolean>()
 
 /** Whether a command name is WATCH, in any case (without upper-casing every name: this runs once per operation). */
 function isWatch(name: string | undefined): boolean {

@@ -51,6 +51,8 @@ type WaiterState = 'waiting' | 'serving' | 'done'
 
 class Waiter {
   state: WaiterState = 'waiting'
+  /** Its reply is settled (served, timed out, unblocked or dropped); only the first settlement counts. */
+  settled = false
   timer: TimerHandle | null = null
   readonly queues: KeyQueue[] = []
   resolve!: (reply: Reply) => void
@@ -141,15 +143,18 @@ export class BlockingRegistry {
     }
     this.waiters.set(client, waiter)
     this.pending.set(client, waiter.reply)
-    this.engine.seam.blockedOnKeys?.(client)
     return BLOCKED
   }
 
-  /** The reply of the command with which `client` blocked (called by the executor after releasing the lease). */
+  /**
+   * The reply of the command with which `client` blocked (called by the executor after releasing the lease). The seam
+   * hears of the wait here rather than in `block`: until now the client was still running its command under a lease.
+   */
   wait(client: Client): Promise<Reply> {
     const reply = this.pending.get(client)
     if (!reply) return Promise.resolve(new ReplyError('ERR internal error: no blocked command to wait for'))
     this.pending.delete(client)
+    if (this.waiters.get(client)?.state === 'waiting') this.engine.seam.blockedOnKeys?.(client)
     return reply
   }
 
@@ -186,7 +191,7 @@ export class BlockingRegistry {
   /** Disconnect: a blocked client leaves every queue (its reply goes nowhere). */
   removeClient(client: Client): void {
     const waiter = this.waiters.get(client)
-    if (waiter?.state === 'waiting') this.finish(waiter, null)
+    if (waiter?.state === 'waiting') this.finish(waiter, null, false)
     this.pending.delete(client)
   }
 
@@ -197,18 +202,27 @@ export class BlockingRegistry {
   unblock(client: Client, error?: ReplyError): boolean {
     const waiter = this.waiters.get(client)
     if (waiter?.state !== 'waiting') return false
-    this.finish(waiter, error ?? NIL_ARRAY)
+    this.finish(waiter, error ?? NIL_ARRAY, false)
     return true
   }
 
   private async serveKey(lease: Lease, queue: KeyQueue): Promise<void> {
     const { db, key } = queue
+    const seam = this.engine.seam
+    const skipLeft = this.engine.variant.serveRechecksWaiter
     for (const waiter of queue.waiters) {
-      if (waiter.state !== 'waiting') continue
-      // A peek, not a recorded access: the serve step itself reads and writes through the Database.
-      const value = db.isLogicallyExpired(key) ? undefined : db.table.get(key)
+      // (Mutant serve-left-waiter, simulation only: a client that left is still queued and served like the others.)
+      if (waiter.state !== 'waiting' && (skipLeft || waiter.state !== 'done')) continue
+      const value = this.keyHolds(db, key)
       if (value === undefined) return
       if (typeName(value) !== waiter.request.type) continue
+      // Another client could run before the serve: the waiter may time out, be unblocked or disconnect meanwhile, so
+      // it is checked again once the holder resumes (the key cannot change: the holder keeps its lease).
+      const paused = seam.point('serve', lease.holder, seam.ignoresDetail ? undefined : waiter.client.name)
+      if (paused) {
+        await paused
+        if (skipLeft && !this.servable(waiter, db, key)) continue
+      }
       waiter.state = 'serving'
       let stayBlocked = false
       const serve = waiter.request.serve
@@ -233,8 +247,20 @@ export class BlockingRegistry {
         waiter.state = 'waiting'
         continue
       }
-      this.finish(waiter, reply)
+      this.finish(waiter, reply, true)
     }
+  }
+
+  /** Whether `waiter` still waits and `key` holds a value of the type it waits for. */
+  private servable(waiter: Waiter, db: Database, key: string): boolean {
+    if (waiter.state !== 'waiting') return false
+    const value = this.keyHolds(db, key)
+    return value !== undefined && typeName(value) === waiter.request.type
+  }
+
+  /** The value at `key`: a peek, not a recorded access (the serve step itself reads and writes through the Database). */
+  private keyHolds(db: Database, key: string) {
+    return db.isLogicallyExpired(key) ? undefined : db.table.get(key)
   }
 
   private timedOut(waiter: Waiter): void {
@@ -243,21 +269,26 @@ export class BlockingRegistry {
     const stats = this.engine.executor.commandStats.get(waiter.spec.name)
     if (stats) stats.calls++
     waiter.timer = null
-    this.finish(waiter, NIL_ARRAY)
+    this.finish(waiter, NIL_ARRAY, false)
   }
 
-  private finish(waiter: Waiter, reply: Reply): void {
+  private finish(waiter: Waiter, reply: Reply, served: boolean): void {
+    const first = !waiter.settled
+    waiter.settled = true
     waiter.state = 'done'
-    for (const queue of waiter.queues) {
+    // Mutant serve-left-waiter (simulation only): a client that stops waiting unserved stays in its keys' queues.
+    const leaves = served || this.engine.variant.serveRechecksWaiter
+    for (const queue of leaves ? waiter.queues : []) {
       queue.waiters.delete(waiter)
       if (queue.waiters.size === 0 && queue.db.blockedKeys.get(queue.key) === queue) {
         queue.db.blockedKeys.delete(queue.key)
       }
     }
     if (waiter.timer) this.engine.timers.cancel(waiter.timer)
-    this.waiters.delete(waiter.client)
+    // Mutant serve-unchecked-waiter: a client served after it left is no longer this registry's (it may block again).
+    if (this.waiters.get(waiter.client) === waiter) this.waiters.delete(waiter.client)
     waiter.resolve(reply)
-    this.engine.seam.unblocked?.(waiter.client)
+    if (first) this.engine.seam.unblocked?.(waiter.client, served)
   }
 }
 

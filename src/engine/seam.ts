@@ -17,6 +17,11 @@ export type SeamSite =
   | 'arrive'
   /** The actor is about to wait for the database lock. */
   | 'lock-wait'
+  /**
+   * A release handed the lock to the actor, which waited for it; it has not resumed yet (no lease is granted). Anyone
+   * may run meanwhile: the lock must stay reserved for the actor, so that nobody overtakes it on the fast path.
+   */
+  | 'lock-handed'
   /** The actor has just acquired the database lock. */
   | 'lock-acquired'
   /** A script is about to run one `redis.call`/`redis.pcall` under its lease. */
@@ -27,6 +32,11 @@ export type SeamSite =
   | 'reply'
   /** A long-running script reached a slice boundary of its instruction-count hook. */
   | 'busy-slice'
+  /**
+   * The lease holder is about to serve a client blocked on a key its command gave data to (BLPOP & co.), under its
+   * lease; the detail names the blocked client. Meanwhile that client may time out, be unblocked or disconnect.
+   */
+  | 'serve'
   /** A timer or expiry event of the (virtual) clock is due. */
   | 'timer'
 
@@ -49,10 +59,16 @@ export interface SchedulingSeam {
   lockWaiting?(actor: Actor): void
   /** A release handed the lock to `actor`, which becomes runnable and continues as soon as microtasks run. */
   lockHandedTo?(actor: Actor): void
-  /** A blocking command (BLPOP, ...) found no data: `actor` waits for a key or its timeout, without the lock. */
+  /**
+   * A blocking command (BLPOP, ...) found no data: `actor` waits for a key or its timeout. Called once its lease is
+   * released, just before the actor starts waiting.
+   */
   blockedOnKeys?(actor: Actor): void
-  /** The blocked `actor` was served, timed out or disconnected; it continues as soon as microtasks run. */
-  unblocked?(actor: Actor): void
+  /**
+   * The blocked `actor` was served (`served`: its command ran, under the lease of the command that gave it data), or
+   * timed out, was unblocked or disconnected; it continues as soon as microtasks run.
+   */
+  unblocked?(actor: Actor, served: boolean): void
   /** When present, every keyspace read and write is reported here (simulation only; production pays nothing). */
   readonly recorder?: AccessRecorder
   /**

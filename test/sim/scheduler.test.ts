@@ -31,8 +31,10 @@ describe('scheduler', () => {
     expect(e.outcome.kind).toBe('done')
     const sites = e.trace!.map((t) => `${t.actor}:${t.site}`)
     expect(sites.slice(0, 4)).toEqual(['1:arrive', '2:arrive', '2:lock-wait', '1:lock-acquired'])
-    // While client 2 was blocked, every step had exactly one choice (client 1) until the hand-off.
-    const handoff = sites.indexOf('2:lock-acquired')
+    // While client 2 was blocked, every step had exactly one choice (client 1) until the hand-off, where client 2
+    // parks at 'lock-handed' before it takes the lease.
+    const handoff = sites.indexOf('2:lock-handed')
+    expect(sites[handoff + 1]).toBe('2:lock-acquired')
     expect(handoff).toBeGreaterThan(3)
     for (let i = 3; i < handoff; i++) expect(e.trace![i].actor).toBe(1)
   })
