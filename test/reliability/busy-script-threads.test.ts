@@ -24,7 +24,7 @@ import { describeDifferential } from '../differential/harness.ts'
 import { RawClient } from '../differential/raw-client.ts'
 import { startRedis } from '../differential/redis-process.ts'
 import { respText } from '../helpers.ts'
-import { TickingClock, turn } from '../scripting/helpers.ts'
+import { GateSeam, TickingClock, turn } from '../scripting/helpers.ts'
 
 const BUSY = '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n'
 const UNKILLABLE =
@@ -151,6 +151,44 @@ describe('busy scripts in coroutines and callbacks, in process', () => {
     expect(scriptingHost(engine).current).toBeNull()
     expect(engine.lock.holder).toBeNull()
   })
+})
+
+describe('pauses of the scheduling seam inside coroutines and callbacks', () => {
+  // The same path as a busy slice: the redis.call's thread yields, and each coroutine.resume (or the comparator's or
+  // replacement function's continuation) on the way passes the yield up to the script's coroutine.
+  const cases: Record<string, { script: string; reply: string; calls: number }> = {
+    'a coroutine inside a coroutine': {
+      script:
+        "return coroutine.wrap(function() return coroutine.wrap(function() return redis.call('INCR', 'n') end)() end)()",
+      reply: ':1\r\n',
+      calls: 1,
+    },
+    'a table.sort comparator': {
+      script: "local t = {2, 1} table.sort(t, function(a, b) redis.call('INCR', 'n') return a < b end) return t",
+      reply: '*2\r\n:1\r\n:2\r\n',
+      calls: 1,
+    },
+    'a string.gsub replacement function': {
+      script: "return (string.gsub('ab', '%w', function(c) return redis.call('INCR', 'n') end))",
+      reply: '$2\r\n12\r\n',
+      calls: 2,
+    },
+  }
+  for (const [where, { script, reply, calls }] of Object.entries(cases)) {
+    it(`a redis.call in ${where} parks at the seam, and the script goes on from there when released`, async () => {
+      const seam = new GateSeam(new Set(['script-call']))
+      const engine = new Engine({ random: seededRandom(1), logger: memoryLogger(), seam })
+      const running = new LocalConnection(engine).call('EVAL', script, 0)
+      for (let i = 1; i <= calls; i++) {
+        const parked = await seam.waitFor(i)
+        expect(parked.detail).toBe('incr')
+        expect(scriptingHost(engine).current).not.toBeNull()
+        parked.release()
+      }
+      expect(respText(await running)).toBe(reply)
+      expect(seam.parked).toHaveLength(calls)
+    })
+  }
 })
 
 /** PING until the server answers BUSY (it answers PONG before the script arrives or, in Redis, before it is busy). */
