@@ -30,6 +30,13 @@ export { RandomWalk } from './strategies/random.ts'
 export type { StepView, Strategy, StrategyName } from './strategies/strategy.ts'
 export { type BatchOptions, runBatch, type SeedSummary } from './workers.ts'
 export {
+  type SimulateOptions,
+  type SimulateResult,
+  type SimulationContext,
+  type SimulationFailure,
+  simulate,
+} from './user/simulate.ts'
+export {
   buildScenario,
   type Operation,
   type Scenario,

@@ -1,0 +1,354 @@
+/**
+ * One run of a user simulation: a fresh engine on virtual time, the user's client library on the simulated network,
+ * then three phases (setup alone, the concurrent clients, the check alone), each driven to its end by the same loop:
+ *
+ *   1. Quiesce: let every promise job and nextTick run (one turn of the real event loop: Node drains both queues
+ *      before it runs an immediate), then run the virtual timers due at this instant, and repeat until none is due.
+ *      Now every piece of user code, library code and server code is parked on the network (waiting for bytes), on a
+ *      virtual timer, or finished: nothing can happen until the simulator acts.
+ *   2. Decide: the enabled events are the packets in flight (per connection and direction, oldest first) and, when a
+ *      virtual timer is pending, advancing time to it. The strategy picks one; with one choice there is no decision.
+ *   3. Fire it: deliver the packet to its receiver (the server's RESP connection parses and runs what arrived; the
+ *      client library parses replies and resolves the user's awaits), or move time and run the timer (then the
+ *      server's active-expiry cycle, as its cron would).
+ * A phase ends when its promise has settled at a quiet point; with nothing enabled before that, the run is stuck.
+ *
+ * Determinism: the only sources of change are the decisions, and every decision, delivered packet and clock
+ * movement goes into the trace hash. Code that resumes outside the loop (real I/O, a timer captured before the fakes
+ * were installed) makes two runs of one seed differ, and `simulate` runs the failing seed again to catch that.
+ */
+import { createHash } from 'node:crypto'
+import type { Socket } from 'node:net'
+import { Engine } from '../../src/engine/engine.ts'
+import type { Logger } from '../../src/engine/logger.ts'
+import { seededRandom } from '../../src/engine/random.ts'
+import { ProtocolError, RespParser } from '../../src/protocol/resp-parser.ts'
+import { RespConnection } from '../../src/server/resp-connection.ts'
+import { driveTimersInRealTime } from '../../src/server/timer-driver.ts'
+import type { StepView, Strategy } from '../strategies/strategy.ts'
+import { ClientFactory, type ClientLibrary, type OpenClient } from './client-libraries.ts'
+import { type Direction, SimNetwork, type SimSocket } from './network.ts'
+import { settleMicrotasks, VirtualTime } from './virtual-time.ts'
+
+/** What user code gets besides its client. */
+export interface SimulationContext {
+  /** The seed of this run. */
+  readonly seed: number
+  /** How many clients run concurrently. */
+  readonly clients: number
+  /** This client's number, 1..clients (0 in setup and check). */
+  readonly client: number
+  /** A random number in [0, 1) from the run's seed (Math.random is seeded too). */
+  random(): number
+  /** Waits `ms` of virtual time: a client that stalls (its lock's TTL may expire meanwhile). */
+  sleep(ms: number): Promise<void>
+  /** Virtual milliseconds since the run started. */
+  now(): number
+}
+
+export type UserCode<R = any> = (redis: R, ctx: SimulationContext) => unknown
+
+export interface RunOptions<R = any> {
+  clients: number
+  setup?: UserCode<R>
+  client: UserCode<R>
+  check?: UserCode<R>
+  clientLibrary: ClientLibrary
+  /** Options passed to the library's constructor (ioredis) or createClient (node-redis). */
+  libraryOptions?: Record<string, any>
+  /** Server configuration, as `CONFIG SET` would set it (e.g. `{ hz: '10' }`). */
+  serverConfig?: Record<string, string>
+  /** Scheduling steps per run before it counts as not terminating. */
+  maxSteps: number
+}
+
+/** One scheduling step, for reports: what was delivered (or that time moved). */
+export interface StepRecord {
+  step: number
+  /** Virtual ms since the run started. */
+  t: number
+  phase: Phase
+  kind: 'send' | 'reply' | 'close' | 'timer'
+  /** Connection id (0 for the timer). */
+  conn: number
+  /** How many events were enabled. */
+  choices: number
+  /** Commands the server received in this packet, or a reply summary. */
+  commands?: string[][]
+  text?: string
+}
+
+export type Phase = 'setup' | 'clients' | 'check'
+
+export type FailureKind = 'check' | 'client-error' | 'setup-error' | 'stuck' | 'step-limit'
+
+export interface RunResult {
+  seed: number
+  clients: number
+  failure: { kind: FailureKind; message: string } | null
+  traceHash: string
+  /** Index chosen at every step with more than one choice (replays the run with a TapeStrategy). */
+  tape: number[]
+  /** Event id chosen at every step with more than one choice (for shrinking). */
+  chosen: number[]
+  steps: number
+  /** Decisions that switched away from a connection that could have continued. */
+  preemptions: number
+  /** Connection id -> owner ('setup', 'client 1', 'check'). */
+  connections: Record<number, string>
+  trace: StepRecord[]
+}
+
+const TIMER_ID = 0
+const silent: Logger = () => {}
+
+/** Event id of a packet: connection id * 2 (to the server) or * 2 + 1 (to the client); the timer is 0. */
+function eventId(conn: number, direction: Direction): number {
+  return conn * 2 + (direction === 'to-server' ? 0 : 1)
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}
+
+export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy: Strategy): Promise<RunResult> {
+  const time = new VirtualTime(seed)
+  const hash = createHash('sha256')
+  const trace: StepRecord[] = []
+  const tape: number[] = []
+  const chosen: number[] = []
+  const connections: Record<number, string> = {}
+  const observers = new Map<number, RespParser>()
+  const servers: RespConnection[] = []
+  const opened: OpenClient[] = []
+  let factory: ClientFactory | null = null
+  let stopTimers: (() => void) | null = null
+  let steps = 0
+  let preemptions = 0
+  let previous = -1
+  let phase: Phase = 'setup'
+  let failure: RunResult['failure'] = null
+
+  try {
+    const engine = new Engine({
+      clock: time.engineClock,
+      random: seededRandom(`${seed}:engine`),
+      logger: silent,
+      config: options.serverConfig,
+    })
+    // A busy script lets others run between slices on the (virtual) event loop, as on the TCP server.
+    engine.yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+    // Blocking-command timeouts on the virtual clock: the TCP server's driver, given fake timers.
+    stopTimers = driveTimersInRealTime(engine)
+    const network = new SimNetwork((link) => {
+      servers.push(new RespConnection(engine, link.server as unknown as Socket, () => {}))
+    })
+    factory = new ClientFactory(
+      options.clientLibrary,
+      network,
+      (socket: SimSocket, owner: string) => {
+        const link = network.links.find((l) => l.client === socket)
+        if (link) connections[link.id] = owner
+      },
+      options.libraryOptions,
+    )
+    await factory.load()
+
+    const context = (client: number): SimulationContext => {
+      const prng = seededRandom(`${seed}:client:${client}`)
+      return {
+        seed,
+        clients: options.clients,
+        client,
+        random: () => prng.next(),
+        sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+        now: () => time.elapsed,
+      }
+    }
+
+    const step = (view: StepView, enabled: number[]): void => {
+      const count = enabled.length
+      let index = 0
+      if (count > 1) {
+        index = strategy.choose(view)
+        if (!(index >= 0 && index < count)) throw new Error(`strategy ${strategy.name} chose ${index} of ${count}`)
+        tape.push(index)
+        chosen.push(enabled[index])
+        const id = enabled[index]
+        // Leaving a connection that could have gone on is a preemption; the timer preempts nobody by itself.
+        if (previous > 0 && id >> 1 !== previous >> 1 && enabled.some((e) => e >> 1 === previous >> 1)) preemptions++
+      }
+      const id = enabled[index]
+      previous = id
+      const record: StepRecord = { step: steps, t: time.elapsed, phase, kind: 'timer', conn: id >> 1, choices: count }
+      steps++
+      if (id === TIMER_ID) {
+        const before = time.now
+        time.fireNext()
+        hash.update(`T${time.now - before};`)
+        record.t = time.elapsed
+        // Active expiry, as the server's cron runs it when time passes; a no-op while a script or EXEC holds the lock.
+        if (time.now > before) engine.runCron()
+      } else {
+        const link = network.links[(id >> 1) - 1]
+        const direction: Direction = (id & 1) === 0 ? 'to-server' : 'to-client'
+        const packet = link.deliver(direction)
+        hash.update(`D${id}:`)
+        if (packet.bytes === null) {
+          record.kind = 'close'
+          hash.update('FIN;')
+        } else {
+          hash.update(String(packet.bytes.length))
+          hash.update(packet.bytes)
+          if (direction === 'to-server') {
+            record.kind = 'send'
+            record.commands = observe(id >> 1, packet.bytes)
+          } else {
+            record.kind = 'reply'
+            record.text = summarize(packet.bytes)
+          }
+        }
+      }
+      trace.push(record)
+    }
+
+    /** The server's view of a connection's input: the commands each packet completes. */
+    const observe = (conn: number, bytes: Buffer): string[][] => {
+      let parser = observers.get(conn)
+      if (!parser) observers.set(conn, (parser = new RespParser()))
+      parser.append(bytes)
+      const commands: string[][] = []
+      for (;;) {
+        const argv = parser.next()
+        if (argv === null || argv instanceof ProtocolError) break
+        commands.push(argv.map((a) => a.toString('utf8')))
+      }
+      return commands
+    }
+
+    /** Drives the simulation until `settled()` holds at a quiet point; returns a failure or null. */
+    const drive = async (settled: () => boolean): Promise<RunResult['failure']> => {
+      const enabled: number[] = []
+      const view = { step: 0, enabled: enabled as readonly number[], count: 0, previous: -1 }
+      for (;;) {
+        let atOneInstant = 0
+        for (;;) {
+          await settleMicrotasks()
+          if (!time.dueNow) break
+          if (++atOneInstant > 100_000) {
+            return { kind: 'stuck', message: 'timers keep scheduling timers at one instant (a zero-delay loop)' }
+          }
+          time.fireNext()
+        }
+        if (settled()) return null
+        enabled.length = 0
+        for (const link of network.links) {
+          if (link.pending('to-server')) enabled.push(eventId(link.id, 'to-server'))
+          if (link.pending('to-client')) enabled.push(eventId(link.id, 'to-client'))
+        }
+        if (time.pending > 0) enabled.push(TIMER_ID)
+        if (enabled.length === 0) {
+          return {
+            kind: 'stuck',
+            message:
+              `${phase}: nothing in flight and no timer pending, but the ${phase === 'clients' ? 'clients have' : `${phase} has`} ` +
+              'not finished: it waits for something outside the simulation (real I/O, a real timer, a promise nobody resolves)',
+          }
+        }
+        if (steps >= options.maxSteps) {
+          return { kind: 'step-limit', message: `${phase}: not finished after ${options.maxSteps} scheduling steps` }
+        }
+        view.step = steps
+        view.count = enabled.length
+        view.previous = previous
+        step(view, enabled)
+      }
+    }
+
+    /** Runs `body` for one phase under the driver; resolves to a failure message or null. */
+    const runPhase = async (
+      which: Phase,
+      bodies: Array<() => Promise<unknown>>,
+      judge: (outcomes: PromiseSettledResult<unknown>[]) => RunResult['failure'],
+    ): Promise<RunResult['failure']> => {
+      phase = which
+      hash.update(`P${which};`)
+      let outcomes: PromiseSettledResult<unknown>[] | null = null
+      void Promise.allSettled(bodies.map((body) => body())).then((o) => {
+        outcomes = o
+      })
+      const stuck = await drive(() => outcomes !== null)
+      return stuck ?? judge(outcomes!)
+    }
+
+    const open = async (owner: string): Promise<OpenClient> => {
+      const client = await factory!.open(owner)
+      opened.push(client)
+      return client
+    }
+
+    if (options.setup) {
+      const setup = options.setup
+      failure = await runPhase('setup', [async () => setup((await open('setup')).redis, context(0))], ([outcome]) =>
+        outcome.status === 'rejected'
+          ? { kind: 'setup-error', message: `setup threw: ${describe(outcome.reason)}` }
+          : null,
+      )
+    }
+    if (!failure) {
+      const bodies = Array.from({ length: options.clients }, (_, i) => async () => {
+        const client = await open(`client ${i + 1}`)
+        return options.client(client.redis, context(i + 1))
+      })
+      failure = await runPhase('clients', bodies, (outcomes) => {
+        const errors = outcomes
+          .map((o, i) => (o.status === 'rejected' ? `client ${i + 1} threw: ${describe(o.reason)}` : null))
+          .filter((m) => m !== null)
+        return errors.length > 0 ? { kind: 'client-error', message: errors.join('; ') } : null
+      })
+    }
+    if (!failure && options.check) {
+      const check = options.check
+      failure = await runPhase('check', [async () => check((await open('check')).redis, context(0))], ([outcome]) => {
+        if (outcome.status === 'rejected') return { kind: 'check', message: describe(outcome.reason) }
+        if (outcome.value === false) return { kind: 'check', message: 'check returned false' }
+        return null
+      })
+    }
+    hash.update(`O${failure ? `${failure.kind}:${failure.message}` : 'pass'};`)
+  } finally {
+    for (const client of opened) {
+      try {
+        client.close()
+      } catch {
+        // A client that cannot close cleanly is dropped with the run.
+      }
+    }
+    for (const server of servers) server.destroy()
+    stopTimers?.()
+    // Immediates due now include the RESP connections' end-of-turn flush, whose bookkeeping is shared by every
+    // connection in the process: run them on the virtual clock before the real timers come back.
+    for (let i = 0; i < 1000 && time.dueNow; i++) time.fireNext()
+    factory?.unload()
+    time.uninstall()
+  }
+  return {
+    seed,
+    clients: options.clients,
+    failure,
+    traceHash: hash.digest('hex'),
+    tape,
+    chosen,
+    steps,
+    preemptions,
+    connections,
+    trace,
+  }
+}
+
+/** A reply packet as readable text: RESP line breaks become spaces, long packets are cut. */
+function summarize(bytes: Buffer): string {
+  const text = bytes.toString('utf8', 0, Math.min(bytes.length, 200)).replace(/\r\n/g, ' ').trim()
+  return bytes.length > 200 ? `${text} …` : text
+}

@@ -1,0 +1,232 @@
+/**
+ * `simulate`: the user's own code, with their real client library, under the deterministic scheduler. Each seed is
+ * one run (setup, then `clients` concurrent copies of `client`, then `check`; see run.ts); the first failing seed is
+ * run again to prove it deterministic, shrunk (fewer clients, fewer preemptions), written as a race report, and
+ * replayed from that report, which must give the same trace hash. `replay` (or the REDSIM_REPLAY environment
+ * variable) re-runs a report instead of searching.
+ */
+import { TapeStrategy } from '../decision-tape.ts'
+import { RandomWalk } from '../strategies/random.ts'
+import type { ClientLibrary } from './client-libraries.ts'
+import { buildUserReport, readUserReport, reportBase, type ShrinkSummary, writeUserReport } from './report.ts'
+import { type FailureKind, type RunOptions, type RunResult, runOnce, type UserCode } from './run.ts'
+import { shrinkFailure } from './shrink.ts'
+
+export type { SimulationContext } from './run.ts'
+
+export interface SimulateOptions<R = any> {
+  /** First seed (default 1); seeds seed .. seed + runs - 1. */
+  seed?: number
+  /** How many seeds (default 100). */
+  runs?: number
+  /** Explicit seeds, instead of seed and runs. */
+  seeds?: readonly number[]
+  /** How many copies of `client` run concurrently (default 2). */
+  clients?: number
+  /** Runs first, alone. */
+  setup?: UserCode<R>
+  /** The user's code: each copy gets its own connection. */
+  client: UserCode<R>
+  /** Runs after every client finished; throw (or return false) on a violation. */
+  check?: UserCode<R>
+  /** Default 'ioredis'. */
+  clientLibrary?: ClientLibrary
+  /** Options for the library's client (ioredis constructor, node-redis createClient). */
+  libraryOptions?: Record<string, any>
+  /** Server configuration as CONFIG SET takes it. */
+  serverConfig?: Record<string, string>
+  /** Scheduling steps per run before it counts as not terminating (default 20,000). */
+  maxSteps?: number
+  /** Names the report files (default 'simulation'). */
+  name?: string
+  /** Where reports go (default 'reports'). */
+  reportDir?: string
+  /** Shrink a failure (default true). */
+  shrink?: boolean
+  /** Run every seed twice and fail when the trace hashes differ (default: only the failing seed). */
+  checkDeterminism?: boolean
+  /** A report to re-run instead of searching (also taken from REDSIM_REPLAY). */
+  replay?: string
+}
+
+export interface SimulationFailure {
+  seed: number
+  kind: FailureKind | 'nondeterminism'
+  message: string
+  /** Path of the JSON report (the HTML page is next to it). */
+  report: string
+  /** How to reproduce it. */
+  replay: string
+  traceHash: string
+  clients: number
+  preemptions: number
+  /** The run as first found, when shrinking made it smaller. */
+  shrunkFrom: ShrinkSummary | null
+}
+
+export interface SimulateResult {
+  ok: boolean
+  /** Runs made (searching; shrinking and replays not counted). */
+  runs: number
+  failure?: SimulationFailure
+  /** With `replay`: the trace hash the report expects and the one the run gave. */
+  replayed?: { expected: string; traceHash: string; matches: boolean }
+}
+
+const DEFAULT_MAX_STEPS = 20_000
+
+function summary(run: RunResult): ShrinkSummary {
+  return { clients: run.clients, seed: run.seed, steps: run.steps, preemptions: run.preemptions }
+}
+
+function replayLine(path: string): string {
+  return `simulate({ ...sameOptions, replay: '${path}' })  or  REDSIM_REPLAY=${path} npx vitest run <your test file>`
+}
+
+export async function simulate<R>(options: SimulateOptions<R>): Promise<SimulateResult> {
+  const clientLibrary = options.clientLibrary ?? 'ioredis'
+  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS
+  const runOptions: RunOptions<R> = {
+    clients: options.clients ?? 2,
+    setup: options.setup,
+    client: options.client,
+    check: options.check,
+    clientLibrary,
+    libraryOptions: options.libraryOptions,
+    serverConfig: options.serverConfig,
+    maxSteps,
+  }
+  if (!(runOptions.clients >= 1 && Number.isInteger(runOptions.clients))) {
+    throw new RangeError(`clients must be a positive integer, not ${options.clients}`)
+  }
+  const replay = options.replay ?? process.env.REDSIM_REPLAY
+  if (replay) return replayReport(runOptions, replay)
+
+  const first = options.seed ?? 1
+  const seeds = options.seeds ?? Array.from({ length: options.runs ?? 100 }, (_, i) => first + i)
+  let runs = 0
+  for (const seed of seeds) {
+    runs++
+    const run = await runOnce(runOptions, seed, new RandomWalk(seed))
+    // The failing seed is always run twice: a report must be reproducible before anyone is asked to read it.
+    if (run.failure || options.checkDeterminism) {
+      const again = await runOnce(runOptions, seed, new RandomWalk(seed))
+      if (again.traceHash !== run.traceHash) {
+        const message =
+          `seed ${seed} gave two different runs (trace hashes ${run.traceHash.slice(0, 16)} then ${again.traceHash.slice(0, 16)}): ` +
+          'something in the code under test resumes outside the simulation (real I/O, a timer or clock captured before ' +
+          'the simulation started, a shared module-level state between runs)'
+        return { ok: false, runs, failure: report(run, options, runOptions, 'nondeterminism', message, null) }
+      }
+    }
+    if (!run.failure) continue
+
+    let final = run
+    let shrunkFrom: ShrinkSummary | null = null
+    if (options.shrink !== false) {
+      const shrunk = await shrinkFailure(runOptions, run, { clientRuns: 40, preemptionRuns: 60 })
+      if (shrunk.run !== run) {
+        final = shrunk.run
+        shrunkFrom = summary(run)
+      }
+    }
+    const failure = report(
+      final,
+      options,
+      { ...runOptions, clients: final.clients },
+      final.failure!.kind,
+      null,
+      shrunkFrom,
+    )
+    // The report must replay to the same trace hash, or it is of no use to anyone.
+    const check = await runOnce({ ...runOptions, clients: final.clients }, final.seed, new TapeStrategy(final.tape))
+    if (check.traceHash !== final.traceHash) {
+      failure.kind = 'nondeterminism'
+      failure.message =
+        `${failure.message}\n(but replaying the report gave trace hash ${check.traceHash.slice(0, 16)}, not ` +
+        `${final.traceHash.slice(0, 16)}: the code under test is not deterministic under the simulation)`
+    }
+    return { ok: false, runs, failure }
+  }
+  return { ok: true, runs }
+}
+
+/** Writes the report of a failing run and builds the failure with its message. */
+function report<R>(
+  run: RunResult,
+  options: SimulateOptions<R>,
+  runOptions: RunOptions<R>,
+  kind: SimulationFailure['kind'],
+  message: string | null,
+  shrunkFrom: ShrinkSummary | null,
+): SimulationFailure {
+  const name = options.name ?? 'simulation'
+  const base = reportBase(options.reportDir ?? 'reports', name, run.seed, kind)
+  const path = `${base}.json`
+  const replay = replayLine(path)
+  const text = message ?? run.failure?.message ?? kind
+  writeUserReport(
+    base,
+    buildUserReport(run, {
+      name,
+      clientLibrary: runOptions.clientLibrary,
+      maxSteps: runOptions.maxSteps,
+      replay,
+      shrunkFrom,
+      kind,
+      message: text,
+    }),
+  )
+  const shrunk = shrunkFrom
+    ? `, shrunk from ${shrunkFrom.clients} clients and ${shrunkFrom.preemptions} preemptions (seed ${shrunkFrom.seed})`
+    : ''
+  const full =
+    `${text}\n` +
+    `  seed ${run.seed}: ${run.clients} clients, ${run.preemptions} preemptions, ${run.steps} steps${shrunk}\n` +
+    `  report: ${path} (and ${base}.html)\n` +
+    `  reproduce (trace hash ${run.traceHash.slice(0, 16)}): ${replay}`
+  return {
+    seed: run.seed,
+    kind,
+    message: full,
+    report: path,
+    replay,
+    traceHash: run.traceHash,
+    clients: run.clients,
+    preemptions: run.preemptions,
+    shrunkFrom,
+  }
+}
+
+/** Re-runs a report's schedule: same seed, same client count, same tape; the trace hash must match. */
+async function replayReport<R>(runOptions: RunOptions<R>, path: string): Promise<SimulateResult> {
+  const saved = readUserReport(path)
+  const run = await runOnce(
+    { ...runOptions, clients: saved.clients, maxSteps: saved.maxSteps },
+    saved.seed,
+    new TapeStrategy(saved.tape),
+  )
+  const replayed = { expected: saved.traceHash, traceHash: run.traceHash, matches: run.traceHash === saved.traceHash }
+  // A report replayed on fixed code passes (with another trace hash): that is how a fix is checked.
+  if (!run.failure) return { ok: true, runs: 1, replayed }
+  const changed = replayed.matches
+    ? ''
+    : `\n  (the run differs from the report: trace hash ${run.traceHash.slice(0, 16)}, the report has ${saved.traceHash.slice(0, 16)}; the code or the options changed)`
+  const message = `${run.failure.message}${changed}\n  replayed ${path}`
+  return {
+    ok: false,
+    runs: 1,
+    replayed,
+    failure: {
+      seed: saved.seed,
+      kind: run.failure.kind,
+      message,
+      report: path,
+      replay: replayLine(path),
+      traceHash: run.traceHash,
+      clients: saved.clients,
+      preemptions: run.preemptions,
+      shrunkFrom: saved.shrunkFrom,
+    },
+  }
+}
