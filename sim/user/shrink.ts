@@ -5,31 +5,8 @@
  * fails with no more preemptions than before). Every candidate is a real run; the result is the last run that failed,
  * whose recorded tape replays it exactly.
  */
-import { RandomWalk } from '../strategies/random.ts'
-import type { StepView, Strategy } from '../strategies/strategy.ts'
 import { type RunOptions, type RunResult, runOnce } from './run.ts'
-
-/** Follows a list of chosen event ids; an entry that is not enabled (or `-1`) stays on the previous connection. */
-export class PreferStrategy implements Strategy {
-  readonly name = 'prefer'
-  private position = 0
-
-  constructor(private readonly ids: readonly number[]) {}
-
-  choose(view: StepView): number {
-    const wanted = this.position < this.ids.length ? this.ids[this.position] : -1
-    this.position++
-    for (let i = 0; i < view.count; i++) if (view.enabled[i] === wanted) return i
-    return stayingChoice(view)
-  }
-}
-
-/** The choice that does not preempt: an event of the connection that moved last, else the first enabled event. */
-export function stayingChoice(view: StepView): number {
-  const conn = view.previous >> 1
-  if (conn > 0) for (let i = 0; i < view.count; i++) if (view.enabled[i] >> 1 === conn) return i
-  return 0
-}
+import { PreferStrategy, searchStrategy } from './strategy.ts'
 
 export interface ShrinkBudget {
   /** Runs spent on fewer clients, at most. */
@@ -53,7 +30,7 @@ export async function shrinkFailure<R>(
     for (let i = 0; i < perCount && runs < budget.clientRuns && !found; i++) {
       const seed = failing.seed + i
       runs++
-      const run = await runOnce(smaller, seed, new RandomWalk(seed))
+      const run = await runOnce(smaller, seed, searchStrategy(seed))
       if (run.failure && run.failure.kind !== 'step-limit') found = run
     }
     if (found) {

@@ -6,11 +6,11 @@
  * variable) re-runs a report instead of searching.
  */
 import { TapeStrategy } from '../decision-tape.ts'
-import { RandomWalk } from '../strategies/random.ts'
 import type { ClientLibrary } from './client-libraries.ts'
 import { buildUserReport, readUserReport, reportBase, type ShrinkSummary, writeUserReport } from './report.ts'
 import { type FailureKind, type RunOptions, type RunResult, runOnce, type UserCode } from './run.ts'
 import { shrinkFailure } from './shrink.ts'
+import { searchStrategy } from './strategy.ts'
 
 export type { SimulationContext } from './run.ts'
 
@@ -107,10 +107,10 @@ export async function simulate<R>(options: SimulateOptions<R>): Promise<Simulate
   let runs = 0
   for (const seed of seeds) {
     runs++
-    const run = await runOnce(runOptions, seed, new RandomWalk(seed))
+    const run = await runOnce(runOptions, seed, searchStrategy(seed))
     // The failing seed is always run twice: a report must be reproducible before anyone is asked to read it.
     if (run.failure || options.checkDeterminism) {
-      const again = await runOnce(runOptions, seed, new RandomWalk(seed))
+      const again = await runOnce(runOptions, seed, searchStrategy(seed))
       if (again.traceHash !== run.traceHash) {
         const message =
           `seed ${seed} gave two different runs (trace hashes ${run.traceHash.slice(0, 16)} then ${again.traceHash.slice(0, 16)}): ` +

@@ -11,6 +11,7 @@
  * parse the line see plausible numbers.
  */
 import type { Client } from '../engine/client.ts'
+import type { Engine } from '../engine/engine.ts'
 
 /** Redis's default query buffer allocation (PROTO_IOBUF_LEN plus sds header slack) and reply buffer size. */
 const QUERY_BUFFER_SIZE = 20474
@@ -27,10 +28,15 @@ export interface CurrentCommand {
   readonly argv: Buffer[]
 }
 
-/** Redis's flag letters that have a redsim equivalent; `N` when none applies. */
-function flagsOf(client: Client): string {
+/**
+ * Redis's flag letters that have a redsim equivalent, in Redis's order; `N` when none applies. `P`: subscribed to
+ * something; `b`: blocked in BLPOP & co. or postponed by CLIENT PAUSE (Redis blocks a postponed client).
+ */
+function flagsOf(client: Client, engine: Engine | null): string {
   let flags = ''
+  if (engine && engine.pubsub.total(client) > 0) flags += 'P'
   if (client.multi) flags += 'x'
+  if (engine && (engine.blocking.isBlocked(client) || engine.clientPause.isPostponed(client))) flags += 'b'
   if (client.dirtyCas) flags += 'd'
   if (client.closeAfterReply) flags += 'c'
   if (noEvictClients.has(client)) flags += 'e'
@@ -58,13 +64,28 @@ function multiMemory(client: Client): number {
   return sum
 }
 
+/** The sub=, psub= and ssub= fields: the client's channels, patterns and shard channels. */
+function subscriptionCounts(client: Client, engine: Engine | null): string {
+  if (!engine) return 'sub=0 psub=0 ssub=0'
+  const pubsub = engine.pubsub
+  return (
+    `sub=${pubsub.subscriptionsOf(client, 'channel').length} psub=${pubsub.subscriptionsOf(client, 'pattern').length}` +
+    ` ssub=${pubsub.shardCount(client)}`
+  )
+}
+
 /** Redis's file descriptor column: -1 for clients without a socket (as for Redis's own fake clients). */
 function fdOf(client: Client): number {
   // Node does not expose descriptors; a fresh redis-server hands the first connection fd 8, then counts up.
   return client.kind === 'tcp' ? client.id + 7 : -1
 }
 
-export function clientInfoLine(client: Client, nowMs: number, current: CurrentCommand | null): string {
+export function clientInfoLine(
+  client: Client,
+  nowMs: number,
+  current: CurrentCommand | null,
+  engine: Engine | null = null,
+): string {
   const nowSec = Math.floor(nowMs / 1000)
   const own = current !== null && current.client === client
   const qbuf = own ? requestSize(current.argv) : 0
@@ -75,7 +96,8 @@ export function clientInfoLine(client: Client, nowMs: number, current: CurrentCo
   return (
     `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${fdOf(client)} name=${client.clientName}` +
     ` age=${nowSec - Math.floor(client.createdAt / 1000)} idle=${nowSec - Math.floor(client.lastInteraction / 1000)}` +
-    ` flags=${flagsOf(client)} db=${client.db} sub=0 psub=0 ssub=0 multi=${client.multi ? client.multi.queue.length : -1}` +
+    ` flags=${flagsOf(client, engine)} db=${client.db} ${subscriptionCounts(client, engine)}` +
+    ` multi=${client.multi ? client.multi.queue.length : -1}` +
     ` qbuf=${qbuf} qbuf-free=${QUERY_BUFFER_SIZE - qbuf} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${REPLY_BUFFER_SIZE} rbp=0 obl=0 oll=0 omem=0 tot-mem=${totMem} events=r cmd=${client.lastCommand}` +
     ` user=default redir=-1 resp=${client.protocol}\n`

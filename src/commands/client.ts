@@ -1,9 +1,11 @@
 /**
- * CLIENT and the subcommands redsim has an equivalent for: ID, SETNAME, GETNAME, LIST, INFO, NO-EVICT, GETREDIR,
- * UNBLOCK, HELP. (KILL, PAUSE/UNPAUSE, REPLY, TRACKING, CACHING need transport or tracking machinery redsim does not
- * have; they answer as unknown subcommands rather than pretending.)
+ * CLIENT and the subcommands redsim has an equivalent for: ID, SETNAME, GETNAME, LIST, INFO, KILL, PAUSE, UNPAUSE,
+ * NO-EVICT, GETREDIR, UNBLOCK, HELP. (REPLY, TRACKING, CACHING need machinery redsim does not have; they answer as
+ * unknown subcommands rather than pretending.)
  */
 import type { Client } from '../engine/client.ts'
+import { type ClientType, clientType, killClient } from '../engine/client-eviction.ts'
+import type { PauseType } from '../engine/client-pause.ts'
 import { OK, type Reply, ReplyError, SimpleString, VerbatimReply } from '../protocol/reply.ts'
 import { isOption, parseInt64 } from './args.ts'
 import { clientInfoLine, noEvictClients } from './client-list.ts'
@@ -58,20 +60,27 @@ function clientGetName(ctx: CommandContext): Reply {
 }
 
 function clientInfo(ctx: CommandContext): Reply {
-  return new VerbatimReply('txt', clientInfoLine(ctx.client, ctx.engine.clock.now(), ctx))
+  return new VerbatimReply('txt', clientInfoLine(ctx.client, ctx.engine.clock.now(), ctx, ctx.engine))
 }
 
-/** Client types CLIENT LIST TYPE accepts; redsim has only normal clients (no replicas, no master link). */
-const CLIENT_TYPES = new Set(['normal', 'slave', 'replica', 'master', 'pubsub'])
+/**
+ * Redis's getClientTypeByName: the client types CLIENT LIST TYPE and CLIENT KILL TYPE accept. redsim has no replicas
+ * and no master link, so those types match no client.
+ */
+function clientTypeByName(name: Buffer): ClientType | 'slave' | 'master' | null {
+  const type = name.toString('latin1').toLowerCase()
+  if (type === 'normal' || type === 'pubsub' || type === 'master' || type === 'slave') return type
+  return type === 'replica' ? 'slave' : null
+}
 
 function clientList(ctx: CommandContext): Reply {
   const { argv, engine } = ctx
   const now = engine.clock.now()
   let clients: Iterable<Client> = engine.clients.values()
   if (argv.length === 4 && isOption(argv[2], 'TYPE')) {
-    const type = argv[3].toString('latin1').toLowerCase()
-    if (!CLIENT_TYPES.has(type)) return new ReplyError(`ERR Unknown client type '${argv[3].toString('latin1')}'`)
-    if (type !== 'normal') clients = []
+    const type = clientTypeByName(argv[3])
+    if (type === null) return new ReplyError(`ERR Unknown client type '${argv[3].toString('latin1')}'`)
+    clients = [...engine.clients.values()].filter((c) => clientType(engine, c) === type)
   } else if (argv.length > 3 && isOption(argv[2], 'ID')) {
     // Every ID is validated before any is looked up; unknown IDs are skipped, repeated ones listed again.
     const ids: number[] = []
@@ -90,8 +99,105 @@ function clientList(ctx: CommandContext): Reply {
     return new ReplyError('ERR syntax error')
   }
   let text = ''
-  for (const client of clients) text += clientInfoLine(client, now, ctx)
+  for (const client of clients) text += clientInfoLine(client, now, ctx, engine)
   return new VerbatimReply('txt', text)
+}
+
+/** What CLIENT KILL's filters select; unset filters match every client. */
+interface KillFilter {
+  addr: string | null
+  laddr: string | null
+  type: ClientType | 'slave' | 'master' | null
+  id: number
+  skipMe: boolean
+}
+
+/**
+ * CLIENT KILL addr:port (the old form: `+OK` or "No such client", and it may kill the caller) and CLIENT KILL with
+ * ID, ADDR, LADDR, TYPE, USER and SKIPME filters, combined (the number killed). Every filter is parsed before any
+ * client is touched; the caller, when selected, is closed after this reply, as Redis flags it CLOSE_AFTER_REPLY.
+ */
+function clientKill(ctx: CommandContext): Reply {
+  const { argv, engine } = ctx
+  const filter: KillFilter = { addr: null, laddr: null, type: null, id: 0, skipMe: true }
+  const oldForm = argv.length === 3
+  if (oldForm) {
+    filter.addr = argv[2].toString('latin1')
+    filter.skipMe = false
+  } else {
+    for (let i = 2; i < argv.length; i += 2) {
+      const more = i + 1 < argv.length
+      const option = argv[i]
+      if (more && isOption(option, 'ID')) {
+        const id = parseInt64(argv[i + 1])
+        if (id === null || id < 1n) return new ReplyError('ERR client-id should be greater than 0')
+        filter.id = Number(id)
+      } else if (more && isOption(option, 'TYPE')) {
+        const type = clientTypeByName(argv[i + 1])
+        if (type === null) return new ReplyError(`ERR Unknown client type '${argv[i + 1].toString('latin1')}'`)
+        filter.type = type
+      } else if (more && isOption(option, 'ADDR')) {
+        filter.addr = argv[i + 1].toString('latin1')
+      } else if (more && isOption(option, 'LADDR')) {
+        filter.laddr = argv[i + 1].toString('latin1')
+      } else if (more && isOption(option, 'USER')) {
+        // redsim has one user, `default`, which every client is (authenticated or not, as Redis's c->user).
+        const user = argv[i + 1].toString('latin1')
+        if (user !== 'default') return new ReplyError(`ERR No such user '${user}'`)
+      } else if (more && isOption(option, 'SKIPME')) {
+        if (isOption(argv[i + 1], 'YES')) filter.skipMe = true
+        else if (isOption(argv[i + 1], 'NO')) filter.skipMe = false
+        else return new ReplyError('ERR syntax error')
+      } else {
+        return new ReplyError('ERR syntax error')
+      }
+    }
+  }
+  let killed = 0
+  for (const client of [...engine.clients.values()]) {
+    if (filter.addr !== null && client.addr !== filter.addr) continue
+    if (filter.laddr !== null && client.laddr !== filter.laddr) continue
+    if (filter.type !== null && clientType(engine, client) !== filter.type) continue
+    if (filter.id !== 0 && client.id !== filter.id) continue
+    if (client === ctx.client && filter.skipMe) continue
+    if (client === ctx.client) ctx.client.closeAfterReply = true
+    else killClient(engine, client)
+    killed++
+  }
+  if (oldForm) return killed === 0 ? new ReplyError('ERR No such client') : OK
+  return killed
+}
+
+/**
+ * CLIENT PAUSE timeout [WRITE|ALL]: the timeout in milliseconds as Redis's getTimeoutFromObjectOrReply reads it (an
+ * integer; 0 ends the pause at the next timer run, as Redis ends it at the next event-loop turn).
+ */
+function clientPause(ctx: CommandContext): Reply {
+  const { argv, engine } = ctx
+  if (argv.length > 4) {
+    return new ReplyError("ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.")
+  }
+  let type: PauseType = 'all'
+  if (argv.length === 4) {
+    if (isOption(argv[3], 'WRITE')) type = 'write'
+    else if (!isOption(argv[3], 'ALL')) return new ReplyError('ERR CLIENT PAUSE mode must be WRITE or ALL')
+  }
+  const timeout = parseInt64(argv[2])
+  if (timeout === null) return new ReplyError('ERR timeout is not an integer or out of range')
+  if (timeout < 0n) return new ReplyError('ERR timeout is negative')
+  let end = 0
+  if (timeout > 0n) {
+    const now = engine.clock.now()
+    if (timeout > 9223372036854775807n - BigInt(now)) return new ReplyError('ERR timeout is out of range')
+    end = now + Number(timeout)
+  }
+  engine.clientPause.pause(end, type)
+  return OK
+}
+
+function clientUnpause(ctx: CommandContext): Reply {
+  ctx.engine.clientPause.unpause()
+  return OK
 }
 
 function clientNoEvict(ctx: CommandContext): Reply {
@@ -178,6 +284,9 @@ export const clientCommand = command('client', -2, [], null, ['slow'], container
     command('getname', 2, NOSCRIPT, null, CONN, clientGetName),
     command('info', 2, NOSCRIPT, null, CONN, clientInfo),
     command('list', -2, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientList),
+    command('kill', -3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientKill),
+    command('pause', -3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientPause),
+    command('unpause', 2, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientUnpause),
     command('no-evict', 3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientNoEvict),
     command('getredir', 2, NOSCRIPT, null, CONN, clientGetRedir),
     command('unblock', -3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientUnblock),

@@ -48,6 +48,16 @@ export class Client implements Actor {
    * connection, which writes them in order with its ordinary replies. Null: nobody can receive them, they are dropped.
    */
   pushSink: ((reply: Reply) => void) | null = null
+  /**
+   * How the engine closes this client's connection (CLIENT KILL, the idle timeout): set by the connection, which
+   * closes its transport and then removes the client. Null: the client has no transport, removing it is enough.
+   */
+  closeConnection: (() => void) | null = null
+  /**
+   * Commands sent by this client whose reply has not been written yet, counted by its connection: a client with one is
+   * being served (waiting for the lock, running, blocked), never idle.
+   */
+  commandsInFlight = 0
 
   constructor(
     readonly id: number,

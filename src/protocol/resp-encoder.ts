@@ -32,6 +32,11 @@ const COPY_LIMIT = 4 * 1024
 let slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
 let slabUsed = 0
 
+/** Bytes of the shared slab (tests check that a slab grown for one huge reply is not kept). */
+export function replySlabSize(): number {
+  return slab.length
+}
+
 /** Accumulates encoded replies; `take()` returns them as one Buffer. */
 export class ReplyWriter {
   /** Finished pieces of the batch, in order. */
@@ -131,9 +136,22 @@ export class ReplyWriter {
     this.advance(2)
   }
 
+  /** Drops whatever is collected (the connection is gone). */
+  discard(): void {
+    this.parts = []
+    this.partsSize = 0
+    this.segSlab = null
+    this.segStart = this.segEnd = 0
+  }
+
   /** The batch so far as one Buffer; the writer is empty afterwards. */
   take(): Buffer {
     this.cut()
+    // A slab grown for one huge piece is not kept as everyone's slab: its bytes live on in this batch only.
+    if (slab.length > SLAB_SIZE) {
+      slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
+      slabUsed = 0
+    }
     const parts = this.parts
     const out = parts.length === 1 ? parts[0] : Buffer.concat(parts, this.partsSize)
     this.parts = []

@@ -150,6 +150,20 @@ export class RespParser {
     this.end = live
   }
 
+  /**
+   * The connection is closed: drops every buffer (input, the command being assembled, the name cache). The parser
+   * accepts nothing afterwards; `capacity` is then 0.
+   */
+  releaseBuffers(): void {
+    this.failed ??= new ProtocolError('connection closed')
+    this.buf = this.storage = Buffer.alloc(0)
+    this.start = this.end = 0
+    this.args = []
+    this.pendingArgs = 0
+    this.bulkLen = -1
+    this.names.length = 0
+  }
+
   /** Once everything is consumed, drops a big buffer so one huge request does not pin memory for the connection. */
   private release(): void {
     this.start = this.end = 0

@@ -23,6 +23,8 @@ export class LocalConnection {
     kind: ClientKind = 'local',
   ) {
     this.client = engine.createClient(kind)
+    // CLIENT KILL and the idle timeout close an in-process connection as they close a socket.
+    this.client.closeConnection = () => this.close()
   }
 
   /** Sends one command; resolves to its reply (errors are `ReplyError` values, not rejections). */
@@ -32,13 +34,18 @@ export class LocalConnection {
 
   send(argv: Buffer[]): Promise<Reply> {
     if (this.client.closed) return Promise.reject(new Error('connection closed'))
-    const run = () => this.engine.executor.execute(this.client, argv)
+    const client = this.client
+    const run = () => this.engine.executor.execute(client, argv)
     // Nothing in flight: start now, with no extra microtask hop. Otherwise queue behind the previous command.
     // (execute answers synchronously when nothing waited; this API always hands out a promise.)
+    client.commandsInFlight++
     const result = this.inflight === 0 ? Promise.resolve(run()) : this.tail.then(run)
     this.inflight++
     const settle = () => {
       this.inflight--
+      client.commandsInFlight--
+      // QUIT, or CLIENT KILL of itself: closed once this reply is handed over, as a socket after its last write.
+      if (client.closeAfterReply) this.close()
     }
     this.tail = result.then(settle, settle)
     return result
@@ -46,7 +53,9 @@ export class LocalConnection {
 
   /** Disconnects: a command in flight finishes (or, if still waiting for the lock, is dropped). */
   close(): void {
-    if (!this.client.closed) this.engine.removeClient(this.client)
+    if (this.client.closed) return
+    this.client.closeConnection = null
+    this.engine.removeClient(this.client)
   }
 
   get closed(): boolean {

@@ -10,15 +10,22 @@
  *   is paused, so a client that sends but does not read fills its own TCP window, not the server's memory. Reading
  *   also pauses while more than MAX_QUERY_BYTES of complete input wait for execution.
  * Pushes: pub/sub messages (and all but the last subscribe confirmation) arrive through `client.pushSink` at any
- *   time and are written in order with the replies. They are the one output the client does not pace, so a
- *   subscriber whose output exceeds Redis's pub/sub hard limit (32 MB) is disconnected, as Redis does.
+ *   time and are written in order with the replies. They are the one output the client does not pace.
+ * Output limits: `client-output-buffer-limit` for the client's class (pubsub while subscribed, else normal) is
+ *   checked whenever output is added, as Redis does; a client over its hard limit, or over its soft limit for longer
+ *   than its seconds, is closed without being written to again.
+ * Closing: CLIENT KILL and the idle timeout close the socket through `client.closeConnection`. When the connection
+ *   ends, its buffers go with it, and after a very large request the process is asked to give memory back.
  */
 import type { Socket } from 'node:net'
 import type { Client } from '../engine/client.ts'
 import type { Engine } from '../engine/engine.ts'
+import { clientInfoLine } from '../commands/client-list.ts'
+import { type BufferLimits, overOutputLimit, parseOutputBufferLimits } from '../engine/output-buffer-limits.ts'
 import { ReplyWriter } from '../protocol/resp-encoder.ts'
 import { ProtocolError, RespParser } from '../protocol/resp-parser.ts'
 import { type Reply, ReplyError } from '../protocol/reply.ts'
+import { isLargeRequest, releaseMemorySoon } from './memory-release.ts'
 
 /** Write a batch at once, without waiting for the end of the turn, once this many reply bytes are collected. */
 const FLUSH_BYTES = 64 * 1024
@@ -26,8 +33,20 @@ const FLUSH_BYTES = 64 * 1024
 const MAX_QUERY_BYTES = 1024 * 1024
 /** How long a closing connection may make no progress writing its last replies before it is destroyed. */
 const CLOSE_IDLE_MS = 10_000
-/** Redis's default `client-output-buffer-limit pubsub` hard limit. */
-const PUSH_OUTPUT_LIMIT = 32 * 1024 * 1024
+/** Output Redis does not count against the limits: its per-client static reply buffer (PROTO_REPLY_CHUNK_BYTES). */
+const UNCOUNTED_OUTPUT = 16 * 1024
+
+/** The parsed `client-output-buffer-limit`, parsed again only when its text changes. */
+let limitsText = ''
+let limits: BufferLimits | null = null
+function outputLimits(engine: Engine): BufferLimits {
+  const text = engine.config.get('client-output-buffer-limit')
+  if (limits === null || text !== limitsText) {
+    limits = parseOutputBufferLimits(text)
+    limitsText = text
+  }
+  return limits
+}
 
 /** Connections with replies collected this turn; flushed together in the check phase. */
 const pendingFlush = new Set<RespConnection>()
@@ -62,8 +81,12 @@ export class RespConnection {
   private readingPaused = false
   /** In `pendingFlush` for this turn. */
   private flushPending = false
-  /** Output went over the push limit: the connection is being closed, further pushes are dropped. */
+  /** Output went over its limit: the connection is being closed, nothing more is written. */
   private overLimit = false
+  /** When output first reached the soft limit, in whole seconds of the engine clock (0: below it). */
+  private softLimitSince = 0
+  /** This connection ran a very large request: release memory when it closes. */
+  private hadLargeRequest = false
 
   constructor(
     private readonly engine: Engine,
@@ -78,6 +101,7 @@ export class RespConnection {
       authenticated: () => this.client.authenticated,
     })
     this.client.pushSink = (reply) => this.push(reply)
+    this.client.closeConnection = () => this.destroy()
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => this.onDrain())
@@ -110,6 +134,8 @@ export class RespConnection {
   private onData(chunk: Buffer): void {
     if (this.closed) return
     this.stats.reads++
+    // Redis counts a read as interaction, so a client sending a long request slowly is not idle.
+    this.client.lastInteraction = this.engine.clock.now()
     this.parser.append(chunk)
     if (this.pumping) {
       if (this.parser.buffered > MAX_QUERY_BYTES) this.pauseReading()
@@ -136,13 +162,7 @@ export class RespConnection {
   private push(reply: Reply): void {
     if (this.closed || this.overLimit) return
     this.writer.write(reply, this.client.protocol)
-    if (this.outputBufferBytes > PUSH_OUTPUT_LIMIT) {
-      this.overLimit = true
-      this.engine.log('warning', `Client ${this.client.name} closed for overcoming of output buffer limits.`)
-      // Not from inside the publisher's delivery loop: close once it is done.
-      setImmediate(() => this.destroy())
-      return
-    }
+    if (this.overOutputLimit()) return
     if (this.writer.byteLength >= FLUSH_BYTES) this.flush()
     else this.scheduleFlush()
   }
@@ -174,13 +194,28 @@ export class RespConnection {
           this.closeAfterFlush()
           return
         }
+        const large = argv.length >= 1024 && isLargeRequest(argv)
         // Await only a real promise: an executor that answers synchronously costs no microtask hop here.
-        const result: Reply | Promise<Reply> = this.engine.executor.execute(this.client, argv)
-        const reply = result instanceof Promise ? await result : result
+        const client = this.client
+        client.commandsInFlight++
+        let result: Reply | Promise<Reply>
+        try {
+          result = this.engine.executor.execute(client, argv)
+          if (result instanceof Promise) result = await result
+        } finally {
+          client.commandsInFlight--
+        }
+        const reply = result
         this.stats.commands++
         if (this.closed) return
-        this.writer.write(reply, this.client.protocol)
-        if (this.client.closeAfterReply) {
+        this.writer.write(reply, client.protocol)
+        if (this.overOutputLimit()) return
+        if (large) {
+          // The request's arguments are garbage now; ask for the memory back once the process is idle.
+          this.hadLargeRequest = true
+          releaseMemorySoon()
+        }
+        if (client.closeAfterReply) {
           this.closeAfterFlush()
           return
         }
@@ -217,9 +252,30 @@ export class RespConnection {
     this.flush()
   }
 
+  /**
+   * Redis's checkClientOutputBufferLimits, after output was added: over the limit of the client's class, the client is
+   * closed (not from inside the command or the publisher's delivery loop: once this turn's work is done) and nothing
+   * more is written to it.
+   */
+  private overOutputLimit(): boolean {
+    const engine = this.engine
+    const all = outputLimits(engine)
+    const limit = engine.pubsub.total(this.client) > 0 ? all.pubsub : all.normal
+    if (limit.hard === 0 && limit.soft === 0) return false
+    const used = Math.max(0, this.outputBufferBytes - UNCOUNTED_OUTPUT)
+    const verdict = overOutputLimit(limit, used, Math.floor(engine.clock.now() / 1000), this.softLimitSince)
+    this.softLimitSince = verdict.softSince
+    if (!verdict.close) return false
+    this.overLimit = true
+    const info = clientInfoLine(this.client, engine.clock.now(), null, engine).trimEnd()
+    engine.log('warning', `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`)
+    setImmediate(() => this.destroy())
+    return true
+  }
+
   /** Writes the collected replies now. */
   flush(): void {
-    if (this.closed || this.writer.byteLength === 0) return
+    if (this.closed || this.overLimit || this.writer.byteLength === 0) return
     this.stats.writes++
     this.socket.write(this.writer.take())
   }
@@ -259,8 +315,14 @@ export class RespConnection {
     this.flushPending = false
     pendingFlush.delete(this)
     this.client.pushSink = null
+    this.client.closeConnection = null
     this.engine.removeClient(this.client)
+    // The parser's and the writer's buffers are not needed any more; the socket may outlive this object a little
+    // (closeAfterFlush), so drop them now rather than when the socket is collected.
+    this.parser.releaseBuffers()
+    this.writer.discard()
     this.onClose(this)
+    if (this.hadLargeRequest) releaseMemorySoon()
   }
 
   destroy(): void {

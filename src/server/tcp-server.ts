@@ -3,7 +3,9 @@
  * cleanly. Real time and I/O live here, outside the engine; the simulator never uses this file.
  */
 import net from 'node:net'
+import { closeIdleClients } from '../engine/client-eviction.ts'
 import { Engine, type EngineOptions } from '../engine/engine.ts'
+import { PROTECTED_MODE_DENIED, protectedModeDenies } from './protected-mode.ts'
 import { RespConnection } from './resp-connection.ts'
 import { driveTimersInRealTime } from './timer-driver.ts'
 
@@ -48,6 +50,11 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
       refuse(socket, '-ERR max number of clients reached\r\n')
       return
     }
+    // After the maxclients check, as Redis's clientAcceptHandler runs after acceptCommonHandler's.
+    if (protectedModeDenies(engine.config, socket.remoteAddress)) {
+      refuse(socket, PROTECTED_MODE_DENIED)
+      return
+    }
     connections.add(new RespConnection(engine, socket, (c) => connections.delete(c)))
   })
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +84,8 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   }
   const cron = setInterval(
     () => {
+      // Redis's clientsCron: idle clients past `timeout` are closed (a no-op while timeout is 0).
+      closeIdleClients(engine)
       engine.runCron()
       // Expired keys piling up: fast passes between event-loop turns, as Redis's beforeSleep runs them.
       if (engine.expireBacklog && fastCycle === null) fastCycle = setImmediate(runFastCycles)
