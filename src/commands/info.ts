@@ -134,7 +134,8 @@ function clientsSection(engine: Engine): Fields {
     ['maxclients', engine.config.get('maxclients')],
     ['client_recent_max_input_buffer', 0],
     ['client_recent_max_output_buffer', 0],
-    ['blocked_clients', engine.blocking.blockedClients],
+    // Redis counts clients postponed by CLIENT PAUSE as blocked (BLOCKED_POSTPONE).
+    ['blocked_clients', engine.blocking.blockedClients + engine.clientPause.postponedCount],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', 0],
   ]

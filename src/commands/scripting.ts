@@ -158,7 +158,7 @@ export const scriptingCommands: CommandSpec[] = [
   command(
     'eval',
     -3,
-    ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'],
+    ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'],
     null,
     SCRIPTING,
     (ctx) => runScript(ctx, false, false),
@@ -167,7 +167,7 @@ export const scriptingCommands: CommandSpec[] = [
   command(
     'evalsha',
     -3,
-    ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'],
+    ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'movablekeys'],
     null,
     SCRIPTING,
     (ctx) => runScript(ctx, true, false),

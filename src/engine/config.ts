@@ -7,6 +7,7 @@
  * enums case-insensitively, and the error texts are Redis's.
  */
 import { ReplyError } from '../protocol/reply.ts'
+import { DEFAULT_OUTPUT_BUFFER_LIMITS, normalizeOutputBufferLimits } from './output-buffer-limits.ts'
 
 type Kind =
   | { type: 'string' }
@@ -15,8 +16,11 @@ type Kind =
   | { type: 'int'; min: bigint; max: bigint; clamp?: readonly [number, number] }
   | { type: 'memory'; min: bigint; max: bigint }
   | { type: 'enum'; values: readonly string[] }
-  /** Parameters with their own syntax (save, notify-keyspace-events): the canonical value, or why it is invalid. */
-  | { type: 'custom'; normalize: (raw: string) => string | { invalid: string } }
+  /**
+   * Parameters with their own syntax (save, notify-keyspace-events): the canonical value, or why it is invalid.
+   * `current` is the canonical value being replaced (client-output-buffer-limit changes only the classes it names).
+   */
+  | { type: 'custom'; normalize: (raw: string, current: string) => string | { invalid: string } }
 
 export interface ConfigParam {
   readonly name: string
@@ -97,6 +101,13 @@ export const CONFIG_PARAMS: ConfigParam[] = [
   encodingParam('zset-max-listpack-entries', 'zset-max-ziplist-entries', 'int', '128'),
   encodingParam('zset-max-listpack-value', 'zset-max-ziplist-value', 'memory', '64'),
   encodingParam('hll-sparse-max-bytes', null, 'memory', '3000'),
+  // Connections (src/server/): non-loopback clients refused while no password is set; output limits per class.
+  { name: 'protected-mode', kind: { type: 'bool' }, default: 'yes' },
+  {
+    name: 'client-output-buffer-limit',
+    kind: { type: 'custom', normalize: normalizeOutputBufferLimits },
+    default: DEFAULT_OUTPUT_BUFFER_LIMITS,
+  },
 ]
 
 /** A size_t encoding threshold (0..LONG_MAX), as an integer or a memory value, with its old ziplist alias. */
@@ -162,7 +173,7 @@ export class ConfigRegistry {
   set(name: string, raw: string): ReplyError | null {
     const p = this.params.get(name.toLowerCase())
     if (!p) return unknownOption(name)
-    const result = normalize(p, name, raw)
+    const result = normalize(p, name, raw, this.values.get(p.name)!)
     if (result instanceof ReplyError) return result
     this.values.set(p.name, result)
     this.onChange?.(p.name, result)
@@ -188,7 +199,7 @@ export class ConfigRegistry {
     }
     const normalized: string[] = []
     for (let i = 0; i < pairs.length; i++) {
-      const result = normalize(params[i], pairs[i][0], pairs[i][1])
+      const result = normalize(params[i], pairs[i][0], pairs[i][1], this.values.get(params[i].name)!)
       if (result instanceof ReplyError) return result
       normalized.push(result)
     }
@@ -243,7 +254,7 @@ export function parseMemory(raw: string): number | null {
 /** Redis's string2ll accepts exactly this: optional '-', no leading zeros, 1 to 20 characters. */
 const STRICT_INTEGER = /^(0|-?[1-9]\d{0,18})$/
 
-function normalize(p: ConfigParam, name: string, raw: string): string | ReplyError {
+function normalize(p: ConfigParam, name: string, raw: string, current: string): string | ReplyError {
   const k = p.kind
   switch (k.type) {
     case 'string':
@@ -273,7 +284,7 @@ function normalize(p: ConfigParam, name: string, raw: string): string | ReplyErr
       return String(n)
     }
     case 'custom': {
-      const result = k.normalize(raw)
+      const result = k.normalize(raw, current)
       return typeof result === 'string' ? result : failed(name, result.invalid)
     }
   }

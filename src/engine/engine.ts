@@ -15,6 +15,7 @@ import {
 } from './active-expiry.ts'
 import { BlockingRegistry } from './blocking.ts'
 import { Client, type ClientKind } from './client.ts'
+import { ClientPause } from './client-pause.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { ConfigRegistry } from './config.ts'
 import { Executor } from './executor.ts'
@@ -73,6 +74,8 @@ export class Engine {
   readonly timers = new TimerQueue()
   /** Clients blocked by BLPOP & co. (src/engine/blocking.ts). */
   readonly blocking: BlockingRegistry = new BlockingRegistry(this)
+  /** CLIENT PAUSE: the commands it holds back wait in the executor (src/engine/client-pause.ts). */
+  readonly clientPause = new ClientPause(this.timers)
   readonly startedAt: number
   /**
    * Open frames per client, innermost last (EXEC or a script, then its inner command). Kept per client rather than in
@@ -161,6 +164,7 @@ export class Engine {
     unwatchAll(this, client)
     this.pubsub.removeClient(client)
     this.blocking.removeClient(client)
+    this.clientPause.removeClient(client)
     this.clients.delete(client.id)
   }
 
@@ -184,6 +188,8 @@ export class Engine {
    */
   runCron(actor: Actor = CRON_ACTOR, kind: ExpireCycleKind = 'slow'): number | null {
     if (!this.variant.cronTakesLease) return this.cronIgnoringLease()
+    // Redis runs no expiry cycle while clients are paused (CLIENT PAUSE), so that no key changes meanwhile.
+    if (this.clientPause.active) return null
     const lease = this.lock.tryAcquire(actor)
     if (!lease) return null
     try {

@@ -107,6 +107,12 @@ export class Executor {
       return this.reject(client, subscribed, client.lastCommand)
     }
 
+    // CLIENT PAUSE: a covered command waits for the pause to end, then is processed again from the start, as Redis
+    // reprocesses a postponed client. A BUSY reply comes first, as in Redis. Only the one field read while no pause.
+    if (engine.clientPause.active && this.postponedByPause(client, spec)) {
+      return engine.clientPause.postpone(client).then(() => (client.closed ? null : this.dispatch(client, argv)))
+    }
+
     if (client.multi && !MULTI_CONTROL.has(spec.name)) {
       if (spec.flags.includes('no_multi')) {
         client.multi.aborted = true
@@ -133,6 +139,17 @@ export class Executor {
     if (lease instanceof Promise) return lease.then((held) => this.runHoldingLease(held, client, spec, argv, undefined))
     // Nothing waited since `now` was read, so it is the command's start time too (one clock read fewer per command).
     return this.runHoldingLease(lease, client, spec, argv, now)
+  }
+
+  /** Whether the pause in force holds `spec` back (never a command refused with BUSY meanwhile). */
+  private postponedByPause(client: Client, spec: CommandSpec): boolean {
+    const queued = function* (table: CommandTable) {
+      for (const { argv } of client.multi?.queue ?? []) {
+        const resolved = table.resolve(argv)
+        if ('spec' in resolved) yield resolved.spec
+      }
+    }
+    return this.engine.clientPause.covers(client, spec, () => queued(this.table)) && !this.engine.busyError(spec)
   }
 
   /**
