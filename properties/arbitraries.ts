@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check'
 import type { DisconnectFault } from '../sim/faults.ts'
-import { fixtureScripts, type Operation, type Scenario } from '../sim/workloads.ts'
+import { fixtureScripts, type Operation, STEP_STATEMENTS, type Scenario } from '../sim/workloads.ts'
 import type { Schedule } from './schedule.ts'
 
 /** Key pools, as in the fixture workloads: few keys, so operations collide. */
@@ -20,6 +20,8 @@ const LOCK = 'lock0'
 /** A key only SET ... PX and the ttl-read script touch: it keeps its TTL until it expires. */
 const SHORT_LIVED = 't0'
 const LIST = 'l0'
+/** A list the error-path scripts log to. */
+const LOG = 'g0'
 const WINDOW = 'w0'
 
 /** Placeholders filled in once the client and operation are known (`instantiate`). */
@@ -51,6 +53,8 @@ export const command: fc.Arbitrary<string[]> = fc.oneof(
   fc.constant<string[]>(['LRANGE', LIST, '0', '-1']),
   // A short-lived key: timer events expire it, inside someone's script or EXEC only if something is wrong.
   fc.integer({ min: 1, max: 30 }).map((ms) => ['SET', SHORT_LIVED, UNIQUE, 'PX', String(ms)]),
+  // A list where string commands and scripts work: their calls fail with WRONGTYPE (in EXEC, in redis.call).
+  key.map((k) => ['RPUSH', k, UNIQUE]),
 )
 
 const via = fc.constantFrom<'eval' | 'evalsha'>('eval', 'evalsha')
@@ -100,6 +104,27 @@ export const SCRIPT_ARBITRARIES: Record<string, fc.Arbitrary<Omit<Extract<Operat
     args: fc.constant(['$now', '100', '3', UNIQUE]),
     via,
   }),
+  'guarded-incr': fc.record({
+    script: fc.constant('guarded-incr'),
+    keys: key.map((k) => [k, LOG]),
+    args: fc.constant([UNIQUE]),
+    via,
+  }),
+  'append-or-raise': fc.record({
+    script: fc.constant('append-or-raise'),
+    keys: key.map((k) => [k]),
+    args: fc.tuple(text, smallInt).map(([t, limit]) => [t, limit]),
+    via,
+  }),
+  // A generated script: a short straight-line program of statements (calls, caught and uncaught errors, error()).
+  steps: fc.record({
+    script: fc.constant('steps'),
+    keys: key.map((k) => [k, LOG]),
+    args: fc
+      .array(fc.constantFrom(...STEP_STATEMENTS), { minLength: 1, maxLength: 4 })
+      .map((statements) => [UNIQUE, ...statements]),
+    via,
+  }),
 }
 
 export const scriptOperation: fc.Arbitrary<Operation> = fc
@@ -110,7 +135,10 @@ export const multiOperation: fc.Arbitrary<Operation> = fc
   .array(command, { minLength: 1, maxLength: 3 })
   .map((commands) => ({ kind: 'multi', commands }))
 
-export const watchOperation: fc.Arbitrary<Operation> = key.map((k) => ({ kind: 'watch', key: k }))
+/** WATCH increments, sometimes of the short-lived key: its expiry between WATCH and EXEC must abort the EXEC. */
+export const watchOperation: fc.Arbitrary<Operation> = fc
+  .oneof({ arbitrary: key, weight: 3 }, { arbitrary: fc.constant(SHORT_LIVED), weight: 1 })
+  .map((k) => ({ kind: 'watch', key: k }))
 
 export const operation: fc.Arbitrary<Operation> = fc.oneof(
   { arbitrary: command.map((argv): Operation => ({ kind: 'command', argv })), weight: 3 },

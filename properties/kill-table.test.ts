@@ -20,6 +20,7 @@ const EXPECTED: Record<string, string[]> = {
   'evalsha-unlocked': ['interleaved-writes', 'linearizability', 'witness-mismatch', 'counter', 'transfer-total'],
   'watch-blind-to-scripts': ['witness-mismatch', 'linearizability'],
   'lock-leak-on-error': ['deadlock', 'leaked-lease'],
+  'exec-stops-at-error': ['witness-mismatch', 'linearizability'],
 }
 
 /**
@@ -31,6 +32,7 @@ const EXPECTED: Record<string, string[]> = {
 const SWARM_EXPECTED: Record<string, string[]> = {
   'cron-ignores-lease': ['interleaved-writes', 'linearizability'],
   'ttl-live-clock': ['witness-mismatch', 'linearizability'],
+  'expiry-blind-watch': ['witness-mismatch', 'linearizability'],
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'redsim-kill-table-'))

@@ -41,6 +41,16 @@ export const MUTANTS: ReadonlyMap<string, ExecutorVariant & { summary: string }>
       { commandTimeSnapshot: false },
       'TTL and PTTL inside a script or EXEC read the live clock, not the instant the block started',
     ),
+    mutant(
+      'exec-stops-at-error',
+      { execRunsPastErrors: false },
+      'EXEC stops at the first queued command that fails at run time instead of running the rest',
+    ),
+    mutant(
+      'expiry-blind-watch',
+      { expiryTouchesWatch: false },
+      'deleting an expired key (lazily or by active expiry) does not invalidate the WATCHes on it',
+    ),
   ].map((m) => [m.name, m]),
 )
 

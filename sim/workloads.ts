@@ -38,6 +38,17 @@ export interface WorkloadSpec {
   pools?: Record<string, string>
   mix: Partial<Record<OperationKind, number>>
   multiSize?: [number, number]
+  /**
+   * Which key pools the `watch` operation's key comes from, by token, with weights (default: `key` only). A pool of
+   * short-lived keys puts expiry between WATCH and EXEC.
+   */
+  watchPools?: Record<string, number>
+  /**
+   * Per watch pool, a command template the client sends just before its WATCH, on the key it is about to watch (the
+   * pool's token in the template is that key): `SET $ttl $unique PX $ms` gives the watched key a fresh TTL, so that it
+   * often expires between WATCH and EXEC.
+   */
+  watchArm?: Record<string, string[]>
   commands?: Array<{ argv: string[]; weight?: number }>
   scripts?: Array<{ script: string; keys: string[]; args: string[]; weight?: number }>
   /** Commands run, in order, before the clients start (`$each:POOL` expands once per key of the pool). */
@@ -227,6 +238,10 @@ export function buildScenario(
     )
   }
 
+  const watchPools = Object.entries(spec.watchPools ?? { key: 1 })
+    .filter(([token, weight]) => weight > 0 && poolKeys.has(token))
+    .map(([token, weight]) => ({ token: [`$${token}`], weight, arm: spec.watchArm?.[token] }))
+
   const available = availableTemplates(spec)
   const commands = swarmSelect(prng, available.commands, spec.swarm)
   const scripts = swarmSelect(prng, available.scripts, spec.swarm)
@@ -236,7 +251,7 @@ export function buildScenario(
     if (kind === 'command' && commands.length === 0) continue
     if (kind === 'script' && scripts.length === 0) continue
     if (kind === 'multi' && (commands.length === 0 || !hasCommand('multi'))) continue
-    if (kind === 'watch' && !(hasCommand('watch') && hasCommand('multi') && poolKeys.has('key'))) continue
+    if (kind === 'watch' && !(hasCommand('watch') && hasCommand('multi') && watchPools.length > 0)) continue
     const keep = !spec.swarm || prng.quick() < 0.75
     if (keep) kinds.push({ kind, weight: spec.swarm ? weight * (0.25 + prng.quick()) : weight })
   }
@@ -269,7 +284,16 @@ export function buildScenario(
         const size = randInt(prng, min, max)
         program.push({ kind, commands: Array.from({ length: size }, () => expand(weighted(prng, commands).argv)) })
       } else if (kind === 'watch') {
-        program.push({ kind, key: expand(['$key'])[0] })
+        // One pool: no draw, so recipes without watchPools expand exactly as before.
+        const pool = watchPools.length === 1 ? watchPools[0] : weighted(prng, watchPools)
+        // The arming command takes an operation slot of its own; in the last slot the watch goes unarmed.
+        if (pool.arm === undefined || !hasCommand(pool.arm[0]) || o + 1 >= opsPerClient) {
+          program.push({ kind, key: expand(pool.token)[0] })
+        } else {
+          const armed = expand(pool.arm)
+          program.push({ kind: 'command', argv: armed }, { kind, key: armed[pool.arm.indexOf(pool.token[0])] })
+          o++
+        }
       } else {
         const template = weighted(prng, scripts)
         usedScripts[template.script] = fixtureScripts().get(template.script)!.source
@@ -315,10 +339,29 @@ export function buildScenario(
   }
 }
 
+/**
+ * The statements of a generated script (`$step`, the arguments of fixtures/scripts/steps.lua): plain calls, calls whose
+ * error pcall, redis.pcall or xpcall catches, commands a script may not call, and a Lua error() after the writes so far.
+ */
+export const STEP_STATEMENTS = [
+  'set',
+  'incr',
+  'push',
+  'get',
+  'pcall',
+  'rpcall',
+  'xpcall',
+  'eval',
+  'multi',
+  'unknown',
+  'arity',
+  'raise',
+] as const
+
 /** A template word, resolved once per template: a literal, a generated token, or a key pool (`second`: `$key2`). */
 type Word =
   | { kind: 'literal'; text: string }
-  | { kind: 'unique' | 'int' | 'value' | 'ms' | 'client' }
+  | { kind: 'unique' | 'int' | 'value' | 'ms' | 'client' | 'step' }
   | { kind: 'pool'; name: string; second: boolean }
 
 const compiledTemplates = new WeakMap<readonly string[], Word[]>()
@@ -339,6 +382,8 @@ function compileTemplate(template: readonly string[]): Word[] {
           return { kind: 'ms' }
         case '$client':
           return { kind: 'client' }
+        case '$step':
+          return { kind: 'step' }
       }
       const second = token.endsWith('2')
       return { kind: 'pool', name: second ? token.slice(1, -1) : token.slice(1), second }
@@ -378,6 +423,9 @@ function tokenExpander(prng: Prng, pools: Map<string, string[]>, client: number,
           break
         case 'client':
           out[i] = `c${client + 1}`
+          break
+        case 'step':
+          out[i] = STEP_STATEMENTS[Math.floor(prng.quick() * STEP_STATEMENTS.length)]
           break
         case 'pool': {
           const pool = pools.get(word.name)

@@ -46,7 +46,13 @@ function trimZeros(text: string): string {
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text
 }
 
-/** How a Lua number returned by a script becomes a reply: an integer, truncated toward zero. */
+const TWO_TO_63 = 2 ** 63
+
+/**
+ * How a Lua number returned by a script becomes a reply: an integer, truncated toward zero (C's cast to long long).
+ * Outside the int64 range, and for NaN, the cast gives x86's "integer indefinite", INT64_MIN, as redis-server does.
+ */
 export function luaNumberReply(value: number): number {
+  if (!(value > -TWO_TO_63 - 1 && value < TWO_TO_63)) return -TWO_TO_63
   return Math.trunc(value)
 }

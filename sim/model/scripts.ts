@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { luaNumberArg, luaNumberReply, luaToNumber, luaToString } from './lua-values.ts'
 import { CommandError, type ModelReply } from './reply.ts'
 
@@ -23,6 +25,74 @@ export interface ScriptSpec {
 function luaError(what: string): CommandError {
   return new CommandError(`ERR user_script: ${what}`)
 }
+
+/**
+ * The exact error replies of a script that ends in an error (Redis 7.0): the message, then ` script: <sha>, on
+ * @user_script:<line>.` naming the script's SHA1 and the line that raised. For a Lua `error('text')` (or a runtime
+ * error) the message is `ERR user_script:<line>: text`; for a `redis.call` that failed it is the command's error as is.
+ * The specs of the scripts below give these byte for byte (the differential test holds them to redis-server).
+ */
+const shaByScript = new Map<string, string>()
+
+function scriptSha(script: string): string {
+  let sha = shaByScript.get(script)
+  if (sha === undefined) {
+    const source = readFileSync(new URL(`../../fixtures/scripts/${script}.lua`, import.meta.url))
+    shaByScript.set(script, (sha = createHash('sha1').update(source).digest('hex')))
+  }
+  return sha
+}
+
+/** A redis.call at `line` of `script` failed with `message`: the script's error reply. */
+function callFailed(script: string, line: number, message: string): CommandError {
+  return new CommandError(`${message} script: ${scriptSha(script)}, on @user_script:${line}.`)
+}
+
+/** `error(text)`, or a Lua runtime error, at `line` of `script`: the script's error reply. */
+function raisedAt(script: string, line: number, text: string): CommandError {
+  return callFailed(script, line, `ERR user_script:${line}: ${text}`)
+}
+
+/**
+ * `redis.call` at `line`: its reply, or its error reply decorated as the script's (it ends the script). An argument
+ * that is nil in Lua (a KEYS or ARGV entry the caller did not pass) is undefined here.
+ */
+function callAt(script: string, line: number, call: RedisCall, ...argv: Array<string | undefined>): ModelReply {
+  try {
+    return checkedCall(call, argv)
+  } catch (error) {
+    if (error instanceof CommandError) throw callFailed(script, line, error.message)
+    throw error
+  }
+}
+
+/** `pcall(redis.call, ...)` and `redis.pcall(...)['err']`: the reply, or the error's message (the script goes on). */
+function caught(call: RedisCall, ...argv: Array<string | undefined>): ModelReply {
+  try {
+    return checkedCall(call, argv)
+  } catch (error) {
+    if (error instanceof CommandError) return error.message
+    throw error
+  }
+}
+
+/** A call whose arguments include a Lua nil fails before any command runs. */
+function checkedCall(call: RedisCall, argv: Array<string | undefined>): ModelReply {
+  if (argv.includes(undefined)) throw new CommandError(BAD_ARGUMENT)
+  return call(...(argv as string[]))
+}
+
+/** The errors `redis.call` raises before running anything (script_lua.c), without the script decoration. */
+const NOT_ALLOWED = 'ERR This Redis command is not allowed from script'
+const UNKNOWN_COMMAND = 'ERR Unknown Redis command called from script'
+const WRONG_ARITY = 'ERR Wrong number of args calling Redis command from script'
+const BAD_ARGUMENT = 'ERR Lua redis lib command arguments must be strings or integers'
+
+/**
+ * fixtures/scripts/steps.lua, statement by statement: the line of each statement that can end the script, as the
+ * error reply names it. Keep in step with the file (the differential test checks them against redis-server).
+ */
+const STEPS_LINES = { set: 18, incr: 20, push: 22, get: 24, eval: 35, unknown: 40, raise: 44 } as const
 
 /** `redis.call('GET', k) or '0'`, then `tonumber`: nil (undefined) when the value is not a number. */
 function numberAt(call: RedisCall, key: string): number | undefined {
@@ -123,6 +193,82 @@ export const fixtureScripts: ScriptSpec[] = [
     run: (call, keys, args) => {
       call('RPUSH', keys[0], args[0])
       return call('LRANGE', keys[0], '0', '-1')
+    },
+  },
+  {
+    name: 'guarded-incr',
+    contract:
+      'KEYS[1] key (any type), KEYS[2] log list, ARGV[1] tag. pcall(INCR); RPUSH tag (raises on error); ' +
+      '{1, value, length} or {0, error message, length}',
+    run: (call, keys, args) => {
+      const attempt = caught(call, 'INCR', keys[0])
+      const length = callAt('guarded-incr', 6, call, 'RPUSH', keys[1], args[0])
+      return [typeof attempt === 'number' ? 1 : 0, attempt, length]
+    },
+  },
+  {
+    name: 'append-or-raise',
+    contract:
+      'KEYS[1] key, ARGV[1] text, ARGV[2] limit. APPEND (raises on error); when the length exceeds the limit, ' +
+      "error('too long: <length>') with the append kept; else the length",
+    run: (call, keys, args) => {
+      const length = callAt('append-or-raise', 5, call, 'APPEND', keys[0], args[0]) as number
+      const limit = luaToNumber(args[1])
+      // `length > limit` is `limit < length` in Lua 5.1, hence the operands' order in the message.
+      if (limit === undefined) throw raisedAt('append-or-raise', 6, 'attempt to compare nil with number')
+      if (length > limit) throw raisedAt('append-or-raise', 7, `too long: ${luaToString(length)}`)
+      return length
+    },
+  },
+  {
+    name: 'steps',
+    contract:
+      'KEYS[1] key (any type), KEYS[2] list, ARGV[1] tag, ARGV[2..] statements (see the file). Each result in ' +
+      'order; a raising statement ends the script with its error, earlier writes kept',
+    run: (call, keys, args) => {
+      const out: ModelReply[] = []
+      const [key, list, tag] = [keys[0], keys[1], args[0]]
+      for (let i = 1; i < args.length; i++) {
+        const luaIndex = i + 1
+        switch (args[i]) {
+          case 'set':
+            callAt('steps', STEPS_LINES.set, call, 'SET', key, tag)
+            out.push('OK')
+            break
+          case 'incr':
+            out.push(callAt('steps', STEPS_LINES.incr, call, 'INCR', key))
+            break
+          case 'push':
+            out.push(callAt('steps', STEPS_LINES.push, call, 'RPUSH', list, tag))
+            break
+          case 'get':
+            // GET of a missing key is false in Lua, which becomes a nil element of the reply.
+            out.push(callAt('steps', STEPS_LINES.get, call, 'GET', key))
+            break
+          case 'pcall':
+          case 'rpcall':
+            out.push(caught(call, 'INCR', key))
+            break
+          case 'xpcall':
+            out.push(caught(call, 'LLEN', key))
+            break
+          case 'eval':
+            throw callFailed('steps', STEPS_LINES.eval, NOT_ALLOWED)
+          case 'multi':
+            out.push(NOT_ALLOWED)
+            break
+          case 'unknown':
+            throw callFailed('steps', STEPS_LINES.unknown, UNKNOWN_COMMAND)
+          case 'arity':
+            out.push(WRONG_ARITY)
+            break
+          case 'raise':
+            throw raisedAt('steps', STEPS_LINES.raise, `raised at step ${luaIndex}`)
+          default:
+            out.push('no such step')
+        }
+      }
+      return out
     },
   },
 ]

@@ -77,7 +77,10 @@ async function runQueued(ctx: CommandContext, queue: QueuedCommand[], holdLease:
       continue
     }
     if (holdLease) {
-      replies.push(await executor.runUnderLease(ctx.lease, client, resolved.spec, queued.argv, 'exec', null))
+      const reply = await executor.runUnderLease(ctx.lease, client, resolved.spec, queued.argv, 'exec', null)
+      replies.push(reply)
+      // Mutant exec-stops-at-error (simulation only): the rest of the queue is dropped after a run-time error.
+      if (reply instanceof ReplyError && !engine.variant.execRunsPastErrors) break
       continue
     }
     const own = await executor.acquire(client)

@@ -131,6 +131,8 @@ export class Engine {
       // Mutant watch-blind-to-scripts (simulation only): a write made by a script's redis.call leaves WATCH intact.
       this.keyspace.watchTouchAllowed = () => !this.currentFrame?.script
     }
+    // Mutant expiry-blind-watch (simulation only): expiry deletions leave WATCH intact.
+    if (!this.variant.expiryTouchesWatch) this.keyspace.expiryTouchesWatch = false
     this.config = new ConfigRegistry()
     for (const [name, value] of Object.entries(options.config ?? {})) {
       // Values are given as text; the registry keeps the bytes a client would send (UTF-8), as Redis reads argv.

@@ -51,6 +51,16 @@ export interface ExecutorVariant {
    * and the waiter, once it resumes, runs alongside it.
    */
   readonly lockReservedForHandOver: boolean
+  /**
+   * EXEC runs every queued command, a failing one included, and puts each error in its place in the reply array
+   * (Redis has no rollback). False (`exec-stops-at-error`): EXEC stops at the first command that fails at run time.
+   */
+  readonly execRunsPastErrors: boolean
+  /**
+   * Deleting an expired key (lazily on access, or by active expiry) invalidates the WATCHes on it, as Redis 7.0's
+   * deleteExpiredKeyAndPropagate touches the key. False (`expiry-blind-watch`): the deletion leaves WATCH intact.
+   */
+  readonly expiryTouchesWatch: boolean
 }
 
 /** The executor as it must be; the default everywhere. */
@@ -65,6 +75,8 @@ export const CORRECT_EXECUTOR: ExecutorVariant = Object.freeze({
   commandTimeSnapshot: true,
   serveRechecksWaiter: true,
   lockReservedForHandOver: true,
+  execRunsPastErrors: true,
+  expiryTouchesWatch: true,
 })
 
 /** The script commands a variant's script flags apply to (lower-case command names). */

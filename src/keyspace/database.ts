@@ -204,7 +204,7 @@ export class Database {
   private touchExpired(key: string): void {
     if (this.watchers.size === 0) return
     const clients = this.watchers.get(key)
-    if (!clients || !this.keyspace.watchTouchAllowed()) return
+    if (!clients || !this.keyspace.watchTouchAllowed() || !this.keyspace.expiryTouchesWatch) return
     for (const c of clients) {
       const watch = c.watched.find((w) => w.db === this.index && w.key === key)
       if (watch?.expiredAtWatch) watch.expiredAtWatch = false

@@ -19,6 +19,8 @@ export class Keyspace {
   readonly stats: KeyspaceStats = { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0 }
   /** Set by the executor while a script runs, for mutants that make script writes invisible to WATCH. */
   watchTouchAllowed: () => boolean = () => true
+  /** Off only in the simulator's expiry-blind-watch mutant: deleting an expired key leaves WATCH intact. */
+  expiryTouchesWatch = true
   /**
    * The lease on whose behalf code is running synchronously right now: set by the executor around each handler call
    * and by the engine's periodic work, null in between. Every mutation asserts it is set and alive, so a write from

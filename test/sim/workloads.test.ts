@@ -32,12 +32,15 @@ describe('workloads', () => {
   it('the real-world scripts are fixtures, each declaring the commands it needs', () => {
     const scripts = fixtureScripts()
     expect([...scripts.keys()].sort()).toEqual([
+      'append-or-raise',
       'cas',
       'counter',
+      'guarded-incr',
       'list-append',
       'lock',
       'rate-limiter',
       'slow-swap',
+      'steps',
       'transfer',
       'ttl-read',
     ])
