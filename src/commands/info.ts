@@ -7,7 +7,10 @@
  * counters) are reported as an idle standalone redis-server reports them. Nothing here reads the wall clock or
  * randomness except through the engine; the one real measurement is process memory, see `memorySection`.
  */
+import { totalmem } from 'node:os'
 import type { Engine } from '../engine/engine.ts'
+import { STARTUP_BYTES } from '../engine/used-memory.ts'
+import { DICT_ENTRY } from '../keyspace/memory-size.ts'
 import { type Reply, VerbatimReply } from '../protocol/reply.ts'
 import { persistenceState } from './persistence.ts'
 import type { CommandContext } from './types.ts'
@@ -141,44 +144,86 @@ function clientsSection(engine: Engine): Fields {
   ]
 }
 
-/** Highest used_memory seen by INFO, per engine. */
-const memoryPeaks = new WeakMap<Engine, number>()
-
 /** CONFIG RESETSTAT starts the peak over, as Redis's resetServerStats does. */
 export function resetMemoryPeak(engine: Engine): void {
-  memoryPeaks.delete(engine)
+  engine.memory.resetPeak()
 }
 
+/** The sizes an idle redis-server 7.0 reports for its Lua VMs (eval and functions) and the empty function library. */
+const LUA_VM_EVAL = 32768
+const LUA_VM_FUNCTIONS = 33792
+const FUNCTIONS_MEMORY = 200
+
 function memorySection(engine: Engine): Fields {
-  // The one real measurement in INFO, allowed here only: process memory is I/O-free to read, and INFO memory is not
-  // expected to be reproducible between runs (it is not in Redis either). The JS heap stands in for Redis's
-  // allocator-reported used_memory.
-  const usage = process.memoryUsage()
-  const used = usage.heapUsed
-  const peak = Math.max(memoryPeaks.get(engine) ?? 0, used)
-  memoryPeaks.set(engine, peak)
-  const maxmemory = Number(engine.config.get('maxmemory'))
+  // used_memory and the figures derived from it are what Redis 7.0 would have allocated for the same keys and clients
+  // (src/engine/used-memory.ts): that is what maxmemory is enforced against. The RSS is the one real measurement here,
+  // allowed because process memory is I/O-free to read and INFO memory is not reproducible between runs in Redis
+  // either.
+  const meter = engine.memory
+  meter.refreshClients()
+  const used = meter.used()
+  const peak = Math.max(meter.peak, used)
+  const rss = process.memoryUsage().rss
+  const clients = meter.clients()
+  let dictOverhead = 0
+  for (const db of engine.keyspace.dbs) if (db.size > 0) dictOverhead += db.size * DICT_ENTRY + db.overheadBytes()
+  const overhead = STARTUP_BYTES + clients + dictOverhead
+  const dataset = Math.max(used - overhead, 0)
+  // Script memory is not modelled (counting cached scripts here would load the scripting state): reported as none.
+  const scripts = 0
+  const scriptsEval = 0
+  const maxmemory = engine.eviction.maxmemory
+  const netUsed = used - STARTUP_BYTES
   return [
     ['used_memory', used],
     ['used_memory_human', bytesToHuman(used)],
-    ['used_memory_rss', usage.rss],
-    ['used_memory_rss_human', bytesToHuman(usage.rss)],
+    ['used_memory_rss', rss],
+    ['used_memory_rss_human', bytesToHuman(rss)],
     ['used_memory_peak', peak],
     ['used_memory_peak_human', bytesToHuman(peak)],
     ['used_memory_peak_perc', `${fixed2((used * 100) / peak)}%`],
+    ['used_memory_overhead', overhead],
+    ['used_memory_startup', STARTUP_BYTES],
+    ['used_memory_dataset', dataset],
+    ['used_memory_dataset_perc', `${fixed2(netUsed > 0 ? (dataset * 100) / netUsed : 0)}%`],
+    ['allocator_allocated', used],
+    ['allocator_active', used],
+    ['allocator_resident', rss],
+    ['total_system_memory', totalmem()],
+    ['total_system_memory_human', bytesToHuman(totalmem())],
+    ['used_memory_lua', LUA_VM_EVAL],
+    ['used_memory_vm_eval', LUA_VM_EVAL],
+    ['used_memory_lua_human', bytesToHuman(LUA_VM_EVAL)],
+    ['used_memory_scripts_eval', scriptsEval],
+    ['number_of_cached_scripts', scripts],
+    ['number_of_functions', 0],
+    ['number_of_libraries', 0],
+    ['used_memory_vm_functions', LUA_VM_FUNCTIONS],
+    ['used_memory_vm_total', LUA_VM_EVAL + LUA_VM_FUNCTIONS],
+    ['used_memory_vm_total_human', bytesToHuman(LUA_VM_EVAL + LUA_VM_FUNCTIONS)],
+    ['used_memory_functions', FUNCTIONS_MEMORY],
+    ['used_memory_scripts', scriptsEval + FUNCTIONS_MEMORY],
+    ['used_memory_scripts_human', bytesToHuman(scriptsEval + FUNCTIONS_MEMORY)],
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
-    ['maxmemory_policy', engine.config.get('maxmemory-policy')],
-    ['mem_fragmentation_ratio', fixed2(usage.rss / used)],
-    ['mem_fragmentation_bytes', usage.rss - used],
+    ['maxmemory_policy', engine.eviction.policy],
+    ['allocator_frag_ratio', '1.00'],
+    ['allocator_frag_bytes', 0],
+    ['allocator_rss_ratio', fixed2(rss / used)],
+    ['allocator_rss_bytes', rss - used],
+    ['rss_overhead_ratio', '1.00'],
+    ['rss_overhead_bytes', 0],
+    ['mem_fragmentation_ratio', fixed2(rss / used)],
+    ['mem_fragmentation_bytes', rss - used],
+    // No replicas and no AOF: nothing is left out of the eviction count, as in a standalone Redis without them.
     ['mem_not_counted_for_evict', 0],
     ['mem_replication_backlog', 0],
     ['mem_total_replication_buffers', 0],
     ['mem_clients_slaves', 0],
-    ['mem_clients_normal', 0],
+    ['mem_clients_normal', clients],
     ['mem_cluster_links', 0],
     ['mem_aof_buffer', 0],
-    ['mem_allocator', 'v8'],
+    ['mem_allocator', 'redsim-model'],
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', 0],
@@ -242,7 +287,7 @@ function statsSection(engine: Engine): Fields {
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
     ['expire_cycle_cpu_milliseconds', 0],
-    ['evicted_keys', 0],
+    ['evicted_keys', engine.eviction.evictedKeys],
     ['evicted_clients', 0],
     ['total_eviction_exceeded_time', 0],
     ['current_eviction_exceeded_time', 0],

@@ -1,8 +1,8 @@
 /**
  * OBJECT ENCODING / REFCOUNT / IDLETIME / FREQ / HELP (Redis 7.0 object.c).
  *
- * redsim keeps no per-key access clock or LFU counter, so IDLETIME answers 0 and FREQ (under an LFU policy) 0;
- * the policy checks and their errors are Redis's.
+ * IDLETIME and FREQ read the key's access stamp (src/keyspace/access-clock.ts): seconds since the last access on the
+ * LRU clock, or the LFU counter after its decay. Like Redis, OBJECT itself does not count as an access.
  */
 import { objectEncoding, objectRefcount } from '../keyspace/encoding.ts'
 import type { RedisValue } from '../keyspace/values.ts'
@@ -31,12 +31,14 @@ const HELP = [
   '    Prints this help.',
 ]
 
-/**
- * The value at argv[2]. Redis looks it up with LOOKUP_NOTOUCH (no access-time update); redsim tracks no access time,
- * so a plain read is the same apart from counting a keyspace hit or miss.
- */
+/** The value at argv[2], looked up as Redis does with LOOKUP_NOTOUCH: no access-stamp update. */
 function lookup(ctx: CommandContext): RedisValue | undefined {
-  return ctx.db.get(keyOf(ctx.argv, 2))
+  return ctx.db.getNoTouch(keyOf(ctx.argv, 2))
+}
+
+/** The access stamp of the key at argv[2] (present: the caller looked it up). */
+function stampOf(ctx: CommandContext): number {
+  return ctx.db.table.stampOf(keyOf(ctx.argv, 2)) ?? 0
 }
 
 function usesLfu(ctx: CommandContext): boolean {
@@ -59,7 +61,7 @@ function idletime(ctx: CommandContext): Reply {
   if (usesLfu(ctx)) {
     throw new ReplyError(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${POLICY_NOTE}`)
   }
-  return 0
+  return Math.floor(ctx.engine.keyspace.access.idleMs(stampOf(ctx)) / 1000)
 }
 
 function freq(ctx: CommandContext): Reply {
@@ -68,7 +70,7 @@ function freq(ctx: CommandContext): Reply {
   if (!usesLfu(ctx)) {
     throw new ReplyError(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${POLICY_NOTE}`)
   }
-  return 0
+  return ctx.engine.keyspace.access.frequency(stampOf(ctx))
 }
 
 function help(): Reply {

@@ -47,6 +47,9 @@ function runScript(ctx: CommandContext, bySha: boolean, readOnlyCommand: boolean
   if (readOnlyCommand && script.flags.shebang && !script.flags.noWrites) {
     return new ReplyError('ERR Can not execute a script with write flag using *_ro command.')
   }
+  // A script that may write and did not declare allow-oom does not start while memory is over maxmemory.
+  const oom = ctx.engine.eviction.refusesScript(script.flags)
+  if (oom) return oom
   const keys = ctx.argv.slice(3, 3 + numkeys)
   const args = ctx.argv.slice(3 + numkeys)
   return host.run(ctx, script, keys, args, readOnlyCommand || script.flags.noWrites)

@@ -8,6 +8,7 @@ import { hashCommands } from './hashes.ts'
 import { introspectionCommands } from './introspection.ts'
 import { keyCommands } from './keys.ts'
 import { listCommands } from './lists.ts'
+import { memoryCommands } from './memory.ts'
 import { scriptingCommands } from './scripting.ts'
 import { serverCommands } from './server.ts'
 import { setCommands } from './sets.ts'
@@ -34,6 +35,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...setCommands,
   ...zsetCommands,
   ...objectCommands,
+  ...memoryCommands,
   ...bitmapCommands,
   ...hyperloglogCommands,
   ...sortCommands,

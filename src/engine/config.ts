@@ -72,6 +72,12 @@ export const CONFIG_PARAMS: ConfigParam[] = [
     },
     default: 'noeviction',
   },
+  // Eviction (src/engine/eviction.ts) and the LFU counter (src/keyspace/access-clock.ts). redsim evicts until under the
+  // limit without a time budget, so maxmemory-eviction-tenacity is accepted and has no effect.
+  { name: 'maxmemory-samples', kind: { type: 'int', min: 1n, max: INT_MAX }, default: '5' },
+  { name: 'maxmemory-eviction-tenacity', kind: { type: 'int', min: 0n, max: 100n }, default: '10' },
+  { name: 'lfu-log-factor', kind: { type: 'int', min: 0n, max: INT_MAX }, default: '10' },
+  { name: 'lfu-decay-time', kind: { type: 'int', min: 0n, max: INT_MAX }, default: '1' },
   { name: 'save', kind: { type: 'custom', normalize: normalizeSave }, default: '' },
   { name: 'appendonly', kind: { type: 'bool' }, default: 'no' },
   { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: normalizeKeyspaceEvents }, default: '' },
@@ -121,6 +127,8 @@ export class ConfigRegistry {
   private readonly values = new Map<string, string>()
   /** Called after a successful CONFIG SET of a parameter, with its canonical name. */
   onChange: ((name: string, value: string) => void) | null = null
+  /** Listeners of `watch`, by canonical name. */
+  private readonly watchers = new Map<string, Array<(value: string) => void>>()
 
   constructor(params: readonly ConfigParam[] = CONFIG_PARAMS) {
     for (const p of params) this.declare(p)
@@ -130,6 +138,25 @@ export class ConfigRegistry {
     this.params.set(param.name, param)
     for (const alias of param.aliases ?? []) this.params.set(alias, param)
     this.values.set(param.name, param.default)
+  }
+
+  /**
+   * Calls `listener` with the value of `name` now and again after every change, so that hot paths can keep a parsed
+   * copy instead of looking the parameter up per command.
+   */
+  watch(name: string, listener: (value: string) => void): void {
+    const p = this.params.get(name)
+    if (!p) throw new Error(`undeclared config parameter ${name}`)
+    let list = this.watchers.get(p.name)
+    if (!list) this.watchers.set(p.name, (list = []))
+    list.push(listener)
+    listener(this.values.get(p.name)!)
+  }
+
+  private changed(name: string, value: string): void {
+    const list = this.watchers.get(name)
+    if (list) for (const listener of list) listener(value)
+    this.onChange?.(name, value)
   }
 
   has(name: string): boolean {
@@ -176,7 +203,7 @@ export class ConfigRegistry {
     const result = normalize(p, name, raw, this.values.get(p.name)!)
     if (result instanceof ReplyError) return result
     this.values.set(p.name, result)
-    this.onChange?.(p.name, result)
+    this.changed(p.name, result)
     return null
   }
 
@@ -205,7 +232,7 @@ export class ConfigRegistry {
     }
     for (let i = 0; i < params.length; i++) {
       this.values.set(params[i].name, normalized[i])
-      this.onChange?.(params[i].name, normalized[i])
+      this.changed(params[i].name, normalized[i])
     }
     return null
   }

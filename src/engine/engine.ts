@@ -18,6 +18,7 @@ import { Client, type ClientKind } from './client.ts'
 import { ClientPause } from './client-pause.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { ConfigRegistry } from './config.ts'
+import { Eviction } from './eviction.ts'
 import { Executor } from './executor.ts'
 import { type Lease, LeaseError, Lock } from './lock.ts'
 import { type Logger, type LogLevel, stderrLogger } from './logger.ts'
@@ -25,6 +26,7 @@ import { PubSub } from './pubsub.ts'
 import { type RandomSource, systemRandom } from './random.ts'
 import { type Actor, productionSeam, type SchedulingSeam } from './seam.ts'
 import { TimerQueue } from './timers.ts'
+import { UsedMemory } from './used-memory.ts'
 import { CORRECT_EXECUTOR, type ExecutorVariant } from './variant.ts'
 
 /** The actor of the engine's periodic work (active expiry): it takes the lock like a client. */
@@ -67,6 +69,10 @@ export class Engine {
   readonly lock: Lock
   readonly executor: Executor
   readonly config: ConfigRegistry
+  /** used_memory as Redis would count it (src/engine/used-memory.ts). */
+  readonly memory: UsedMemory
+  /** maxmemory: eviction and OOM refusals (src/engine/eviction.ts). */
+  readonly eviction: Eviction
   readonly clients = new Map<number, Client>()
   /** Pub/sub subscriptions and message delivery (src/engine/pubsub.ts). */
   readonly pubsub = new PubSub()
@@ -140,6 +146,8 @@ export class Engine {
       if (error) throw new Error(`invalid config ${name}: ${error.message}`)
     }
     this.executor = new Executor(this, defaultCommandTable())
+    this.memory = new UsedMemory(this)
+    this.eviction = new Eviction(this)
     this.startedAt = this.clock.now()
     this.lastSave = Math.floor(this.startedAt / 1000)
   }
@@ -167,6 +175,7 @@ export class Engine {
     this.pubsub.removeClient(client)
     this.blocking.removeClient(client)
     this.clientPause.removeClient(client)
+    this.memory.forget(client)
     this.clients.delete(client.id)
   }
 
@@ -189,6 +198,8 @@ export class Engine {
    * or null when the pass was skipped.
    */
   runCron(actor: Actor = CRON_ACTOR, kind: ExpireCycleKind = 'slow'): number | null {
+    // Client buffers change between their commands too: refresh every client's figure, as Redis's clientsCron does.
+    this.memory.refreshClients()
     if (!this.variant.cronTakesLease) return this.cronIgnoringLease()
     // Redis runs no expiry cycle while clients are paused (CLIENT PAUSE), so that no key changes meanwhile.
     if (this.clientPause.active) return null

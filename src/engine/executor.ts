@@ -86,6 +86,8 @@ export class Executor {
     const engine = this.engine
     const now = engine.clock.now()
     client.lastInteraction = now
+    // Keys this command accesses get this time as their LRU time (src/keyspace/access-clock.ts).
+    engine.keyspace.access.now = now
     if (argv.length === 0) return null
     const resolved = this.table.resolve(argv)
     if ('error' in resolved) {
@@ -122,6 +124,11 @@ export class Executor {
       if (busy) {
         client.multi.aborted = true
         return this.reject(client, busy, client.lastCommand)
+      }
+      const oom = engine.eviction.queuing(client, spec, argv)
+      if (oom) {
+        client.multi.aborted = true
+        return this.reject(client, oom, client.lastCommand)
       }
       client.multi.queue.push({ argv })
       return QUEUED
@@ -167,6 +174,21 @@ export class Executor {
     if (client.closed) {
       lease.release()
       return null
+    }
+    // maxmemory: evict under this lease before the command runs, or refuse it (src/engine/eviction.ts).
+    if (this.engine.eviction.maxmemory > 0) {
+      let refused: ReplyError | null
+      try {
+        refused = this.engine.eviction.beforeCommand(lease, client, spec, argv)
+      } catch (err) {
+        lease.release()
+        throw err
+      }
+      if (refused) {
+        lease.release()
+        if (client.multi) client.multi.aborted = true
+        return this.reject(client, refused, fullName(spec))
+      }
     }
     let reply: Reply | Promise<Reply>
     try {

@@ -8,6 +8,8 @@
 import type { Client } from '../engine/client.ts'
 import { KeyTable } from './key-table.ts'
 import type { Keyspace } from './keyspace.ts'
+import { DICT_ENTRY, DICT_ENTRY_ALLOC, dictTableBytes, keyEntryBytes } from './memory-size.ts'
+import { valueBytes } from './value-memory.ts'
 import type { RedisValue } from './values.ts'
 
 /** The clients blocked on one key, as the database sees them (src/engine/blocking.ts implements it). */
@@ -17,8 +19,16 @@ export interface KeyWaiters {
 }
 
 export class Database {
-  /** Not readonly only so that SWAPDB can exchange contents between two databases. */
-  table = new KeyTable<RedisValue>()
+  /**
+   * Not readonly only so that SWAPDB can exchange contents between two databases. Each key carries its access stamp
+   * (LRU time or LFU counter, src/keyspace/access-clock.ts) beside it.
+   */
+  table = new KeyTable<RedisValue>({ stamps: true })
+  /**
+   * What the keys and values cost as Redis would hold them, MEMORY USAGE summed over the keys (src/keyspace/memory-size.ts):
+   * kept by every write below, so used_memory is known in O(1). SWAPDB exchanges it with the table.
+   */
+  bytes = 0
   /**
    * Absolute expiry time in ms for keys that have one. A KeyTable rather than a Map, as are the two tables below:
    * each can hold as many entries as there are keys, past a Map's 2^24 limit; iteration is insertion order as a Map's.
@@ -50,6 +60,23 @@ export class Database {
       this.keyspace.stats.keyspaceMisses++
       return undefined
     }
+    // An access updates the key's LRU time or LFU counter, as lookupKey does.
+    const value = this.table.getStamped(key, this.keyspace.access)
+    if (value === undefined) this.keyspace.stats.keyspaceMisses++
+    else this.keyspace.stats.keyspaceHits++
+    return value
+  }
+
+  /**
+   * `get` without updating the key's access stamp: Redis's LOOKUP_NOTOUCH (OBJECT, TYPE, TTL and the like read a key
+   * without making it recently used). Counts a hit or miss and records a read.
+   */
+  getNoTouch(key: string): RedisValue | undefined {
+    this.keyspace.record('read', this.index, key)
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) {
+      this.keyspace.stats.keyspaceMisses++
+      return undefined
+    }
     const value = this.table.get(key)
     if (value === undefined) this.keyspace.stats.keyspaceMisses++
     else this.keyspace.stats.keyspaceHits++
@@ -60,7 +87,7 @@ export class Database {
   getForWrite(key: string): RedisValue | undefined {
     this.keyspace.record('write', this.index, key)
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined
-    return this.table.get(key)
+    return this.table.getStamped(key, this.keyspace.access)
   }
 
   /** Whether `key` exists (after lazy expiry). Records a read. */
@@ -90,10 +117,15 @@ export class Database {
     this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     if (!keepTtl) this.expires.delete(key)
-    const created = this.table.set(key, value)
+    const access = this.keyspace.access
+    // A new value starts with a fresh stamp; under LFU an overwrite keeps the old counter, as dbSetValue does.
+    const old = this.table.put(key, value, access.initial(), access.lfu)
+    // The old size first: `value` may be the same aggregate, whose `accounted` still holds what was counted for it.
+    const freed = old === undefined ? 0 : this.countedBytes(key, old)
+    this.account(this.measure(key, value) - freed)
     this.touch(key)
     if (this.blockedKeys.size > 0) this.blockedKeys.get(key)?.valueStored()
-    return created
+    return old === undefined
   }
 
   /** Deletes `key` if present (expired keys count as absent). Invalidates watchers. Records a write. */
@@ -101,7 +133,24 @@ export class Database {
     this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return false
-    if (!this.table.delete(key)) return false
+    const old = this.table.take(key)
+    if (old === undefined) return false
+    this.account(-this.countedBytes(key, old))
+    this.expires.delete(key)
+    this.touch(key)
+    return true
+  }
+
+  /**
+   * Evicts `key` to free memory (src/engine/eviction.ts): deleted whether or not its TTL has passed, as
+   * performEvictions' dbSyncDelete does, with WATCH invalidated and a write recorded. Returns whether it existed.
+   */
+  evict(key: string): boolean {
+    this.keyspace.assertWritable()
+    this.keyspace.record('write', this.index, key)
+    const old = this.table.take(key)
+    if (old === undefined) return false
+    this.account(-this.countedBytes(key, old))
     this.expires.delete(key)
     this.touch(key)
     return true
@@ -111,7 +160,57 @@ export class Database {
   modified(key: string): void {
     this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
+    const value = this.table.get(key)
+    // The aggregate changed size in place: count the difference (strings are never modified in place).
+    if (value !== undefined && !Buffer.isBuffer(value) && value.accounted !== undefined) {
+      const size = valueBytes(value, this.keyspace.listFill)
+      this.account(size - value.accounted)
+      value.accounted = size
+    }
     this.touch(key)
+  }
+
+  /** MEMORY USAGE of `key` (undefined when absent): its sds, its dictEntry and its value, as memory-size.ts models them. */
+  memoryUsage(key: string): number | undefined {
+    const value = this.table.get(key)
+    return value === undefined ? undefined : keyEntryBytes(key.length) + valueBytes(value, this.keyspace.listFill)
+  }
+
+  /**
+   * What the dicts themselves cost beyond the per-key figures in `bytes`: the bucket arrays of the keys' and the
+   * expiry dicts, each expiry's dictEntry, and what jemalloc really hands out for a dictEntry.
+   */
+  overheadBytes(): number {
+    const keys = this.table.size
+    const expires = this.expires.size
+    return (
+      keys * (DICT_ENTRY_ALLOC - DICT_ENTRY) +
+      dictTableBytes(keys) +
+      expires * DICT_ENTRY_ALLOC +
+      dictTableBytes(expires)
+    )
+  }
+
+  /** The key's and the value's size, remembering the value's on an aggregate (its `accounted`). */
+  private measure(key: string, value: RedisValue): number {
+    const size = valueBytes(value, this.keyspace.listFill)
+    if (!Buffer.isBuffer(value) && value.accounted !== undefined) value.accounted = size
+    return keyEntryBytes(key.length) + size
+  }
+
+  /** What `measure` counted for a key and value still in `bytes` (an aggregate may have changed since). */
+  private countedBytes(key: string, value: RedisValue): number {
+    // A value without `accounted` (a test's stand-in) has a fixed size: measure it again.
+    const size =
+      Buffer.isBuffer(value) || value.accounted === undefined
+        ? valueBytes(value, this.keyspace.listFill)
+        : value.accounted
+    return keyEntryBytes(key.length) + size
+  }
+
+  private account(delta: number): void {
+    this.bytes += delta
+    this.keyspace.bytes += delta
   }
 
   /** The absolute expiry time of `key` in ms, or undefined when it has none. Caller has checked existence. */
@@ -148,6 +247,7 @@ export class Database {
     }
     this.table.clear()
     this.expires.clear()
+    this.account(-this.bytes)
     return removed
   }
 
@@ -163,7 +263,8 @@ export class Database {
     if (at === undefined || this.keyspace.clock.now() <= at) return false
     // Lazy expiry is a write like any other: it happens inside the command (or cron pass) that holds the lease.
     this.keyspace.assertWritable()
-    this.table.delete(key)
+    const old = this.table.take(key)
+    if (old !== undefined) this.account(-this.countedBytes(key, old))
     this.expires.delete(key)
     this.keyspace.stats.expiredKeys++
     this.touchExpired(key)

@@ -44,8 +44,25 @@ export function markStringEncoding(value: Buffer, encoding: StringEncoding): Buf
 export function stringEncoding(value: Buffer): StringEncoding {
   const marked = stringEncodings.get(value)
   if (marked) return marked
-  if (value.length <= 20 && isInt64String(value.toString('latin1'))) return 'int'
+  if (value.length <= 20 && isInt64Bytes(value)) return 'int'
   return value.length <= EMBSTR_SIZE_LIMIT ? 'embstr' : 'raw'
+}
+
+/** isInt64String on the bytes themselves, without decoding them to a string first (SET's hot path). */
+function isInt64Bytes(value: Buffer): boolean {
+  const len = value.length
+  if (len === 0) return false
+  let i = 0
+  if (value[0] === 0x2d) {
+    if (len === 1) return false
+    i = 1
+  }
+  if (value[i] === 0x30) return len === 1
+  for (let j = i; j < len; j++) {
+    const c = value[j]
+    if (c < 0x30 || c > 0x39) return false
+  }
+  return len - i < 19 || isInt64String(value.toString('latin1'))
 }
 
 /** OBJECT ENCODING's answer for a value. */

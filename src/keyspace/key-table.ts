@@ -42,6 +42,16 @@ export interface KeyTableOptions {
    * never sets it. It is what lets tests prove that multi-key writes check `reserve` before their first write.
    */
   capacity?: number
+  /**
+   * Keep a small integer per key beside it (the database's per-key access stamp, see access-clock.ts): set by `put`,
+   * updated by `getStamped`, read by `stampOf` and `sample`.
+   */
+  stamps?: boolean
+}
+
+/** What `getStamped` asks for the new stamp of a key being accessed. */
+export interface Stamper {
+  touch(stamp: number): number
 }
 
 /**
@@ -60,9 +70,15 @@ interface Config {
   readonly shardLimit: number
   readonly minHolesToCompact: number
   readonly capacity: number
+  readonly stamps: boolean
 }
 
-const DEFAULT_CONFIG: Config = { shardLimit: DEFAULT_SHARD_LIMIT, minHolesToCompact: 1024, capacity: Infinity }
+const DEFAULT_CONFIG: Config = {
+  shardLimit: DEFAULT_SHARD_LIMIT,
+  minHolesToCompact: 1024,
+  capacity: Infinity,
+  stamps: false,
+}
 
 interface Shard<V> {
   readonly table: KeyTable<V>
@@ -84,6 +100,8 @@ export class KeyTable<V> {
   private index = new Map<string, number>()
   private slotKeys: Array<string | undefined> = []
   private slotValues: Array<V | undefined> = []
+  /** Per-position stamps (small integers, so an unboxed array) when the table keeps them; null otherwise. */
+  private slotStamps: number[] | null
   /** Sequence number per position; null while implicit (`seqBase + position`). */
   private seqs: number[] | null = null
   private seqBase = 1
@@ -95,6 +113,7 @@ export class KeyTable<V> {
 
   constructor(options?: KeyTableOptions) {
     this.config = options === undefined ? DEFAULT_CONFIG : { ...DEFAULT_CONFIG, ...options }
+    this.slotStamps = this.config.stamps ? [] : null
   }
 
   get size(): number {
@@ -143,6 +162,102 @@ export class KeyTable<V> {
   }
 
   /**
+   * `set` for a table with stamps, returning the value it replaced (undefined when the key is new). A new key gets
+   * `stamp`; an existing one gets it too unless `keepStamp`.
+   */
+  put(key: string, value: V, stamp: number, keepStamp: boolean): V | undefined {
+    if (this.sharded !== null) {
+      const shard = this.shardOf(key).table
+      const i = shard.index.get(key)
+      if (i !== undefined) return shard.replaceAt(i, value, stamp, keepStamp)
+      // A split may have moved the new key to another shard: stamp it wherever it now lives.
+      this.setSharded(key, value)
+      this.shardOf(key).table.stampKey(key, stamp)
+      return undefined
+    }
+    const i = this.index.get(key)
+    if (i !== undefined) return this.replaceAt(i, value, stamp, keepStamp)
+    if (this.index.size >= this.config.shardLimit) {
+      this.split()
+      this.setSharded(key, value)
+      this.shardOf(key).table.stampKey(key, stamp)
+      return undefined
+    }
+    if (this.index.size >= this.config.capacity) throw capacityExceeded()
+    this.append(key, value, this.nextSeq++, stamp)
+    return undefined
+  }
+
+  /** Deletes `key` and returns the value it held, or undefined when absent. */
+  take(key: string): V | undefined {
+    const value = this.get(key)
+    if (value !== undefined) this.delete(key)
+    return value
+  }
+
+  /** `get` that also updates the key's stamp to `stamper.touch(stamp)` (a table with stamps). */
+  getStamped(key: string, stamper: Stamper): V | undefined {
+    if (this.sharded !== null) return this.shardOf(key).table.getStamped(key, stamper)
+    const i = this.index.get(key)
+    if (i === undefined) return undefined
+    const stamps = this.slotStamps
+    if (stamps !== null) stamps[i] = stamper.touch(stamps[i])
+    return this.slotValues[i]
+  }
+
+  /** The stamp of `key`, or undefined when absent (or the table keeps none). */
+  stampOf(key: string): number | undefined {
+    if (this.sharded !== null) return this.shardOf(key).table.stampOf(key)
+    const i = this.index.get(key)
+    return i === undefined || this.slotStamps === null ? undefined : this.slotStamps[i]
+  }
+
+  /** Sets the stamp of an existing key. */
+  stampKey(key: string, stamp: number): void {
+    if (this.sharded !== null) {
+      this.shardOf(key).table.stampKey(key, stamp)
+      return
+    }
+    const i = this.index.get(key)
+    if (i !== undefined && this.slotStamps !== null) this.slotStamps[i] = stamp
+  }
+
+  /**
+   * Visits up to `count` live entries picked at random (independently, so one may come twice), as the eviction pool's
+   * dictGetSomeKeys samples a dict: O(count) expected. `random` returns [0, 1). The callback must not modify the table.
+   */
+  sample(count: number, random: () => number, visit: (key: string, value: V, stamp: number) => void): void {
+    if (this.size === 0) return
+    if (this.sharded !== null) {
+      for (let n = 0; n < count; n++) {
+        const key = this.randomKeySharded(random)
+        const shard = this.shardOf(key).table
+        const i = shard.index.get(key) as number
+        visit(key, shard.slotValues[i] as V, shard.slotStamps === null ? 0 : shard.slotStamps[i])
+      }
+      return
+    }
+    const keys = this.slotKeys
+    for (let n = 0; n < count; n++) {
+      let i = Math.floor(random() * keys.length)
+      for (let attempt = 0; keys[i] === undefined && attempt < 64; attempt++) i = Math.floor(random() * keys.length)
+      if (keys[i] === undefined) {
+        this.compact()
+        i = Math.floor(random() * this.slotKeys.length)
+      }
+      visit(this.slotKeys[i] as string, this.slotValues[i] as V, this.slotStamps === null ? 0 : this.slotStamps[i])
+    }
+  }
+
+  /** Overwrites the value at position `i` (and its stamp unless `keepStamp`), returning the old value. */
+  private replaceAt(i: number, value: V, stamp: number, keepStamp: boolean): V | undefined {
+    const old = this.slotValues[i]
+    this.slotValues[i] = value
+    if (!keepStamp && this.slotStamps !== null) this.slotStamps[i] = stamp
+    return old
+  }
+
+  /**
    * Throws, without changing anything, when `newKeys` more keys would not fit. A table has no limit but memory, so
    * this only ever throws under a test's `capacity`; multi-key writes call it (through Database.reserve) before
    * their first write, so that a failing insertion can never leave half a command applied.
@@ -175,6 +290,7 @@ export class KeyTable<V> {
     this.index.clear()
     this.slotKeys = []
     this.slotValues = []
+    if (this.slotStamps !== null) this.slotStamps = []
     // New keys keep getting higher sequence numbers, so a cursor from before the clear still sees all of them.
     this.seqs = null
     this.seqBase = this.nextSeq
@@ -296,7 +412,7 @@ export class KeyTable<V> {
   }
 
   /** Adds a key known to be absent with sequence number `seq`, above every one this object holds. */
-  private append(key: string, value: V, seq: number): void {
+  private append(key: string, value: V, seq: number, stamp = 0): void {
     if (this.seqs === null) {
       if (this.slotKeys.length === 0) this.seqBase = seq
       else if (seq !== this.seqBase + this.slotKeys.length) this.seqs = this.explicitSeqs()
@@ -304,6 +420,7 @@ export class KeyTable<V> {
     this.index.set(key, this.slotKeys.length)
     this.slotKeys.push(key)
     this.slotValues.push(value)
+    if (this.slotStamps !== null) this.slotStamps.push(stamp)
     if (this.seqs !== null) this.seqs.push(seq)
   }
 
@@ -330,6 +447,8 @@ export class KeyTable<V> {
     const keys: string[] = []
     const values: V[] = []
     const seqs: number[] = []
+    const oldStamps = this.slotStamps
+    const stamps: number[] | null = oldStamps === null ? null : []
     for (let i = 0; i < this.slotKeys.length; i++) {
       const k = this.slotKeys[i]
       if (k === undefined) continue
@@ -337,11 +456,17 @@ export class KeyTable<V> {
       keys.push(k)
       values.push(this.slotValues[i] as V)
       seqs.push(this.seqAt(i))
+      if (stamps !== null) stamps.push((oldStamps as number[])[i])
     }
     this.slotKeys = keys
     this.slotValues = values
+    this.slotStamps = stamps
     this.seqs = seqs
     this.holes = 0
+  }
+
+  private stampAt(position: number): number {
+    return this.slotStamps === null ? 0 : this.slotStamps[position]
   }
 
   // --- Shards ------------------------------------------------------------------------------------------------------
@@ -383,6 +508,7 @@ export class KeyTable<V> {
     t.index = this.index
     t.slotKeys = this.slotKeys
     t.slotValues = this.slotValues
+    t.slotStamps = this.slotStamps
     t.seqs = this.seqs
     t.seqBase = this.seqBase
     t.holes = this.holes
@@ -390,6 +516,7 @@ export class KeyTable<V> {
     this.index = new Map()
     this.slotKeys = []
     this.slotValues = []
+    if (this.slotStamps !== null) this.slotStamps = []
     this.seqs = null
     this.holes = 0
     this.sharded = { dir: [shard], bits: 0, mask: 0, list: [shard], size }
@@ -414,7 +541,7 @@ export class KeyTable<V> {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]
       if (k === undefined || (hashKey(k) & bit) === 0) continue
-      high.table.append(k, t.slotValues[i] as V, t.seqAt(i))
+      high.table.append(k, t.slotValues[i] as V, t.seqAt(i), t.stampAt(i))
       t.index.delete(k)
       keys[i] = undefined
       t.clearValueAt(i)
@@ -432,16 +559,19 @@ export class KeyTable<V> {
     const keys: string[] = []
     const values: V[] = []
     const seqs: number[] = []
-    for (const [key, value, seq] of this.merged(0)) {
+    const stamps: number[] | null = this.slotStamps === null ? null : []
+    for (const [key, value, seq, stamp] of this.merged(0)) {
       keys.push(key)
       values.push(value)
       seqs.push(seq)
+      if (stamps !== null) stamps.push(stamp)
     }
     this.sharded = null
     this.index = new Map()
     for (let i = 0; i < keys.length; i++) this.index.set(keys[i], i)
     this.slotKeys = keys
     this.slotValues = values
+    this.slotStamps = stamps
     this.seqs = seqs
     this.holes = 0
   }
@@ -450,7 +580,7 @@ export class KeyTable<V> {
    * Live entries of every shard with a sequence number above `after`, in sequence order: a merge of the shards'
    * own ordered positions (the smallest head among k shards, k small: the table's size over the shard limit).
    */
-  private *merged(after: number): Generator<[string, V, number], void, undefined> {
+  private *merged(after: number): Generator<[string, V, number, number], void, undefined> {
     const list = (this.sharded as Sharding<V>).list
     const tables = list.map((s) => s.table)
     const heads = tables.map((t) => t.firstAfter(after))
@@ -473,7 +603,7 @@ export class KeyTable<V> {
       if (best < 0) return
       const t = tables[best]
       const p = heads[best]++
-      yield [t.slotKeys[p] as string, t.slotValues[p] as V, bestSeq]
+      yield [t.slotKeys[p] as string, t.slotValues[p] as V, bestSeq, t.stampAt(p)]
     }
   }
 

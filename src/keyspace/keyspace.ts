@@ -4,6 +4,7 @@
 import type { Clock } from '../engine/clock.ts'
 import { type Lease, LeaseError } from '../engine/lock.ts'
 import type { AccessKind, AccessRecorder } from '../engine/seam.ts'
+import { AccessClock } from './access-clock.ts'
 import { Database } from './database.ts'
 
 export const DATABASE_COUNT = 16
@@ -30,6 +31,12 @@ export class Keyspace {
   writer: Lease | null = null
   /** Off only in the simulator's cron-ignores-lease mutant, whose point is a write the checkers must see. */
   checksWriter = true
+  /** Every database's `bytes` summed: the dataset as Redis would hold it (src/keyspace/memory-size.ts). */
+  bytes = 0
+  /** Per-key access stamps: LRU times or LFU counters (src/keyspace/access-clock.ts). */
+  readonly access = new AccessClock()
+  /** list-max-listpack-size, which sizes quicklist nodes in the memory model. */
+  listFill = -2
 
   constructor(
     readonly clock: Clock,
@@ -76,8 +83,16 @@ export class Keyspace {
     dbb.touchExistingWatched()
     ;[da.table, dbb.table] = [dbb.table, da.table]
     ;[da.expires, dbb.expires] = [dbb.expires, da.expires]
+    ;[da.bytes, dbb.bytes] = [dbb.bytes, da.bytes]
     da.touchExistingWatched()
     dbb.touchExistingWatched()
+  }
+
+  /** The dataset plus what the databases' dicts cost: the keyspace's part of used_memory. O(databases). */
+  datasetBytes(): number {
+    let total = this.bytes
+    for (const db of this.dbs) if (db.size > 0) total += db.overheadBytes()
+    return total
   }
 
   flushAll(): void {

@@ -9,6 +9,11 @@ export interface AggregateValue {
   readonly redisType: 'hash' | 'list' | 'set' | 'zset' | 'stream'
   /** Element count; an aggregate that reaches 0 is deleted by the command that emptied it. */
   readonly length: number
+  /**
+   * The size the database last counted for this value (memory accounting: src/keyspace/database.ts). Every type
+   * declares it; optional only so that a test's stand-in aggregate need not.
+   */
+  accounted?: number
 }
 
 export function typeName(value: RedisValue): string {

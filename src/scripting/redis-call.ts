@@ -17,6 +17,7 @@ import type { CommandTable } from '../commands/table.ts'
 import { type CommandSpec, fullName } from '../commands/types.ts'
 import { type Reply, ReplyError } from '../protocol/reply.ts'
 import { luaArgsToArgv, pushErrorTable, pushReply } from './conversions.ts'
+import { OOM_MESSAGE } from '../engine/eviction.ts'
 import type { LuaRuntime } from './lua-runtime.ts'
 import type { PendingCall, ScriptRun } from './script-run.ts'
 
@@ -60,6 +61,11 @@ export function redisCall(runtime: LuaRuntime, L: LuaState, raise: boolean): num
   const writes = spec.flags.includes('write')
   if (run.frame.readOnly && (writes || spec.flags.includes('may_replicate'))) {
     return fail(L, raise, 'Write commands are not allowed from read-only scripts.', true)
+  }
+  // Over maxmemory since the script started: its first command that may grow memory fails (scriptVerifyOOM).
+  if (engine.eviction.refusesScriptCall(spec, run.script.flags, run.frame.wrote)) {
+    engine.executor.rejected(new ReplyError(OOM_MESSAGE), fullName(spec))
+    return fail(L, raise, `-${OOM_MESSAGE}`, true)
   }
   // From here on the script counts as having written (SCRIPT KILL answers UNKILLABLE), as Redis marks it before the
   // command runs.

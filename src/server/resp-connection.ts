@@ -19,6 +19,7 @@
  */
 import type { Socket } from 'node:net'
 import type { Client } from '../engine/client.ts'
+import { reportClientBuffers } from '../engine/client-memory.ts'
 import type { Engine } from '../engine/engine.ts'
 import { clientInfoLine } from '../commands/client-list.ts'
 import { type BufferLimits, overOutputLimit, parseOutputBufferLimits } from '../engine/output-buffer-limits.ts'
@@ -96,6 +97,8 @@ export class RespConnection {
     const addr = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
     const laddr = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`
     this.client = engine.createClient('tcp', addr, laddr)
+    // used_memory counts this connection's query and output buffers (src/engine/client-memory.ts).
+    reportClientBuffers(this.client, this)
     this.parser = new RespParser({
       maxBulkLen: () => engine.config.getNumber('proto-max-bulk-len'),
       authenticated: () => this.client.authenticated,

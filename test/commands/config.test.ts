@@ -50,6 +50,8 @@ describe('CONFIG GET', () => {
       new Map([
         ['maxmemory', '0'],
         ['maxmemory-policy', 'noeviction'],
+        ['maxmemory-samples', '5'],
+        ['maxmemory-eviction-tenacity', '10'],
         ['timeout', '0'],
       ]),
     )

@@ -18,6 +18,8 @@ export class RedisHash implements AggregateValue {
    * returns (a listpack in one call) and what OBJECT ENCODING says.
    */
   private compact = true
+  /** The size the database last counted for this value (src/keyspace/database.ts). */
+  accounted = 0
 
   constructor(fields: FieldTable<Buffer> = new FieldTable()) {
     this.fields = fields

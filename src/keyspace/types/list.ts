@@ -7,6 +7,7 @@
  * shorter side, O(n) at worst (Redis O(n)); LTRIM O(removed) (Redis O(removed)). The buffer grows by doubling and
  * shrinks by half when three quarters are empty, so memory follows the length.
  */
+import { listpackEntry } from '../memory-size.ts'
 import type { AggregateValue } from '../values.ts'
 
 const MIN_CAPACITY = 8
@@ -18,6 +19,10 @@ export class RedisList implements AggregateValue {
   private head = 0
   private mask: number
   private count = 0
+  /** The listpack entries the elements would take in Redis (memory-size.ts), kept by every mutation. */
+  entryBytes = 0
+  /** The size the database last counted for this value (src/keyspace/database.ts). */
+  accounted = 0
 
   constructor(capacity = MIN_CAPACITY) {
     let size = MIN_CAPACITY
@@ -42,7 +47,9 @@ export class RedisList implements AggregateValue {
 
   /** Replaces the element at `index` (caller checks bounds). */
   setAt(index: number, value: Buffer): void {
-    this.ring[(this.head + index) & this.mask] = value
+    const i = (this.head + index) & this.mask
+    this.entryBytes += listpackEntry(value.length) - listpackEntry((this.ring[i] as Buffer).length)
+    this.ring[i] = value
   }
 
   pushFront(value: Buffer): void {
@@ -50,17 +57,20 @@ export class RedisList implements AggregateValue {
     this.head = (this.head - 1) & this.mask
     this.ring[this.head] = value
     this.count++
+    this.entryBytes += listpackEntry(value.length)
   }
 
   pushBack(value: Buffer): void {
     if (this.count === this.ring.length) this.resize(this.ring.length * 2)
     this.ring[(this.head + this.count) & this.mask] = value
     this.count++
+    this.entryBytes += listpackEntry(value.length)
   }
 
   popFront(): Buffer | undefined {
     if (this.count === 0) return undefined
-    const value = this.ring[this.head]
+    const value = this.ring[this.head] as Buffer
+    this.entryBytes -= listpackEntry(value.length)
     this.ring[this.head] = undefined
     this.head = (this.head + 1) & this.mask
     this.count--
@@ -71,7 +81,8 @@ export class RedisList implements AggregateValue {
   popBack(): Buffer | undefined {
     if (this.count === 0) return undefined
     const i = (this.head + this.count - 1) & this.mask
-    const value = this.ring[i]
+    const value = this.ring[i] as Buffer
+    this.entryBytes -= listpackEntry(value.length)
     this.ring[i] = undefined
     this.count--
     this.maybeShrink()
@@ -101,6 +112,7 @@ export class RedisList implements AggregateValue {
     }
     ring[(this.head + index) & mask] = value
     this.count++
+    this.entryBytes += listpackEntry(value.length)
   }
 
   /**
@@ -118,6 +130,7 @@ export class RedisList implements AggregateValue {
         const value = ring[(this.head + read) & mask] as Buffer
         if ((limit === 0 || removed < limit) && drop(value)) {
           removed++
+          this.entryBytes -= listpackEntry(value.length)
           continue
         }
         if (write !== read) ring[(this.head + write) & mask] = value
@@ -130,6 +143,7 @@ export class RedisList implements AggregateValue {
         const value = ring[(this.head + read) & mask] as Buffer
         if ((limit === 0 || removed < limit) && drop(value)) {
           removed++
+          this.entryBytes -= listpackEntry(value.length)
           continue
         }
         if (write !== read) ring[(this.head + write) & mask] = value
@@ -145,10 +159,9 @@ export class RedisList implements AggregateValue {
 
   /** Keeps elements [start, end] (valid indexes, start <= end), dropping the rest: O(removed). */
   trim(start: number, end: number): void {
-    const ring = this.ring
     const mask = this.mask
-    for (let i = end + 1; i < this.count; i++) ring[(this.head + i) & mask] = undefined
-    for (let i = 0; i < start; i++) ring[(this.head + i) & mask] = undefined
+    for (let i = end + 1; i < this.count; i++) this.dropAt((this.head + i) & mask)
+    for (let i = 0; i < start; i++) this.dropAt((this.head + i) & mask)
     this.head = (this.head + start) & mask
     this.count = end - start + 1
     this.maybeShrink()
@@ -166,6 +179,11 @@ export class RedisList implements AggregateValue {
     const copy = new RedisList(this.count)
     for (let i = 0; i < this.count; i++) copy.pushBack(this.at(i))
     return copy
+  }
+
+  private dropAt(position: number): void {
+    this.entryBytes -= listpackEntry((this.ring[position] as Buffer).length)
+    this.ring[position] = undefined
   }
 
   private maybeShrink(): void {

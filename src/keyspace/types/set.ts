@@ -8,6 +8,7 @@
  * in one call. So while a set would be an intset we also keep its members sorted (an O(n) insertion, as intsetAdd's
  * memmove is) and iterate in that order; afterwards, in insertion order (a hash table has no order to match).
  */
+import { sdsAlloc } from '../memory-size.ts'
 import type { AggregateValue } from '../values.ts'
 import { FieldTable } from './field-table.ts'
 
@@ -19,10 +20,22 @@ export class RedisSet implements AggregateValue {
   private readonly table: FieldTable<true>
   /** The members in ascending integer order while Redis would hold an intset; null once it is a hash table. */
   private sorted: string[] | null
+  /** The sds allocations of the members in Redis's hash-table encoding (memory-size.ts), kept by add and remove. */
+  sdsBytes = 0
+  /** Bytes per integer of the intset Redis would hold (2, 4 or 8): it only widens, as intsetUpgradeAndAdd. */
+  intWidth = 2
+  /** The size the database last counted for this value (src/keyspace/database.ts). */
+  accounted = 0
 
   constructor(table: FieldTable<true> = new FieldTable(), sorted: string[] | null = []) {
     this.table = table
     this.sorted = sorted
+    if (table.size > 0) {
+      table.forEach((member) => {
+        this.sdsBytes += sdsAlloc(member.length)
+        if (sorted) this.intWidth = Math.max(this.intWidth, intWidthOf(member))
+      })
+    }
   }
 
   get length(): number {
@@ -44,16 +57,22 @@ export class RedisSet implements AggregateValue {
   /** Adds `member`; returns true when it was new. `maxIntsetEntries` is the current `set-max-intset-entries`. */
   add(member: string, maxIntsetEntries: number): boolean {
     if (!this.table.set(member, true)) return false
+    this.sdsBytes += sdsAlloc(member.length)
     const sorted = this.sorted
     if (sorted) {
       if (!isInt64String(member) || sorted.length + 1 > maxIntsetEntries) this.sorted = null
-      else sorted.splice(insertionPoint(sorted, member), 0, member)
+      else {
+        sorted.splice(insertionPoint(sorted, member), 0, member)
+        const width = intWidthOf(member)
+        if (width > this.intWidth) this.intWidth = width
+      }
     }
     return true
   }
 
   remove(member: string): boolean {
     if (!this.table.delete(member)) return false
+    this.sdsBytes -= sdsAlloc(member.length)
     const sorted = this.sorted
     if (sorted) sorted.splice(insertionPoint(sorted, member) - 1, 1)
     return true
@@ -93,7 +112,9 @@ export class RedisSet implements AggregateValue {
 
   /** For COPY: an independent set with the same members and encoding. */
   clone(): RedisSet {
-    return new RedisSet(this.table.clone(), this.sorted ? this.sorted.slice() : null)
+    const copy = new RedisSet(this.table.clone(), this.sorted ? this.sorted.slice() : null)
+    copy.intWidth = this.intWidth
+    return copy
   }
 }
 
@@ -115,6 +136,14 @@ export function isInt64String(s: string): boolean {
   if (len - i < 19) return true
   const value = BigInt(s)
   return value <= 9223372036854775807n && value >= -9223372036854775808n
+}
+
+/** The intset width an integer member needs: 2 bytes within int16, 4 within int32, else 8. */
+function intWidthOf(member: string): number {
+  if (member.length > 11) return 8
+  const n = Number(member)
+  if (n >= -32768 && n <= 32767) return 2
+  return n >= -2147483648 && n <= 2147483647 ? 4 : 8
 }
 
 /** Numeric order of two canonical integer strings, without parsing them. */

@@ -8,6 +8,7 @@
  * that a listpack stores scores as text, where -0 reads back as 0; `set` mirrors that.
  */
 import { KeyTable } from '../key-table.ts'
+import { listpackEntry, listpackScore, sdsAlloc } from '../memory-size.ts'
 import type { AggregateValue } from '../values.ts'
 import { type Boundary, ScoreTree, TreeCursor } from './score-tree.ts'
 
@@ -18,6 +19,12 @@ export class SortedSet implements AggregateValue {
   encoding: ZsetEncoding
   private members: KeyTable<number>
   private tree = new ScoreTree()
+  /** Listpack entries of members and scores as Redis would lay them out (memory-size.ts), kept by set and remove. */
+  lpBytes = 0
+  /** The members' sds allocations in Redis's skip-list encoding (memory-size.ts). */
+  sdsBytes = 0
+  /** The size the database last counted for this value (src/keyspace/database.ts). */
+  accounted = 0
 
   /** `members` only for tests: a member table with a small shard limit. */
   constructor(encoding: ZsetEncoding = 'listpack', members: KeyTable<number> = new KeyTable()) {
@@ -45,9 +52,12 @@ export class SortedSet implements AggregateValue {
     if (old === undefined) {
       this.members.set(member, score)
       this.tree.insert(score, member)
+      this.lpBytes += listpackEntry(member.length) + listpackScore(score)
+      this.sdsBytes += sdsAlloc(member.length)
       return true
     }
     if (Object.is(old, score)) return false
+    this.lpBytes += listpackScore(score) - listpackScore(old)
     this.tree.delete(old, member)
     this.tree.insert(score, member)
     this.members.set(member, score)
@@ -60,6 +70,8 @@ export class SortedSet implements AggregateValue {
     if (score === undefined) return false
     this.members.delete(member)
     this.tree.delete(score, member)
+    this.lpBytes -= listpackEntry(member.length) + listpackScore(score)
+    this.sdsBytes -= sdsAlloc(member.length)
     return true
   }
 
@@ -113,6 +125,8 @@ export class SortedSet implements AggregateValue {
       copy.members.set(c.member, c.score)
       copy.tree.insert(c.score, c.member)
     }
+    copy.lpBytes = this.lpBytes
+    copy.sdsBytes = this.sdsBytes
     return copy
   }
 }
