@@ -27,6 +27,12 @@ const UNAUTHENTICATED_MULTIBULK_MAX = 10
 const UNAUTHENTICATED_BULK_MAX = 16384
 /** Bulks at least this big may be handed out as a view of the input buffer instead of copied (Redis's big-arg). */
 const BIG_ARG = 32 * 1024
+/**
+ * Requests with at least this many arguments copy their short arguments into shared blocks of ARENA_BLOCK bytes
+ * instead of one small allocation each (see `arenaCopy`).
+ */
+const ARENA_MIN_ARGS = 65536
+const ARENA_BLOCK = 1024 * 1024
 /** Command names up to this length are remembered per connection (see `commandName`). */
 const NAME_CACHE_MAX_LEN = 24
 const NAME_CACHE_SIZE = 8
@@ -63,6 +69,9 @@ export class RespParser {
   /** Length of the bulk payload being waited for, -1 when a `$` header is expected next. */
   private bulkLen = -1
   private failed: ProtocolError | null = null
+  /** The block short arguments of a very large request are copied into, and how much of it is used. */
+  private arena: Buffer | null = null
+  private arenaUsed = 0
   /** Recent command names (argv[0]) of this connection, most recent first; see `commandName`. */
   private readonly names: Buffer[] = []
 
@@ -162,6 +171,7 @@ export class RespParser {
     this.pendingArgs = 0
     this.bulkLen = -1
     this.names.length = 0
+    this.arena = null
   }
 
   /** Once everything is consumed, drops a big buffer so one huge request does not pin memory for the connection. */
@@ -196,11 +206,17 @@ export class RespParser {
         this.pendingArgs = count
         this.args = []
         this.bulkLen = -1
+        if (count >= ARENA_MIN_ARGS) {
+          this.arena = Buffer.allocUnsafeSlow(ARENA_BLOCK)
+          this.arenaUsed = 0
+        }
       }
       const done = this.parseBulks()
       if (done !== true) return done
       const command = this.args
       this.args = []
+      // The arguments keep the blocks they live in; the parser keeps none of them.
+      this.arena = null
       return command
     }
   }
@@ -256,6 +272,10 @@ export class RespParser {
       this.end = restLen
       return view
     }
+    if (this.arena !== null) {
+      this.start = after
+      return this.arenaCopy(from, len)
+    }
     const arg = Buffer.allocUnsafe(len)
     const buf = this.buf
     // Most arguments (names, keys, small values) are short, where a plain loop beats Buffer#copy's overhead.
@@ -263,6 +283,25 @@ export class RespParser {
     else buf.copy(arg, 0, from, from + len)
     this.start = after
     return arg
+  }
+
+  /**
+   * Copies a short argument of a very large request into the current arena block and returns a view of it. Millions
+   * of small allocations from Node's pool leave the process's malloc heap fragmented after they are freed (hundreds
+   * of megabytes that never go back to the system); a block of ARENA_BLOCK bytes is mapped and unmapped as a whole,
+   * so once the request's arguments are garbage the memory is returned. A block lives as long as any argument in it:
+   * when such a request stores only some of its arguments (HSET's values but not its fields), their blocks stay.
+   */
+  private arenaCopy(from: number, len: number): Buffer {
+    let arena = this.arena as Buffer
+    if (this.arenaUsed + len > arena.length) {
+      arena = this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BLOCK, len))
+      this.arenaUsed = 0
+    }
+    const at = this.arenaUsed
+    this.buf.copy(arena, at, from, from + len)
+    this.arenaUsed = at + len
+    return arena.subarray(at, at + len)
   }
 
   /**
