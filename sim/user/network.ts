@@ -159,6 +159,18 @@ export class SimLink {
     return packet
   }
 
+  /**
+   * Cuts the connection (a reset): packets in flight are lost, the server tears the connection down as on a peer
+   * reset, and the client library sees an error and a close, as from a real socket.
+   */
+  cut(): void {
+    this.toServer.length = 0
+    this.toClient.length = 0
+    this.server.destroy()
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' })
+    this.client.destroy(reset)
+  }
+
   /** Whether a packet waits in `direction` for a receiver that can still take it. */
   pending(direction: Direction): boolean {
     const queue = direction === 'to-server' ? this.toServer : this.toClient

@@ -116,6 +116,7 @@ function cell(step: StepRecord): string {
     return commands.map((c) => `<span class="send">→ ${esc(c.join(' '))}</span>`).join('<br>')
   }
   if (step.kind === 'reply') return `<span class="reply">← ${esc(step.text ?? '')}</span>`
+  if (step.kind === 'disconnect') return '<span class="close">⚡ connection cut (fault)</span>'
   return '<span class="close">✕ connection closed</span>'
 }
 

@@ -60,6 +60,8 @@ export interface RunOptions<R = any> {
   serverConfig?: Record<string, string>
   /** Scheduling steps per run before it counts as not terminating. */
   maxSteps: number
+  /** Faults: at most this many client connections are cut during the clients phase (default none). */
+  faults?: { disconnects?: number }
 }
 
 /** One scheduling step, for reports: what was delivered (or that time moved). */
@@ -68,7 +70,7 @@ export interface StepRecord {
   /** Virtual ms since the run started. */
   t: number
   phase: Phase
-  kind: 'send' | 'reply' | 'close' | 'timer'
+  kind: 'send' | 'reply' | 'close' | 'timer' | 'disconnect'
   /** Connection id (0 for the timer). */
   conn: number
   /** How many events were enabled. */
@@ -101,6 +103,12 @@ export interface RunResult {
 
 const TIMER_ID = 0
 const silent: Logger = () => {}
+/**
+ * Chance, at each step of the clients phase while disconnects remain, that one client connection is cut. Drawn from
+ * the run's seed, not chosen by the strategy: a cut connection is a rare event, and offering one per connection at
+ * every step would make a uniform choice cut connections all the time.
+ */
+const DISCONNECT_RATE = 0.03
 
 /** Event id of a packet: connection id * 2 (to the server) or * 2 + 1 (to the client); the timer is 0. */
 function eventId(conn: number, direction: Direction): number {
@@ -129,6 +137,8 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
   let previous = -1
   let phase: Phase = 'setup'
   let failure: RunResult['failure'] = null
+  let disconnects = options.faults?.disconnects ?? 0
+  const faultRandom = seededRandom(`${seed}:faults`)
 
   try {
     const engine = new Engine({
@@ -242,6 +252,18 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
           time.fireNext()
         }
         if (settled()) return null
+        if (phase === 'clients' && disconnects > 0 && faultRandom.next() < DISCONNECT_RATE) {
+          const open = network.links.filter((l) => connections[l.id]?.startsWith('client') && !l.client.destroyed)
+          if (open.length > 0) {
+            const link = open[Math.floor(faultRandom.next() * open.length)]
+            disconnects--
+            trace.push({ step: steps, t: time.elapsed, phase, kind: 'disconnect', conn: link.id, choices: 1 })
+            hash.update(`X${link.id};`)
+            steps++
+            link.cut()
+            continue
+          }
+        }
         enabled.length = 0
         for (const link of network.links) {
           if (link.pending('to-server')) enabled.push(eventId(link.id, 'to-server'))

@@ -35,6 +35,12 @@ export interface SimulateOptions<R = any> {
   libraryOptions?: Record<string, any>
   /** Server configuration as CONFIG SET takes it. */
   serverConfig?: Record<string, string>
+  /**
+   * Faults: `disconnects` is how many client connections may be cut per run (at a low rate drawn from the seed; the
+   * library sees a reset, packets in flight are lost, and what it does next, such as reconnecting and resending, is
+   * part of the run). Default none.
+   */
+  faults?: { disconnects?: number }
   /** Scheduling steps per run before it counts as not terminating (default 20,000). */
   maxSteps?: number
   /** Names the report files (default 'simulation'). */
@@ -95,6 +101,7 @@ export async function simulate<R>(options: SimulateOptions<R>): Promise<Simulate
     libraryOptions: options.libraryOptions,
     serverConfig: options.serverConfig,
     maxSteps,
+    faults: options.faults,
   }
   if (!(runOptions.clients >= 1 && Number.isInteger(runOptions.clients))) {
     throw new RangeError(`clients must be a positive integer, not ${options.clients}`)
