@@ -28,6 +28,7 @@ import { driveTimersInRealTime } from '../../src/server/timer-driver.ts'
 import type { StepView, Strategy } from '../strategies/strategy.ts'
 import { ClientFactory, type ClientLibrary, type OpenClient } from './client-libraries.ts'
 import { type Direction, SimNetwork, type SimSocket } from './network.ts'
+import { type ServerView, serverView } from './server-view.ts'
 import { settleMicrotasks, VirtualTime } from './virtual-time.ts'
 
 /** What user code gets besides its client. */
@@ -60,6 +61,11 @@ export interface RunOptions<R = any> {
   serverConfig?: Record<string, string>
   /** Scheduling steps per run before it counts as not terminating. */
   maxSteps: number
+  /**
+   * Called at every quiet point of the clients phase (after each scheduling step) with a read-only view of the
+   * server; throwing or returning false is a violation. Synchronous: nothing may happen while it looks.
+   */
+  invariant?: (server: ServerView, ctx: SimulationContext) => unknown
   /** Faults: at most this many client connections are cut during the clients phase (default none). */
   faults?: { disconnects?: number }
 }
@@ -82,7 +88,7 @@ export interface StepRecord {
 
 export type Phase = 'setup' | 'clients' | 'check'
 
-export type FailureKind = 'check' | 'client-error' | 'setup-error' | 'stuck' | 'step-limit'
+export type FailureKind = 'check' | 'invariant' | 'client-error' | 'setup-error' | 'stuck' | 'step-limit'
 
 export interface RunResult {
   seed: number
@@ -237,6 +243,22 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
       return commands
     }
 
+    const invariant = options.invariant
+    const readView = invariant ? serverView(engine) : null
+    const checkInvariant = (check: NonNullable<typeof invariant>): RunResult['failure'] => {
+      let verdict: unknown
+      try {
+        verdict = check(readView!, context(0))
+      } catch (err) {
+        return { kind: 'invariant', message: `invariant after step ${steps}: ${describe(err)}` }
+      }
+      if (verdict instanceof Promise) {
+        return { kind: 'invariant', message: 'the invariant returned a promise: it must be synchronous (server.call)' }
+      }
+      if (verdict === false) return { kind: 'invariant', message: `invariant after step ${steps}: returned false` }
+      return null
+    }
+
     /** Drives the simulation until `settled()` holds at a quiet point; returns a failure or null. */
     const drive = async (settled: () => boolean): Promise<RunResult['failure']> => {
       const enabled: number[] = []
@@ -252,6 +274,10 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
           time.fireNext()
         }
         if (settled()) return null
+        if (phase === 'clients' && invariant) {
+          const broken = checkInvariant(invariant)
+          if (broken) return broken
+        }
         if (phase === 'clients' && disconnects > 0 && faultRandom.next() < DISCONNECT_RATE) {
           const open = network.links.filter((l) => connections[l.id]?.startsWith('client') && !l.client.destroyed)
           if (open.length > 0) {

@@ -29,6 +29,11 @@ export interface SimulateOptions<R = any> {
   client: UserCode<R>
   /** Runs after every client finished; throw (or return false) on a violation. */
   check?: UserCode<R>
+  /**
+   * Called after every scheduling step while the clients run, with a read-only view of the server
+   * (`server.call('GET', 'k')` answers at once); throw (or return false) on a violation.
+   */
+  invariant?: RunOptions<R>['invariant']
   /** Default 'ioredis'. */
   clientLibrary?: ClientLibrary
   /** Options for the library's client (ioredis constructor, node-redis createClient). */
@@ -97,6 +102,7 @@ export async function simulate<R>(options: SimulateOptions<R>): Promise<Simulate
     setup: options.setup,
     client: options.client,
     check: options.check,
+    invariant: options.invariant,
     clientLibrary,
     libraryOptions: options.libraryOptions,
     serverConfig: options.serverConfig,
