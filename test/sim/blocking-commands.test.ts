@@ -65,6 +65,17 @@ describe('blocking commands in the simulator', () => {
     expect(e.recorder.history.find((op) => op.client === 1)!.output).toBeNull()
   })
 
+  it('a client that times out while the pusher is parked at its serve point is not served: the element stays', async () => {
+    const sc = scenario([[cmd('BLPOP', 'q', '0.01')], [cmd('RPUSH', 'q', 'a')]])
+    // Client 1 blocks (the only choices until then: who arrives first, who takes the lock first); at client 2's serve
+    // point, time jumps to client 1's deadline (the second choice).
+    const e = await run(sc, { tape: [0, 0, 1] })
+    expect(e.violations).toEqual([])
+    expect(steps(e.trace!).slice(4, 6)).toEqual(['0:timer jump', '1:reply'])
+    expect(e.recorder.history.find((op) => op.client === 1)!.output).toBeNull()
+    expect(e.engine.keyspace.db(0).has('q')).toBe(true)
+  })
+
   it('a client blocked forever with nobody to serve it is a deadlock, not a hang', async () => {
     const e = await run(scenario([[cmd('BLPOP', 'q', '0')], [cmd('LLEN', 'q')]]))
     expect(e.outcome).toEqual({ kind: 'deadlock', blocked: [1] })
