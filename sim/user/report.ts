@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { redsimVersion } from '../version.ts'
 import type { ClientLibrary } from './client-libraries.ts'
+import type { OperationRecord } from './operations.ts'
 import type { FailureKind, RunResult, StepRecord } from './run.ts'
 
 export const USER_REPORT_FORMAT = 'redsim-user-simulation'
@@ -41,6 +42,8 @@ export interface UserSimulationReport {
   /** Connection id -> owner ('setup', 'client 1', 'check'). */
   connections: Record<number, string>
   trace: StepRecord[]
+  /** The user's own operations (`ctx.operation`), with the steps they spanned (to = -1: never returned). */
+  operations: OperationRecord[]
 }
 
 export function buildUserReport(
@@ -74,6 +77,7 @@ export function buildUserReport(
     shrunkFrom: fields.shrunkFrom,
     connections: run.connections,
     trace: run.trace,
+    operations: run.operations,
   }
 }
 
@@ -120,6 +124,22 @@ function cell(step: StepRecord): string {
   return '<span class="close">✕ connection closed</span>'
 }
 
+function operationTable(operations: readonly OperationRecord[]): string {
+  if (operations.length === 0) return ''
+  const rows = operations
+    .map(
+      (op) =>
+        `<tr><td>client ${op.client}</td><td>${esc(op.name)}(${esc(JSON.stringify(op.input) ?? '')})</td>` +
+        `<td>${op.to < 0 ? 'no return' : esc(JSON.stringify(op.output) ?? 'undefined')}</td>` +
+        `<td class="n">${op.from}</td><td class="n">${op.to < 0 ? '…' : op.to}</td></tr>`,
+    )
+    .join('\n')
+  return `<h2>Your operations</h2>
+<table><thead><tr><th>client</th><th>operation</th><th>result</th><th>from step</th><th>to step</th></tr></thead>
+<tbody>${rows}</tbody></table>
+<h2>Steps</h2>`
+}
+
 /** The HTML page: the failure and how to reproduce it, then a lane per connection and a row per step. */
 export function renderUserReport(report: UserSimulationReport): string {
   const conns = Object.keys(report.connections)
@@ -155,6 +175,7 @@ tr.choice td:first-child{border-left:3px solid #c30}.fail{color:#c00;font-weight
 ${shrunk}
 <p>Reproduce: <code>${esc(report.replay)}</code></p>
 <p>Each row is one scheduling step: a packet delivered (→ commands as the server received them, ← replies as the client received them) or virtual time moving. A red edge marks a step where the scheduler had a choice.</p>
+${operationTable(report.operations ?? [])}
 <table><thead><tr><th>step</th><th>time</th><th>phase</th>${head}</tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -25,9 +25,11 @@ import { seededRandom } from '../../src/engine/random.ts'
 import { ProtocolError, RespParser } from '../../src/protocol/resp-parser.ts'
 import { RespConnection } from '../../src/server/resp-connection.ts'
 import { driveTimersInRealTime } from '../../src/server/timer-driver.ts'
+import type { Model } from '../linearizability/index.ts'
 import type { StepView, Strategy } from '../strategies/strategy.ts'
 import { ClientFactory, type ClientLibrary, type OpenClient } from './client-libraries.ts'
 import { type Direction, SimNetwork, type SimSocket } from './network.ts'
+import { type OperationRecord, OperationRecorder, type UserOperation } from './operations.ts'
 import { type ServerView, serverView } from './server-view.ts'
 import { settleMicrotasks, VirtualTime } from './virtual-time.ts'
 
@@ -45,6 +47,11 @@ export interface SimulationContext {
   sleep(ms: number): Promise<void>
   /** Virtual milliseconds since the run started. */
   now(): number
+  /**
+   * Runs `fn` as one operation of the user's own API (acquire, release, enqueue, ...) and records it, with its
+   * result, for the linearizability check against `model`. Resolves or rejects as `fn` does.
+   */
+  operation<T>(name: string, input: unknown, fn: () => Promise<T> | T): Promise<T>
 }
 
 export type UserCode<R = any> = (redis: R, ctx: SimulationContext) => unknown
@@ -66,6 +73,8 @@ export interface RunOptions<R = any> {
    * server; throwing or returning false is a violation. Synchronous: nothing may happen while it looks.
    */
   invariant?: (server: ServerView, ctx: SimulationContext) => unknown
+  /** A sequential specification of the operations recorded with `ctx.operation`, checked after the clients finish. */
+  model?: Model<unknown, UserOperation, unknown>
   /** Faults: at most this many client connections are cut during the clients phase (default none). */
   faults?: { disconnects?: number }
 }
@@ -88,7 +97,14 @@ export interface StepRecord {
 
 export type Phase = 'setup' | 'clients' | 'check'
 
-export type FailureKind = 'check' | 'invariant' | 'client-error' | 'setup-error' | 'stuck' | 'step-limit'
+export type FailureKind =
+  | 'check'
+  | 'invariant'
+  | 'linearizability'
+  | 'client-error'
+  | 'setup-error'
+  | 'stuck'
+  | 'step-limit'
 
 export interface RunResult {
   seed: number
@@ -105,6 +121,8 @@ export interface RunResult {
   /** Connection id -> owner ('setup', 'client 1', 'check'). */
   connections: Record<number, string>
   trace: StepRecord[]
+  /** The user's operations (`ctx.operation`) with the steps they spanned. */
+  operations: OperationRecord[]
 }
 
 const TIMER_ID = 0
@@ -145,6 +163,7 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
   let failure: RunResult['failure'] = null
   let disconnects = options.faults?.disconnects ?? 0
   const faultRandom = seededRandom(`${seed}:faults`)
+  const operations = new OperationRecorder(() => steps)
 
   try {
     const engine = new Engine({
@@ -180,6 +199,7 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
         random: () => prng.next(),
         sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
         now: () => time.elapsed,
+        operation: (name, input, fn) => operations.record(client, name, input, fn),
       }
     }
 
@@ -356,6 +376,10 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
         return errors.length > 0 ? { kind: 'client-error', message: errors.join('; ') } : null
       })
     }
+    if (!failure && options.model) {
+      const explanation = operations.check(options.model)
+      if (explanation) failure = { kind: 'linearizability', message: explanation }
+    }
     if (!failure && options.check) {
       const check = options.check
       failure = await runPhase('check', [async () => check((await open('check')).redis, context(0))], ([outcome]) => {
@@ -392,6 +416,7 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
     preemptions,
     connections,
     trace,
+    operations: operations.records,
   }
 }
 

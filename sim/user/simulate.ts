@@ -9,9 +9,12 @@ import { TapeStrategy } from '../decision-tape.ts'
 import type { ClientLibrary } from './client-libraries.ts'
 import { buildUserReport, readUserReport, reportBase, type ShrinkSummary, writeUserReport } from './report.ts'
 import { type FailureKind, type RunOptions, type RunResult, runOnce, type UserCode } from './run.ts'
+import type { Model } from '../linearizability/index.ts'
+import type { UserOperation } from './operations.ts'
 import { shrinkFailure } from './shrink.ts'
 import { searchStrategy } from './strategy.ts'
 
+export type { UserOperation } from './operations.ts'
 export type { SimulationContext } from './run.ts'
 
 export interface SimulateOptions<R = any> {
@@ -34,6 +37,12 @@ export interface SimulateOptions<R = any> {
    * (`server.call('GET', 'k')` answers at once); throw (or return false) on a violation.
    */
   invariant?: RunOptions<R>['invariant']
+  /**
+   * A sequential specification (Porcupine's Model, as `redsim/linearizability` takes it) of the operations the
+   * clients record with `ctx.operation(name, input, fn)`; the history is checked after the clients finish. Step
+   * inputs are `{ name, input }`, outputs what `fn` resolved to.
+   */
+  model?: Model<any, UserOperation<any>, any>
   /** Default 'ioredis'. */
   clientLibrary?: ClientLibrary
   /** Options for the library's client (ioredis constructor, node-redis createClient). */
@@ -103,6 +112,7 @@ export async function simulate<R>(options: SimulateOptions<R>): Promise<Simulate
     client: options.client,
     check: options.check,
     invariant: options.invariant,
+    model: options.model,
     clientLibrary,
     libraryOptions: options.libraryOptions,
     serverConfig: options.serverConfig,
