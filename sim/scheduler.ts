@@ -239,7 +239,7 @@ export class Scheduler {
 
   /**
    * Takes scheduling decisions until an actor is to continue (returned, already marked running) or the run is over
-   * (null). Timer events are taken inline.
+   * (null). Timer events, clock jumps and faults are taken inline; when one wakes a client, that client runs first.
    */
   private decide(): SimActor | null {
     const { options, enabled, view } = this
