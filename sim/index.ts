@@ -34,6 +34,7 @@ export {
   type SimulateResult,
   type SimulationContext,
   type SimulationFailure,
+  type UserOperation,
   simulate,
 } from './user/simulate.ts'
 export {
