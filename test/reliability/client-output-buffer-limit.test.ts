@@ -6,7 +6,11 @@
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/engine/clock.ts'
+import { memoryLogger } from '../../src/engine/logger.ts'
 import { overOutputLimit } from '../../src/engine/output-buffer-limits.ts'
+import { LocalConnection } from '../../src/server/local-connection.ts'
+import { createServer } from '../../src/server/tcp-server.ts'
 import { describeDifferential, differentialCases } from '../differential/harness.ts'
 import { RawClient } from '../differential/raw-client.ts'
 import { type RedisProcess, startRedis } from '../differential/redis-process.ts'
@@ -132,6 +136,13 @@ describe('output buffer limits enforced', () => {
       const sent = await publishUntilClosed(admin, 400)
       expect({ name, closed: sent !== null }).toEqual({ name, closed: true })
       expect(await admin.call('PING')).toBe('+PONG\r\n')
+      // Without limits for the class, the same 100 MB (more than the former fixed 32 MB limit plus what the kernel
+      // takes) leave the subscriber connected.
+      expect(await admin.call(...set('pubsub 0 0 0'))).toBe('+OK\r\n')
+      const unlimited = await deafSubscriber(port)
+      sockets.push(unlimited)
+      expect({ name, sent: await publishUntilClosed(admin, 400) }).toEqual({ name, sent: null })
+      unlimited.destroy()
       admin.close()
     }
     expect(redsim!.stderr()).toMatch(
@@ -154,15 +165,39 @@ describe('output buffer limits enforced', () => {
     }
   })
 
-  it('closes a subscriber that stays past the soft limit for longer than the soft seconds', async () => {
-    redsim = await startServerProcess(['--client-output-buffer-limit', 'pubsub 0 1mb 1'])
-    const admin = await RawClient.connect(redsim.port)
-    const subscriber = await deafSubscriber(redsim.port)
-    sockets.push(subscriber)
-    // Past the soft limit (once the kernel's buffers are full) with no hard limit: closed after more than a second
-    // of it, on a later message; 256 KB every 20 ms.
-    expect(await publishUntilClosed(admin, 600, 20)).not.toBeNull()
-    expect(redsim.stderr()).toMatch(/scheduled to be closed ASAP for overcoming of output buffer limits\./)
-    admin.close()
+  it('closes a subscriber only once it has stayed past the soft limit for more than the soft seconds', async () => {
+    // In-process, on a manual clock: the seconds are the engine's, so the moment of closing is exact.
+    const clock = new ManualClock()
+    const server = await createServer({
+      port: 0,
+      clock,
+      logger: memoryLogger(),
+      config: { 'client-output-buffer-limit': 'pubsub 0 1mb 1' },
+    })
+    try {
+      const subscriber = await deafSubscriber(server.port)
+      sockets.push(subscriber)
+      const publisher = new LocalConnection(server.engine)
+      const [connection] = [...server.connections]
+      const message = 'm'.repeat(256 * 1024)
+      // Past the soft limit (once the kernel's buffers are full): the soft limit's clock starts, nothing is closed.
+      for (let i = 0; connection.outputBufferBytes < 2 * 1024 * 1024; i++) {
+        expect(i).toBeLessThan(2000)
+        expect(await publisher.call('PUBLISH', 'c', message)).toBe(1)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      clock.advance(1000)
+      expect(await publisher.call('PUBLISH', 'c', message)).toBe(1)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(server.connections.size).toBe(1)
+      // More than one second past it: closed on the next message.
+      clock.advance(1000)
+      expect(await publisher.call('PUBLISH', 'c', message)).toBe(1)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(server.connections.size).toBe(0)
+      expect(await publisher.call('PUBLISH', 'c', message)).toBe(0)
+    } finally {
+      await server.close()
+    }
   })
 })
