@@ -20,6 +20,7 @@ type Reached =
   | 'call not allowed from a script, caught'
   | 'unknown command, raised'
   | 'wrong arity, caught'
+  | 'error caught by xpcall'
   | 'caught error then a write'
   | 'error() after a write'
   | 'exec runs past a failing command'
@@ -59,8 +60,11 @@ function pathsOf(input: Record<string, unknown>, output: HistoryReply | undefine
         if (texts.includes('ERR Wrong number of args calling Redis command from script')) {
           reached.push('wrong arity, caught')
         }
-        // A caught error message followed by a successful SET or RPUSH of the same script.
         const statements = args.slice(1)
+        if (output.some((r, i) => statements[i] === 'xpcall' && typeof r === 'string' && r.startsWith('WRONGTYPE'))) {
+          reached.push('error caught by xpcall')
+        }
+        // A caught error message followed by a successful SET or RPUSH of the same script.
         const caughtAt = output.findIndex(
           (r, i) => typeof r === 'string' && /^(ERR|WRONGTYPE) /.test(r) && statements[i] !== 'get',
         )
@@ -101,6 +105,7 @@ describe('the swarm reaches the error paths of scripts and transactions', () => 
         'call not allowed from a script, caught',
         'unknown command, raised',
         'wrong arity, caught',
+        'error caught by xpcall',
         'caught error then a write',
         'error() after a write',
         'exec runs past a failing command',
