@@ -34,6 +34,9 @@ interface TimerHeapView {
   peek(): FakeTimer | undefined
 }
 
+/** The run whose fakes are installed: the globals are one per process, so runs cannot overlap. */
+let active: VirtualTime | null = null
+
 export class VirtualTime {
   private readonly clock: FakeTimers.Clock
   private readonly realRandom = Math.random
@@ -43,6 +46,10 @@ export class VirtualTime {
   readonly engineClock: Clock
 
   constructor(seed: number) {
+    if (active) throw new Error('simulations run one at a time per process (they replace the global timers and Date)')
+    if ((Date as unknown as { isFake?: boolean }).isFake) {
+      throw new Error('fake timers are already installed (vi.useFakeTimers?): a simulation installs its own')
+    }
     this.clock = FakeTimers.install({
       now: VIRTUAL_EPOCH,
       toFake: [
@@ -59,6 +66,7 @@ export class VirtualTime {
       // A run that schedules timers in a loop at one instant is reported by the driver, not by an exception here.
       loopLimit: 1_000_000,
     })
+    active = this
     const prng = seedrandom(`${seed}:user-random`)
     Math.random = () => prng.quick()
     const clock = this.clock
@@ -109,5 +117,6 @@ export class VirtualTime {
     this.uninstalled = true
     this.clock.uninstall()
     Math.random = this.realRandom
+    active = null
   }
 }
