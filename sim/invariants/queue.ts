@@ -68,7 +68,21 @@ function commandsOf(op: Op, id: number): Command[] | null {
   return null
 }
 
+/** Whether an operation has a queue command (checked without allocating: most histories have none). */
+function touchesQueues(op: Op): boolean {
+  const input = op.input
+  if ('argv' in input) return isQueueCommand(input.argv[0])
+  if ('multi' in input) for (const argv of input.multi) if (isQueueCommand(argv[0])) return true
+  return false
+}
+
+function isQueueCommand(name: string): boolean {
+  const role = roleOf(name)
+  return role !== 'other' && role !== 'read'
+}
+
 export function checkQueues(history: History, options: QueueOptions): InvariantViolation[] {
+  if (!history.some(touchesQueues)) return []
   const queueKeys = new Set<string>()
   const commands: Command[] = []
   const entries = indexed(history)
