@@ -138,8 +138,9 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   const byId: SimClient[] = []
   let engine!: Engine
 
-  const fireTimer = (): void => {
-    clock.advance(scenario.timer.stepMs)
+  /** A timer event: the clock moves `ms` forward, then the cron and the engine's due timers (blocking timeouts) run. */
+  const advanceTime = (ms: number): void => {
+    clock.advance(ms)
     recorder.clockEvent(clock.now())
     // The production cron entry point, as the TCP server's interval calls it: it runs only when nobody holds the lock
     // (or, in the cron-ignores-lease mutant, whenever it fires).
@@ -152,15 +153,35 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     } finally {
       recorder.endTimer()
     }
+    engine.runDueTimers()
   }
+  const fireTimer = (): void => advanceTime(scenario.timer.stepMs)
+  let unblocker: LocalConnection | null = null
   const scheduler = new Scheduler({
     strategy: options.strategy,
     maxSteps: options.maxSteps,
     hash,
     timer: scenario.timer.events > 0 ? { remaining: scenario.timer.events, fire: fireTimer } : null,
+    // Everyone waits for a key: time jumps to the next blocking timeout.
+    jump: {
+      due: () => engine.timers.nextDue() !== undefined,
+      fire: () => advanceTime(Math.max(0, (engine.timers.nextDue() ?? clock.now()) - clock.now())),
+    },
+    // CLIENT UNBLOCK from a connection of its own, only while the lock is free, so that it runs at once.
+    unblock: {
+      possible: () => engine.lock.holder === null && !engine.lock.mutexEngaged,
+      fire: (actor, how) => {
+        unblocker ??= new LocalConnection(engine, 'sim')
+        const argv = ['CLIENT', 'UNBLOCK', String(actor.id), how === 'error' ? 'ERROR' : 'TIMEOUT']
+        const reply = engine.executor.execute(unblocker.client, toArgv(argv))
+        if (reply instanceof Promise) scheduler.fail(new Error('CLIENT UNBLOCK had to wait for the lock'))
+        else hash.reply(unblocker.client.id, reply)
+      },
+    },
     onFault: (actor) => {
-      // Before the lock (arrival, waiting, just acquired), the executor will drop the in-flight command.
-      if (actor.site === 'arrive' || actor.site === 'lock-wait' || actor.site === 'lock-acquired') {
+      // Before the lock (arrival, waiting, handed over, just acquired), the executor will drop the in-flight command.
+      const site = actor.site
+      if (site === 'arrive' || site === 'lock-wait' || site === 'lock-handed' || site === 'lock-acquired') {
         recorder.dropCurrent(actor.id)
       }
       byId[actor.id].conn.close()
@@ -206,7 +227,8 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   }
   for (const fault of scenario.faults.disconnects) {
     const client = clients[fault.client]
-    if (client) client.actor.disconnectAt = fault.atPark
+    if (client && fault.unblock) client.actor.unblock = fault.unblock
+    else if (client) client.actor.disconnectAt = fault.atPark
   }
   for (const client of clients) void client.run()
   const outcome: Outcome = clients.length === 0 ? { kind: 'done' } : await scheduler.done

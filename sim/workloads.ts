@@ -17,7 +17,19 @@ import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import seedrandom from 'seedrandom'
 import { CommandTable } from '../src/commands/table.ts'
-import { type FaultPlan, planFaults } from './faults.ts'
+import { type FaultPlan, planFaults, planUnblocks } from './faults.ts'
+
+/** Commands that block a client on keys (a workload using them also plans CLIENT UNBLOCK faults). */
+const BLOCKING_COMMANDS = new Set([
+  'BLPOP',
+  'BRPOP',
+  'BLMOVE',
+  'BRPOPLPUSH',
+  'BLMPOP',
+  'BZPOPMIN',
+  'BZPOPMAX',
+  'BZMPOP',
+])
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
@@ -321,6 +333,9 @@ export function buildScenario(
   const faultRange = spec.faults?.disconnect ?? [0, 0]
   const faultRate = overrides.faults === false ? 0 : faultRange[0] + prng.quick() * (faultRange[1] - faultRange[0])
   const faults = planFaults(prng, clients, opsPerClient, faultRate)
+  if (commands.some((c) => BLOCKING_COMMANDS.has(c.argv[0].toUpperCase()))) {
+    faults.disconnects.push(...planUnblocks(seedrandom(`${seed}:unblocks:${spec.name}`), clients, faultRate))
+  }
   const timerSpec = spec.timer ?? { events: [0, 0], stepMs: [1, 1] }
   const timer = { events: fromRange(prng, timerSpec.events, 0), stepMs: fromRange(prng, timerSpec.stepMs, 1) }
 

@@ -132,7 +132,7 @@ export class Engine {
     this.keyspace = new Keyspace(expiryClock, this.seam.recorder)
     // Mutant cron-ignores-lease: a keyspace that accepts writes from anyone, so the bug reaches the checkers.
     if (!this.variant.cronTakesLease) this.keyspace.checksWriter = false
-    this.lock = new Lock(this.seam)
+    this.lock = new Lock(this.seam, this.variant)
     if (!this.variant.scriptWritesTouchWatch) {
       // Mutant watch-blind-to-scripts (simulation only): a write made by a script's redis.call leaves WATCH intact.
       this.keyspace.watchTouchAllowed = () => !this.currentFrame?.script
