@@ -21,6 +21,7 @@ const EXPECTED: Record<string, string[]> = {
   'watch-blind-to-scripts': ['witness-mismatch', 'linearizability'],
   'lock-leak-on-error': ['deadlock', 'leaked-lease'],
   'exec-stops-at-error': ['witness-mismatch', 'linearizability'],
+  'pcall-raises-reply-errors': ['witness-mismatch', 'linearizability'],
 }
 
 /**

@@ -51,6 +51,11 @@ export const MUTANTS: ReadonlyMap<string, ExecutorVariant & { summary: string }>
       { expiryTouchesWatch: false },
       'deleting an expired key (lazily or by active expiry) does not invalidate the WATCHes on it',
     ),
+    mutant(
+      'pcall-raises-reply-errors',
+      { pcallReturnsReplyErrors: false },
+      "redis.pcall raises a command's error reply like redis.call instead of returning it to the script",
+    ),
   ].map((m) => [m.name, m]),
 )
 

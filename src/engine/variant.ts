@@ -61,6 +61,12 @@ export interface ExecutorVariant {
    * deleteExpiredKeyAndPropagate touches the key. False (`expiry-blind-watch`): the deletion leaves WATCH intact.
    */
   readonly expiryTouchesWatch: boolean
+  /**
+   * redis.pcall returns a command's error reply to the script as an error table, as it does for the failures found
+   * before the command runs. False (`pcall-raises-reply-errors`): a command that ran and failed raises from redis.pcall
+   * as from redis.call, ending the script that meant to carry on.
+   */
+  readonly pcallReturnsReplyErrors: boolean
 }
 
 /** The executor as it must be; the default everywhere. */
@@ -77,6 +83,7 @@ export const CORRECT_EXECUTOR: ExecutorVariant = Object.freeze({
   lockReservedForHandOver: true,
   execRunsPastErrors: true,
   expiryTouchesWatch: true,
+  pcallReturnsReplyErrors: true,
 })
 
 /** The script commands a variant's script flags apply to (lower-case command names). */

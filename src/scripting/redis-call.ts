@@ -113,7 +113,9 @@ function execute(
 function deliver(run: ScriptRun, L: LuaState, reply: Reply, raise: boolean): number {
   if (reply instanceof ReplyError) {
     pushErrorTable(L, `-${reply.message}`, true)
-    return raise ? lua.lua_error(L) : 1
+    // Mutant pcall-raises-reply-errors (simulation only): redis.pcall raises the command's error too.
+    const raises = raise || !run.host.engine.variant.pcallReturnsReplyErrors
+    return raises ? lua.lua_error(L) : 1
   }
   pushReply(L, reply, run.resp)
   return 1

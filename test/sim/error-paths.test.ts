@@ -21,6 +21,7 @@ type Reached =
   | 'unknown command, raised'
   | 'wrong arity, caught'
   | 'error caught by xpcall'
+  | 'error returned by redis.pcall'
   | 'caught error then a write'
   | 'error() after a write'
   | 'exec runs past a failing command'
@@ -64,6 +65,9 @@ function pathsOf(input: Record<string, unknown>, output: HistoryReply | undefine
         if (output.some((r, i) => statements[i] === 'xpcall' && typeof r === 'string' && r.startsWith('WRONGTYPE'))) {
           reached.push('error caught by xpcall')
         }
+        if (output.some((r, i) => statements[i] === 'rpcall' && typeof r === 'string' && /^(ERR|WRONGTYPE) /.test(r))) {
+          reached.push('error returned by redis.pcall')
+        }
         // A caught error message followed by a successful SET or RPUSH of the same script.
         const caughtAt = output.findIndex(
           (r, i) => typeof r === 'string' && /^(ERR|WRONGTYPE) /.test(r) && statements[i] !== 'get',
@@ -106,6 +110,7 @@ describe('the swarm reaches the error paths of scripts and transactions', () => 
         'unknown command, raised',
         'wrong arity, caught',
         'error caught by xpcall',
+        'error returned by redis.pcall',
         'caught error then a write',
         'error() after a write',
         'exec runs past a failing command',
