@@ -56,6 +56,16 @@ export const MUTANTS: ReadonlyMap<string, ExecutorVariant & { summary: string }>
       { pcallReturnsReplyErrors: false },
       "redis.pcall raises a command's error reply like redis.call instead of returning it to the script",
     ),
+    mutant(
+      'serve-left-waiter',
+      { serveRechecksWaiter: false },
+      "a blocked client that timed out, was unblocked or disconnected stays in its keys' queues and the next push serves it: an element popped for nobody",
+    ),
+    mutant(
+      'handoff-overtaken',
+      { lockReservedForHandOver: false },
+      "the lock's fast path grants a newcomer the lock while a release hands it to a queued waiter, which then runs alongside",
+    ),
   ].map((m) => [m.name, m]),
 )
 

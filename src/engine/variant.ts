@@ -39,9 +39,10 @@ export interface ExecutorVariant {
    */
   readonly commandTimeSnapshot: boolean
   /**
-   * Serving a client blocked on a key (BLPOP & co.) checks, after the 'serve' scheduling point, that it is still
-   * waiting. False (`serve-unchecked-waiter`): it is checked only before that point, so a client that timed out, was
-   * unblocked or disconnected meanwhile is served anyway: its element is popped and its reply goes nowhere.
+   * A client blocked on keys (BLPOP & co.) that stops waiting (timed out, unblocked, disconnected) leaves its keys'
+   * queues, and a push serves only clients still waiting, checked again after the 'serve' scheduling point. False
+   * (`serve-left-waiter`): it stays queued and is never re-checked, so a later push serves it anyway: an element is
+   * popped for a client that no longer waits, and its reply goes nowhere.
    */
   readonly serveRechecksWaiter: boolean
   /**

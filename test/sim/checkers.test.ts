@@ -122,6 +122,11 @@ describe('mutants', () => {
       'lock-leak-on-error',
       'cron-ignores-lease',
       'ttl-live-clock',
+      'exec-stops-at-error',
+      'expiry-blind-watch',
+      'pcall-raises-reply-errors',
+      'serve-left-waiter',
+      'handoff-overtaken',
     ])
     expect(variantNamed(undefined).name).toBe('correct')
     expect(new Engine({ logger: () => {} }).variant.name).toBe('correct')
