@@ -33,6 +33,8 @@ export interface UserSimulationReport {
   clients: number
   clientLibrary: ClientLibrary
   maxSteps: number
+  /** The faults the run was allowed. */
+  faults: { disconnects: number }
   tape: number[]
   traceHash: string
   steps: number
@@ -70,6 +72,7 @@ export function buildUserReport(
     clients: run.clients,
     clientLibrary: fields.clientLibrary,
     maxSteps: fields.maxSteps,
+    faults: run.faults,
     tape: run.tape,
     traceHash: run.traceHash,
     steps: run.steps,

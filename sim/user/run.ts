@@ -118,6 +118,8 @@ export interface RunResult {
   steps: number
   /** Decisions that switched away from a connection that could have continued. */
   preemptions: number
+  /** The faults the run was allowed (shrinking may take them away). */
+  faults: { disconnects: number }
   /** Connection id -> owner ('setup', 'client 1', 'check'). */
   connections: Record<number, string>
   trace: StepRecord[]
@@ -408,6 +410,7 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
   return {
     seed,
     clients: options.clients,
+    faults: { disconnects: options.faults?.disconnects ?? 0 },
     failure,
     traceHash: hash.digest('hex'),
     tape,

@@ -1,9 +1,9 @@
 /**
  * Shrinking a failing user simulation: first fewer clients (the smallest count for which some schedule still fails:
- * the failing seed's own schedule, then other seeds), then fewer preemptions (each decision that switched away from a
- * connection that could go on is replaced, one at a time, by staying on it; a replacement is kept when the run still
- * fails with no more preemptions than before). Every candidate is a real run; the result is the last run that failed,
- * whose recorded tape replays it exactly.
+ * the failing seed's own schedule, then other seeds), then no faults when the same schedule fails without them, then
+ * fewer preemptions (each decision that switched away from a connection that could go on is replaced, one at a time,
+ * by staying on it; a replacement is kept when the run still fails with no more preemptions than before). Every
+ * candidate is a real run; the result is the last run that failed, whose recorded tape replays it exactly.
  */
 import { type RunOptions, type RunResult, runOnce } from './run.ts'
 import { PreferStrategy, searchStrategy } from './strategy.ts'
@@ -38,6 +38,16 @@ export async function shrinkFailure<R>(
       break
     }
   }
+  // No faults, when the failure does not need them: the same schedule as far as it goes.
+  if (best.faults.disconnects > 0) {
+    runs++
+    const run = await runOnce(
+      { ...options, clients: best.clients, faults: { disconnects: 0 } },
+      best.seed,
+      new PreferStrategy(best.chosen),
+    )
+    if (run.failure && run.failure.kind !== 'step-limit') best = run
+  }
   // Fewer preemptions, greedily, from the first decision on.
   let spent = 0
   let at = 0
@@ -46,7 +56,11 @@ export async function shrinkFailure<R>(
     ids[at] = -1
     spent++
     runs++
-    const run = await runOnce({ ...options, clients: best.clients }, best.seed, new PreferStrategy(ids))
+    const run = await runOnce(
+      { ...options, clients: best.clients, faults: best.faults },
+      best.seed,
+      new PreferStrategy(ids),
+    )
     if (run.failure && run.failure.kind !== 'step-limit' && run.preemptions <= best.preemptions) {
       // The shorter schedule shifted later decisions: scan it again from this position.
       if (run.preemptions < best.preemptions || run.chosen.length < best.chosen.length) best = run

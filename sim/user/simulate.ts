@@ -156,13 +156,17 @@ export async function simulate<R>(options: SimulateOptions<R>): Promise<Simulate
     const failure = report(
       final,
       options,
-      { ...runOptions, clients: final.clients },
+      { ...runOptions, clients: final.clients, faults: final.faults },
       final.failure!.kind,
       null,
       shrunkFrom,
     )
     // The report must replay to the same trace hash, or it is of no use to anyone.
-    const check = await runOnce({ ...runOptions, clients: final.clients }, final.seed, new TapeStrategy(final.tape))
+    const check = await runOnce(
+      { ...runOptions, clients: final.clients, faults: final.faults },
+      final.seed,
+      new TapeStrategy(final.tape),
+    )
     if (check.traceHash !== final.traceHash) {
       failure.kind = 'nondeterminism'
       failure.message =
@@ -205,7 +209,8 @@ function report<R>(
     : ''
   const full =
     `${text}\n` +
-    `  seed ${run.seed}: ${run.clients} clients, ${run.preemptions} preemptions, ${run.steps} steps${shrunk}\n` +
+    `  seed ${run.seed}: ${run.clients} clients, ${run.preemptions} preemptions, ${run.steps} steps` +
+    `${run.faults.disconnects > 0 ? `, up to ${run.faults.disconnects} disconnects` : ''}${shrunk}\n` +
     `  report: ${path} (and ${base}.html)\n` +
     `  reproduce (trace hash ${run.traceHash.slice(0, 16)}): ${replay}`
   return {
@@ -225,7 +230,7 @@ function report<R>(
 async function replayReport<R>(runOptions: RunOptions<R>, path: string): Promise<SimulateResult> {
   const saved = readUserReport(path)
   const run = await runOnce(
-    { ...runOptions, clients: saved.clients, maxSteps: saved.maxSteps },
+    { ...runOptions, clients: saved.clients, maxSteps: saved.maxSteps, faults: saved.faults ?? runOptions.faults },
     saved.seed,
     new TapeStrategy(saved.tape),
   )

@@ -2,7 +2,7 @@
  * A report replays: the same code with `replay` gives the same trace hash and the same failure; changed code gives
  * another hash and says so; fixed code passes the replay.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -55,5 +55,15 @@ describe('replaying a report', () => {
     })
     expect(fixed.ok).toBe(true)
     expect(fixed.replayed?.matches).toBe(false)
+  })
+
+  it('drops faults the failure does not need, and the report replays without them', async () => {
+    const found = await simulate({ ...base, name: 'replay-faults', runs: 30, faults: { disconnects: 1 }, client: racy })
+    const failure = found.failure!
+    const report = JSON.parse(readFileSync(failure.report, 'utf8'))
+    expect(report.faults).toEqual({ disconnects: 0 })
+    expect(report.trace.some((step: { kind: string }) => step.kind === 'disconnect')).toBe(false)
+    const same = await simulate({ ...base, faults: { disconnects: 1 }, client: racy, replay: failure.report })
+    expect(same.replayed?.matches).toBe(true)
   })
 })
