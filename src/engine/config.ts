@@ -41,6 +41,12 @@ const LLONG_MAX = 9223372036854775807n
 export const CONFIG_PARAMS: ConfigParam[] = [
   { name: 'requirepass', kind: { type: 'string' }, default: '' },
   { name: 'proto-max-bulk-len', kind: { type: 'memory', min: 1024n * 1024n, max: LLONG_MAX }, default: '536870912' },
+  // Checked after every read of a connection (src/server/request-limits.ts).
+  {
+    name: 'client-query-buffer-limit',
+    kind: { type: 'memory', min: 1024n * 1024n, max: LLONG_MAX },
+    default: '1073741824',
+  },
   {
     name: 'busy-reply-threshold',
     aliases: ['lua-time-limit'],

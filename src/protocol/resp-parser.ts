@@ -49,7 +49,18 @@ export interface ParserLimits {
   maxBulkLen(): number
   /** Unauthenticated clients get much smaller limits in Redis 7.0 (10 elements, 16 KB bulks). */
   authenticated(): boolean
+  /**
+   * Whether a multibulk of `count` arguments may be built (src/server/request-limits.ts sizes this to the heap). A
+   * refusal ends the stream with a QueryRefused, before any argument is allocated.
+   */
+  admitMultibulk?(count: number): boolean
 }
+
+/**
+ * A request refused for the memory it would take: the connection closes without a reply, as Redis closes a client
+ * over its limits.
+ */
+export class QueryRefused extends ProtocolError {}
 
 const DEFAULT_LIMITS: ParserLimits = { maxBulkLen: () => DEFAULT_PROTO_MAX_BULK_LEN, authenticated: () => true }
 
@@ -80,6 +91,11 @@ export class RespParser {
   /** Bytes received but not yet consumed by a complete command. */
   get buffered(): number {
     return this.end - this.start
+  }
+
+  /** The first bytes (at most `n`) received and not yet consumed, for a log line. */
+  head(n: number): Buffer {
+    return this.buf.subarray(this.start, Math.min(this.end, this.start + n))
   }
 
   /** Bytes of memory the parser holds for input (tests assert that hostile headers do not inflate it). */
@@ -201,6 +217,7 @@ export class RespParser {
         if (count > UNAUTHENTICATED_MULTIBULK_MAX && !this.limits.authenticated()) {
           return new ProtocolError('unauthenticated multibulk length')
         }
+        if (this.limits.admitMultibulk?.(count) === false) return new QueryRefused('multibulk too large for the heap')
         this.start = lineEnd + 2
         if (count <= 0) continue
         this.pendingArgs = count

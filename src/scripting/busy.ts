@@ -19,7 +19,8 @@
  * the script; the slice then only checks for a kill, and the script goes on until it leaves that call.
  *
  * A script is never stopped on a timer: like Redis, only SCRIPT KILL (before its first write) or SHUTDOWN NOSAVE end
- * a busy script. Stopping one that has written would leave its writes half done.
+ * a busy script. Stopping one that has written would leave its writes half done. The one exception is a script about
+ * to exhaust the JavaScript heap, stopped at a slice whatever it wrote (script-memory.ts).
  */
 import { type LuaHook, type LuaState, lua } from 'fengari'
 import { OK, type Reply, ReplyError } from '../protocol/reply.ts'
@@ -27,6 +28,7 @@ import { pushErrorTable } from './conversions.ts'
 import type { ScriptingHost } from './lua-host.ts'
 import { luaRuntime } from './lua-runtime.ts'
 import type { KillReason, ScriptRun } from './script-run.ts'
+import { heapExhausted, logStoppedForMemory, OUT_OF_MEMORY_ERROR } from './script-memory.ts'
 
 /** Instructions between two hook calls by default (Redis's count); the hidden `lua-slice-instructions` changes it. */
 export const SLICE_INSTRUCTIONS = 100_000
@@ -40,6 +42,7 @@ const UNKILLABLE_ERROR =
 const KILL_MESSAGES: Record<KillReason, string> = {
   user: 'Script killed by user with SCRIPT KILL...',
   shutdown: 'Script killed by user with SCRIPT KILL...',
+  memory: `-${OUT_OF_MEMORY_ERROR}`,
 }
 
 /** The count hook of every script coroutine: the slice belongs to the run being resumed. */
@@ -49,11 +52,14 @@ const sliceHook: LuaHook = (L) => {
 }
 
 export class BusyScripts {
+  /** Instructions per slice of the scripts started last (lua-slice-instructions). */
+  private slice = SLICE_INSTRUCTIONS
+
   constructor(private readonly host: ScriptingHost) {}
 
   start(run: ScriptRun): void {
-    const slice = this.host.engine.config.getNumber('lua-slice-instructions')
-    lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, slice)
+    this.slice = this.host.engine.config.getNumber('lua-slice-instructions')
+    lua.lua_sethook(run.thread, sliceHook, lua.LUA_MASKCOUNT, this.slice)
   }
 
   /** Always called when a script ends, however it ends. */
@@ -70,6 +76,13 @@ export class BusyScripts {
   onSlice(L: LuaState, run: ScriptRun): void {
     const host = this.host
     if (run.killed) this.raiseKilled(L, run)
+    // The one stop after a write (see script-memory.ts): the alternative is V8 ending the process.
+    const heap = heapExhausted(this.slice)
+    if (heap) {
+      logStoppedForMemory(run, heap)
+      run.killed = 'memory'
+      this.raiseKilled(L, run)
+    }
     const engine = host.engine
     const now = engine.clock.now()
     const threshold = engine.config.getNumber('busy-reply-threshold')

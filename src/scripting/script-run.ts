@@ -14,8 +14,8 @@ import { setScriptGlobals } from './lua-strings.ts'
 import { resumerOf } from './lua51/coroutines.ts'
 import type { CachedScript } from './script-cache.ts'
 
-/** Why a script is being stopped: SCRIPT KILL or SHUTDOWN NOSAVE. */
-export type KillReason = 'user' | 'shutdown'
+/** Why a script is being stopped: SCRIPT KILL, SHUTDOWN NOSAVE, or the heap nearly exhausted (script-memory.ts). */
+export type KillReason = 'user' | 'shutdown' | 'memory'
 
 /** A redis.call that yielded to the scheduling seam (or to an asynchronous command) and resumes later. */
 export interface PendingCall {

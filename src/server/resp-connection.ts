@@ -24,9 +24,10 @@ import type { Engine } from '../engine/engine.ts'
 import { clientInfoLine } from '../commands/client-list.ts'
 import { type BufferLimits, overOutputLimit, parseOutputBufferLimits } from '../engine/output-buffer-limits.ts'
 import { ReplyWriter } from '../protocol/resp-encoder.ts'
-import { ProtocolError, RespParser } from '../protocol/resp-parser.ts'
+import { ProtocolError, QueryRefused, RespParser } from '../protocol/resp-parser.ts'
 import { type Reply, ReplyError } from '../protocol/reply.ts'
 import { isLargeRequest, releaseMemorySoon } from './memory-release.ts'
+import { admitMultibulk, overQueryBufferLimit, requestDelivered } from './request-limits.ts'
 
 /** Write a batch at once, without waiting for the end of the turn, once this many reply bytes are collected. */
 const FLUSH_BYTES = 64 * 1024
@@ -102,6 +103,7 @@ export class RespConnection {
     this.parser = new RespParser({
       maxBulkLen: () => engine.config.getNumber('proto-max-bulk-len'),
       authenticated: () => this.client.authenticated,
+      admitMultibulk: (count) => admitMultibulk(engine, this.client, this, count),
     })
     this.client.pushSink = (reply) => this.push(reply)
     this.client.closeConnection = () => this.destroy()
@@ -140,6 +142,11 @@ export class RespConnection {
     // Redis counts a read as interaction, so a client sending a long request slowly is not idle.
     this.client.lastInteraction = this.engine.clock.now()
     this.parser.append(chunk)
+    // client-query-buffer-limit, checked after every read as Redis does: closed without a reply.
+    if (overQueryBufferLimit(this.engine, this.client, this.parser.buffered, () => this.parser.head(64))) {
+      this.destroy()
+      return
+    }
     if (this.pumping) {
       if (this.parser.buffered > MAX_QUERY_BYTES) this.pauseReading()
       return
@@ -191,12 +198,18 @@ export class RespConnection {
         }
         const argv = this.parser.next()
         if (argv === null) break
+        // Refused for the heap it would take (request-limits.ts): closed without a reply, as over the query limit.
+        if (argv instanceof QueryRefused) {
+          this.destroy()
+          return
+        }
         if (argv instanceof ProtocolError) {
           // Commands before the malformed bytes have run; now the error, then close, as Redis does.
           this.writer.write(new ReplyError(argv.message), this.client.protocol)
           this.closeAfterFlush()
           return
         }
+        requestDelivered(this)
         const large = argv.length >= 1024 && isLargeRequest(argv)
         // Await only a real promise: an executor that answers synchronously costs no microtask hop here.
         const client = this.client
@@ -320,6 +333,7 @@ export class RespConnection {
     this.client.pushSink = null
     this.client.closeConnection = null
     this.engine.removeClient(this.client)
+    requestDelivered(this)
     // The parser's and the writer's buffers are not needed any more; the socket may outlive this object a little
     // (closeAfterFlush), so drop them now rather than when the socket is collected.
     this.parser.releaseBuffers()

@@ -19,9 +19,15 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
+export interface ServerProcessOptions {
+  /** The process's heap limit in MB (--max-old-space-size), for tests that exhaust it on purpose; else Node's default. */
+  heapMb?: number
+}
+
 /** Starts `tsx src/cli.ts --port 0 <args>` and waits for its "ready to accept connections" line. */
-export async function startServerProcess(args: string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', ...args], {
+export async function startServerProcess(args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const nodeArgs = options.heapMb === undefined ? [] : [`--max-old-space-size=${options.heapMb}`]
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
