@@ -348,7 +348,10 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
       void Promise.allSettled(bodies.map((body) => body())).then((o) => {
         outcomes = o
       })
-      const stuck = await drive(() => outcomes !== null)
+      // Setup ends with the network quiet too (a library's connection handshake, a reply nobody awaited), so that
+      // the clients phase starts from the state setup left and its trace holds only the clients' traffic.
+      const quiet = () => network.links.every((l) => !l.pending('to-server') && !l.pending('to-client'))
+      const stuck = await drive(() => outcomes !== null && (which !== 'setup' || quiet()))
       return stuck ?? judge(outcomes!)
     }
 
