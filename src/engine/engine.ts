@@ -93,6 +93,8 @@ export class Engine {
   private activeFrame: ExecutionFrame | undefined = undefined
   private nextClientId = 1
   totalConnections = 0
+  /** Connections refused before they became clients (maxclients, protected mode): INFO's rejected_connections. */
+  rejectedConnections = 0
   lastSave: number
   /** Set by the scripting host while a script runs past the busy threshold; consulted by `busyError`. */
   busyCheck: ((spec: CommandSpec) => ReplyError | null) | null = null

@@ -47,11 +47,13 @@ export async function createServer(options: ServerOptions = {}): Promise<RedsimS
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     const maxClients = engine.config.getNumber('maxclients')
     if (engine.clients.size >= maxClients) {
+      engine.rejectedConnections++
       refuse(socket, '-ERR max number of clients reached\r\n')
       return
     }
     // After the maxclients check, as Redis's clientAcceptHandler runs after acceptCommonHandler's.
     if (protectedModeDenies(engine.config, socket.remoteAddress)) {
+      engine.rejectedConnections++
       refuse(socket, PROTECTED_MODE_DENIED)
       return
     }

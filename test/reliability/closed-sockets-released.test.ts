@@ -62,6 +62,7 @@ describe('sockets the server closes do not stay open in the server', () => {
     expect(await admin.call('CONFIG', 'SET', 'maxclients', '1')).toBe('+OK\r\n')
     const refusals = await Promise.all(Array.from({ length: 60 }, () => sendAndHold(server!.port, 'PING\r\n')))
     expect(new Set(refusals)).toEqual(new Set(['-ERR max number of clients reached\r\n']))
+    expect(/rejected_connections:\d+/.exec(await admin.call('INFO', 'stats'))?.[0]).toBe('rejected_connections:60')
     expect(await admin.call('CONFIG', 'SET', 'maxclients', '10000')).toBe('+OK\r\n')
     expect(held.every((s) => !s.destroyed)).toBe(true)
 

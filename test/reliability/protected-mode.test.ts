@@ -118,6 +118,15 @@ describe('protected mode over TCP', () => {
     expect(reference).toEqual({ data: PROTECTED_MODE_DENIED, closedByServer: true })
     expect(denied).toEqual(reference)
     expect(await exchange('127.0.0.1', server.port)).toEqual({ data: '+PONG\r\n', closedByServer: false })
+    // Both count the refusal as a rejected connection, and not as a connection received.
+    const stats = async (port: number) => {
+      const c = await RawClient.connect(port)
+      const info = await c.call('INFO', 'stats')
+      c.close()
+      return /rejected_connections:\d+/.exec(info)?.[0]
+    }
+    expect(await stats(server.port)).toBe('rejected_connections:1')
+    expect(await stats(started.port)).toBe('rejected_connections:1')
 
     // A password lifts it (the client then has to authenticate), and so does protected-mode no.
     const admin = await RawClient.connect(server.port)
