@@ -8,6 +8,7 @@
  * `Math.random` is replaced by a generator seeded from the run's seed for the same reason (ioredis draws its
  * reconnect jitter from it), and restored afterwards.
  */
+import { syncBuiltinESMExports } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
 import seedrandom from 'seedrandom'
 import type { Clock } from '../../src/engine/clock.ts'
@@ -67,6 +68,9 @@ export class VirtualTime {
       loopLimit: 1_000_000,
     })
     active = this
+    // fake-timers replaces the functions on `node:timers`'s CommonJS exports; ES module imports of it
+    // (`import { setTimeout } from 'node:timers'`) are separate bindings, updated only when asked to.
+    syncBuiltinESMExports()
     const prng = seedrandom(`${seed}:user-random`)
     Math.random = () => prng.quick()
     const clock = this.clock
@@ -116,6 +120,7 @@ export class VirtualTime {
     if (this.uninstalled) return
     this.uninstalled = true
     this.clock.uninstall()
+    syncBuiltinESMExports()
     Math.random = this.realRandom
     active = null
   }

@@ -3,6 +3,8 @@
  * server's clock (TTLs, expiry) all read the one clock the scheduler moves, so a ten-second stall costs no real time
  * and a key set with PX expires under a client that sleeps past it.
  */
+import { setTimeout as timersSetTimeout } from 'node:timers'
+import { setTimeout as sleepPromise } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { Redis } from 'ioredis'
 import { runOnce } from '../../sim/user/run.ts'
@@ -41,6 +43,27 @@ describe('virtual time', () => {
     expect(seen.serverSeconds).toBe(Math.floor((VIRTUAL_EPOCH + (seen.slept as number)) / 1000))
     expect(globalThis.setTimeout).toBe(realSetTimeout)
     expect(Date.now()).toBeGreaterThan(VIRTUAL_EPOCH + 365 * 24 * 3600 * 1000)
+  })
+
+  it('reaches code that imports node:timers and node:timers/promises as ES modules', async () => {
+    const woke: number[] = []
+    const run = await runOnce(
+      {
+        clients: 1,
+        clientLibrary: 'native',
+        maxSteps: 100,
+        client: async (_redis: unknown, ctx) => {
+          await new Promise((resolve) => timersSetTimeout(resolve, 60_000))
+          woke.push(ctx.now())
+          await sleepPromise(60_000)
+          woke.push(ctx.now())
+        },
+      },
+      1,
+      searchStrategy(1),
+    )
+    expect(run.failure).toBeNull()
+    expect(woke).toEqual([60_000, 120_000])
   })
 
   it('seeds Math.random for the run and restores it', async () => {
