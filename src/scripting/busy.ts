@@ -23,6 +23,7 @@
  * to exhaust the JavaScript heap, stopped at a slice whatever it wrote (script-memory.ts).
  */
 import { type LuaHook, type LuaState, lua } from 'fengari'
+import type { HeapReading } from '../engine/heap-headroom.ts'
 import { OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { pushErrorTable } from './conversions.ts'
 import type { ScriptingHost } from './lua-host.ts'
@@ -78,11 +79,7 @@ export class BusyScripts {
     if (run.killed) this.raiseKilled(L, run)
     // The one stop after a write (see script-memory.ts): the alternative is V8 ending the process.
     const heap = heapExhausted(this.slice)
-    if (heap) {
-      logStoppedForMemory(run, heap)
-      run.killed = 'memory'
-      this.raiseKilled(L, run)
-    }
+    if (heap) this.stopForMemory(L, run, heap)
     const engine = host.engine
     const now = engine.clock.now()
     const threshold = engine.config.getNumber('busy-reply-threshold')
@@ -107,6 +104,16 @@ export class BusyScripts {
     const busyError = new ReplyError(BUSY_ERROR)
     engine.busyCheck = (spec) => (spec.flags.includes('allow_busy') ? null : busyError)
     engine.busyLease = run.ctx.lease.alive ? run.ctx.lease : null
+  }
+
+  /**
+   * Stops `run` because the heap is nearly exhausted, from the hook or from inside a library call that allocates many
+   * values at once (script-memory.ts): logged, then raised as a kill is.
+   */
+  stopForMemory(L: LuaState, run: ScriptRun, heap: HeapReading): never {
+    logStoppedForMemory(run, heap)
+    run.killed = 'memory'
+    return this.raiseKilled(L, run)
   }
 
   /** Raises the kill error from the hook and makes this thread's hook fire at every instruction from now on. */

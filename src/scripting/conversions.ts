@@ -28,6 +28,7 @@ import {
 import type { Protocol } from '../protocol/resp-encoder.ts'
 import { type LuaName, luaName, pushName, pushSharedBytes, setNamedField } from './lua-strings.ts'
 import { redisArgNumber } from './lua51/c-number-format.ts'
+import { checkHeapInLibrary } from './script-memory.ts'
 
 /** Nesting at which Redis's conversion runs out of Lua stack (measured on 7.0.15 with a self-referencing table). */
 export const REDIS_MAX_REPLY_DEPTH = 7995
@@ -200,6 +201,7 @@ export function pushReply(L: LuaState, reply: Reply, resp: Protocol): void {
 function pushArray(L: LuaState, items: readonly Reply[], resp: Protocol): void {
   lua.lua_createtable(L, items.length, 0)
   for (let i = 0; i < items.length; i++) {
+    checkHeapInLibrary(L)
     pushReply(L, items[i], resp)
     lua.lua_rawseti(L, -2, i + 1)
   }

@@ -16,8 +16,9 @@
  * (src/engine/heap-headroom.ts) is refused at its header, before any argument is built. The client is closed as
  * Redis closes one over client-query-buffer-limit, and the log says why. Half the heap left: the command then
  * commonly builds something of the same order per argument (the members it stores, its reply). Under V8's default
- * 4 GB limit that admits about 7 million arguments; under the limit bin/redsim.js derives from a 24 GB machine (18 GB),
- * about 35 million; under a 256 MB heap, about 300 thousand.
+ * 4 GB limit that admits about 7.5 million arguments; under the limit bin/redsim.js and `npm start` derive from a
+ * 24 GB machine (18 GB), about 34 million, so the 22-million-argument request is served there as in Redis; under a
+ * 256 MB heap, about 400 thousand.
  *
  * The argument bytes themselves live outside the V8 heap (Buffer storage) and are bounded by proto-max-bulk-len each.
  *

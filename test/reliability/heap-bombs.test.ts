@@ -3,10 +3,10 @@
  *
  * The server runs as its own process with a deliberately small heap (--max-old-space-size=256), and each bomb is
  * sent to it: a multibulk declaring 22 million empty arguments (streamed, so this process never holds it), and
- * scripts building 8 million small tables (Redis completes those: its tables are small in C; in fengari they need
- * about 5 GB). Before the limits, each ended the process with "JavaScript heap out of memory". Now the multibulk is
- * refused at its header and its client closed, the scripts are stopped with an error, and the server answers another
- * client with its data intact.
+ * scripts building millions of small tables, in Lua code or in one cjson.decode call (Redis completes 8 million: its
+ * tables are small in C; in fengari they need about 5 GB). Before the limits, each ended the process with "JavaScript
+ * heap out of memory". Now the multibulk is refused at its header and its client closed, the scripts are stopped with
+ * an error, and the server answers another client with its data intact.
  *
  * client-query-buffer-limit is compared with redis-server: a client whose unconsumed input passes the limit is closed
  * without a reply, with Redis's log line.
@@ -165,6 +165,22 @@ describe('heap bombs against a server with a 256 MB heap', () => {
       expect(s.stderr()).toMatch(
         /Lua script stopped: .* It had already executed write commands: those stay applied, so its effects on the dataset may be partial\./,
       )
+    },
+    BOMB_TIMEOUT,
+  )
+
+  it(
+    'one cjson.decode building 3 million tables, with no Lua instruction in between, is stopped inside the call',
+    async () => {
+      const { server: s, keeper } = await serverWithData()
+      const script = 'local t = cjson.decode(ARGV[1]) return #t'
+      const json = `[${'{},'.repeat(3_000_000)}{}]`
+      const bomber = await client(s.port)
+      const reply = await slowCall(bomber, 'EVAL', script, '0', json)
+      expect(reply).toBe(
+        `-ERR Out of memory in script: stopped before the server ran out of heap. script: ${sha1(script)}, on @user_script:1.\r\n`,
+      )
+      await expectServing(s, keeper)
     },
     BOMB_TIMEOUT,
   )

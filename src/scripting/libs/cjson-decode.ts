@@ -5,6 +5,7 @@
  * lua-cjson's messages: "Expected <what> but found <token> at character <n>".
  */
 import { lauxlib, type LuaState, lua } from 'fengari'
+import { checkHeapInLibrary } from '../script-memory.ts'
 import type { CjsonConfig } from './cjson-config.ts'
 import { checkBytes, LUA51_MAX_C_STACK } from './lua51-args.ts'
 import { strtod } from './strtod.ts'
@@ -347,6 +348,7 @@ class JsonParser {
           break
         case Token.ObjBegin:
           this.descend(used, 3)
+          checkHeapInLibrary(L)
           lua.lua_newtable(L)
           this.next(token)
           if (typeOf(token) === Token.ObjEnd) {
@@ -360,6 +362,7 @@ class JsonParser {
           break
         case Token.ArrBegin:
           this.descend(used, 2)
+          checkHeapInLibrary(L)
           lua.lua_newtable(L)
           this.next(token)
           if (typeOf(token) === Token.ArrEnd) {

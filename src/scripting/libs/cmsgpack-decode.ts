@@ -5,6 +5,7 @@
  * bytes in input.", and Lua 5.1's stack limit on the number and nesting of values.
  */
 import { lauxlib, type LuaState, lua } from 'fengari'
+import { checkHeapInLibrary } from '../script-memory.ts'
 import { checkBytes, checkInteger, int64ToInt32, LUA51_MAX_C_STACK, optInteger } from './lua51-args.ts'
 
 const INT_MAX = 2147483647
@@ -169,6 +170,7 @@ function startItem(L: LuaState, c: Cursor): OpenContainer | null {
       map = (type & 0xf0) === 0x80
       c.pos += 1
   }
+  checkHeapInLibrary(L)
   lua.lua_newtable(L)
   if (!map) checkStack(L, 'in function mp_decode_to_lua_array')
   if (length === 0) return null
