@@ -24,14 +24,25 @@ export class AccessClock {
   lfu = false
   lfuLogFactor = 10
   lfuDecayTime = 1
+  private ms = 0
+  /** The LRU clock at `now`, computed when `now` is set (once per command) rather than at every key access. */
+  private lru = 0
+
   /** Milliseconds on the engine clock: the start of the running command (set by the executor). */
-  now = 0
+  get now(): number {
+    return this.ms
+  }
+
+  set now(ms: number) {
+    this.ms = ms
+    this.lru = Math.floor(ms / LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX
+  }
   /** The engine's random source (LFU's probabilistic increment). */
   random: RandomSource = { next: () => 0 }
 
   /** Redis's LRU_CLOCK(): seconds, wrapping at 24 bits. */
   lruClock(): number {
-    return Math.floor(this.now / LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX
+    return this.lru
   }
 
   /** The stamp of a newly created value (createObject). */

@@ -9,8 +9,8 @@ import type { Client } from '../engine/client.ts'
 import { KeyTable } from './key-table.ts'
 import type { Keyspace } from './keyspace.ts'
 import { DICT_ENTRY, DICT_ENTRY_ALLOC, dictTableBytes, keyEntryBytes } from './memory-size.ts'
-import { valueBytes } from './value-memory.ts'
-import type { RedisValue } from './values.ts'
+import { exactValueBytes, valueBytes } from './value-memory.ts'
+import { isStringValue, type RedisValue } from './values.ts'
 
 /** The clients blocked on one key, as the database sees them (src/engine/blocking.ts implements it). */
 export interface KeyWaiters {
@@ -121,8 +121,9 @@ export class Database {
     // A new value starts with a fresh stamp; under LFU an overwrite keeps the old counter, as dbSetValue does.
     const old = this.table.put(key, value, access.initial(), access.lfu)
     // The old size first: `value` may be the same aggregate, whose `accounted` still holds what was counted for it.
-    const freed = old === undefined ? 0 : this.countedBytes(key, old)
-    this.account(this.measure(key, value) - freed)
+    // The key's own part changes only when the key is new.
+    const freed = old === undefined ? -keyEntryBytes(key.length) : this.countedValueBytes(old)
+    this.account(this.measureValue(value) - freed)
     this.touch(key)
     if (this.blockedKeys.size > 0) this.blockedKeys.get(key)?.valueStored()
     return old === undefined
@@ -162,7 +163,7 @@ export class Database {
     this.keyspace.record('write', this.index, key)
     const value = this.table.get(key)
     // The aggregate changed size in place: count the difference (strings are never modified in place).
-    if (value !== undefined && !Buffer.isBuffer(value) && value.accounted !== undefined) {
+    if (value !== undefined && !isStringValue(value) && value.accounted !== undefined) {
       const size = valueBytes(value, this.keyspace.listFill)
       this.account(size - value.accounted)
       value.accounted = size
@@ -173,7 +174,7 @@ export class Database {
   /** MEMORY USAGE of `key` (undefined when absent): its sds, its dictEntry and its value, as memory-size.ts models them. */
   memoryUsage(key: string): number | undefined {
     const value = this.table.get(key)
-    return value === undefined ? undefined : keyEntryBytes(key.length) + valueBytes(value, this.keyspace.listFill)
+    return value === undefined ? undefined : keyEntryBytes(key.length) + exactValueBytes(value, this.keyspace.listFill)
   }
 
   /**
@@ -191,21 +192,24 @@ export class Database {
     )
   }
 
-  /** The key's and the value's size, remembering the value's on an aggregate (its `accounted`). */
-  private measure(key: string, value: RedisValue): number {
+  /** The value's size, remembered on an aggregate (its `accounted`). */
+  private measureValue(value: RedisValue): number {
     const size = valueBytes(value, this.keyspace.listFill)
-    if (!Buffer.isBuffer(value) && value.accounted !== undefined) value.accounted = size
-    return keyEntryBytes(key.length) + size
+    if (!isStringValue(value) && value.accounted !== undefined) value.accounted = size
+    return size
   }
 
-  /** What `measure` counted for a key and value still in `bytes` (an aggregate may have changed since). */
-  private countedBytes(key: string, value: RedisValue): number {
+  /** What `measureValue` counted for a value still in `bytes` (an aggregate may have changed since). */
+  private countedValueBytes(value: RedisValue): number {
     // A value without `accounted` (a test's stand-in) has a fixed size: measure it again.
-    const size =
-      Buffer.isBuffer(value) || value.accounted === undefined
-        ? valueBytes(value, this.keyspace.listFill)
-        : value.accounted
-    return keyEntryBytes(key.length) + size
+    return isStringValue(value) || value.accounted === undefined
+      ? valueBytes(value, this.keyspace.listFill)
+      : value.accounted
+  }
+
+  /** What the key and its value count for in `bytes`. */
+  private countedBytes(key: string, value: RedisValue): number {
+    return keyEntryBytes(key.length) + this.countedValueBytes(value)
   }
 
   private account(delta: number): void {

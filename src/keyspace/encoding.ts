@@ -49,7 +49,7 @@ export function stringEncoding(value: Buffer): StringEncoding {
 }
 
 /** isInt64String on the bytes themselves, without decoding them to a string first (SET's hot path). */
-function isInt64Bytes(value: Buffer): boolean {
+export function isInt64Bytes(value: Buffer): boolean {
   const len = value.length
   if (len === 0) return false
   let i = 0

@@ -44,8 +44,9 @@ const DICT_MIN_SLOTS = 4
 export function mallocSize(n: number): number {
   if (n <= 8) return 8
   if (n <= 128) return (n + 15) & ~15
-  const lg = Math.floor(Math.log2(n - 1))
-  const step = 2 ** (lg - 2)
+  // floor(log2(n - 1)): clz32 while it fits in 32 bits (every size a command's value can have), log2 beyond.
+  const lg = n <= 0x80000000 ? 31 - Math.clz32(n - 1) : Math.floor(Math.log2(n - 1))
+  const step = lg < 33 ? 1 << (lg - 2) : 2 ** (lg - 2)
   return Math.ceil(n / step) * step
 }
 

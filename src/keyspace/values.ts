@@ -17,9 +17,18 @@ export interface AggregateValue {
 }
 
 export function typeName(value: RedisValue): string {
-  return Buffer.isBuffer(value) ? 'string' : value.redisType
+  return isStringValue(value) ? 'string' : value.redisType
+}
+
+/**
+ * Whether a stored value is a string. `instanceof Uint8Array` rather than Buffer.isBuffer: every stored string is a
+ * Buffer and no aggregate is a Uint8Array, and reading the global `Buffer` goes through an accessor in Node 20, about
+ * 20 ns a time on the hot path of every command.
+ */
+export function isStringValue(value: RedisValue): value is Buffer {
+  return value instanceof Uint8Array
 }
 
 export function isString(value: RedisValue | undefined): value is Buffer {
-  return value !== undefined && Buffer.isBuffer(value)
+  return value !== undefined && value instanceof Uint8Array
 }

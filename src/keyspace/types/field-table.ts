@@ -29,7 +29,8 @@ export class FieldTable<V> extends KeyTable<V> {
   }
 
   override set(name: string, value: V): boolean {
-    if (!Buffer.isBuffer(value)) return super.set(name, value)
+    // Not Buffer.isBuffer: the global Buffer is an accessor in Node 20, costly on HSET's path.
+    if (!(value instanceof Uint8Array)) return super.set(name, value)
     this.weighed = true
     const old = this.get(name) as Buffer | undefined
     if (old !== undefined) {
