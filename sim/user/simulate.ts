@@ -100,7 +100,7 @@ function summary(run: RunResult): ShrinkSummary {
 }
 
 function replayLine(path: string): string {
-  return `simulate({ ...sameOptions, replay: '${path}' })  or  REDSIM_REPLAY=${path} npx vitest run <your test file>`
+  return `simulate({ ...sameOptions, replay: '${path}' })  or  REDSIM_REPLAY=${path} npx vitest run <test file> -t '<test name>'`
 }
 
 export async function simulate<R>(options: SimulateOptions<R>): Promise<SimulateResult> {
