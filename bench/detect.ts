@@ -4,7 +4,7 @@
  * For every mutant and every strategy (random walk, PCT, bounded exhaustive search, and the default portfolio that
  * rotates them), starting from each of 20 starting seeds, count the seeds tried until the first one whose run a
  * property check flags (the same kinds the kill table counts: an internal error is not a catch). Prints the median
- * and the worst over the starting seeds. Goal (issue 5): the portfolio catches every mutant within 50 seeds at the
+ * and the worst over the starting seeds. Goal: the portfolio catches every mutant within 50 seeds at the
  * median.
  *
  * Starting seeds are 1, 1+stride, 1+2*stride, ...; the windows after them overlap, so each seed runs once per

@@ -6,8 +6,8 @@
  *     `redis-benchmark -t set -n 1000000 -r 1000000 -P 16`, divided by DBSIZE, one second after the load ends. A
  *     garbage-collected heap still holds the load's garbage then, so the figure is printed again once the servers have
  *     idled for SETTLE_SECONDS (V8's memory reducer runs a compacting GC after some idle seconds; Redis does not move).
- *  2. Throughput: requests per second at `-c 50` and at `-c 50 -P 16` for SET, GET, INCR (issue 2), LPUSH, LPOP,
- *     SADD, HSET, ZADD (issue 6) and EVAL / EVALSHA of a cached two-call script, GET then SET (issue 3). The servers
+ *  2. Throughput: requests per second at `-c 50` and at `-c 50 -P 16` for SET, GET, INCR, LPUSH, LPOP,
+ *     SADD, HSET, ZADD and EVAL / EVALSHA of a cached two-call script, GET then SET. The servers
  *     are measured alternately, several rounds, and the median is reported, because the machine's load changes.
  *     Each server's CPU time (user + system, from /proc/<pid>/stat) per request is printed too: on a shared 2-core
  *     machine the requests per second depend on what else runs, the CPU a server spends per request much less.

@@ -1,6 +1,6 @@
 /**
  * sim/shrink.ts: a failing run shrinks to a small one of the same kind whose tape replays it exactly; a passing run
- * does not shrink; and the simulator's command line reports the shrunk run of the seed's race (issue 5: at most 2
+ * does not shrink; and the simulator's command line reports the shrunk run of the seed's race (at most 2
  * clients and 3 commands for `npm run sim -- --mutant per-call-lock --runs 200 --seed 1`).
  */
 import { mkdtempSync } from 'node:fs'

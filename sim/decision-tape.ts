@@ -1,7 +1,7 @@
 /**
  * The decision tape: the index chosen at each scheduling step that had more than one enabled actor. A tape replays a
  * run exactly, whichever strategy first produced it, and it is a plain list of integers so that fast-check can
- * generate and shrink schedules directly (issue 5).
+ * generate and shrink schedules directly.
  *
  * Tapes are forgiving on input: an entry is taken modulo the number of choices at its step, and a tape that runs out
  * continues with non-preempting choices (keep running the actor that just ran, else the lowest id). So every list of

@@ -1,6 +1,6 @@
 /**
  * The checkers every execution goes through, in reporting order. The first five live here; the linearizability
- * checker and the workload invariants come from issue 5 (sim/linearizability, sim/invariants) and read only the
+ * checker and the workload invariants come from sim/linearizability and sim/invariants and read only the
  * history, as a black box.
  */
 import { workloadInvariants } from '../invariants/sim-checker.ts'

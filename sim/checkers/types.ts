@@ -1,6 +1,6 @@
 /**
  * The checker interface: a checker is a pure function from a recorded run to the violations it finds. The simulator
- * runs every registered checker on every execution; issue 5 adds the linearizability checker and workload invariants
+ * runs every registered checker on every execution; the linearizability checker and workload invariants are among them
  * by adding entries to `CHECKERS` in ./index.ts.
  */
 import type { Engine } from '../../src/engine/engine.ts'

@@ -4,7 +4,7 @@
  * (2) be a valid sequential execution: replaying the commands one at a time in that order, on a fresh engine with the
  * same clock readings and random seed, reproduces every reply the server gave.
  *
- * It is a fast, white-box complement to the linearizability checker (issue 5): linear in the run, but it trusts the
+ * It is a fast, white-box complement to the linearizability checker: linear in the run, but it trusts the
  * serial order the executor reports. Commands that never took the lock (QUEUED, rejected) only change their own
  * client's state and are replayed in their client's order. A run whose clock moved while a command held the lock is
  * not replayed: a whole-command replay cannot put that clock change back mid-command.

@@ -1,5 +1,5 @@
 /**
- * Differential fuzzing of every data-type command of issue 6: generated sequences per type (and all types mixed)
+ * Differential fuzzing of every data-type command: generated sequences per type (and all types mixed)
  * over a three-key keyspace and two connections, with MULTI/EXEC/WATCH interleaved, must get byte-identical replies
  * from redsim and redis-server (order-insensitive only where Redis defines no order; random replies by shape).
  * On failure fast-check shrinks the sequence and the error shows the whole shrunk transcript.

@@ -1,5 +1,5 @@
 /**
- * Each data type of issue 6 through ioredis over TCP (RESP2 and RESP3): hashes, lists, sets, sorted sets, bitmaps,
+ * Each data type through ioredis over TCP (RESP2 and RESP3): hashes, lists, sets, sorted sets, bitmaps,
  * HyperLogLog, SCAN iterators, and blocking commands served by another client's push or timing out. The expected
  * values are what redis-server 7.0.15 answers through the same client.
  */

@@ -1,5 +1,5 @@
 /**
- * Each data type of issue 6 through node-redis over TCP: hashes, lists, sets, sorted sets, bitmaps, HyperLogLog,
+ * Each data type through node-redis over TCP: hashes, lists, sets, sorted sets, bitmaps, HyperLogLog,
  * SCAN iterators, pub/sub with patterns, and blocking commands (served by another client's push, timing out). The
  * expectations were checked against redis-server 7.0.15 (INTEGRATION_REDIS_PORT=N runs them against one).
  */

@@ -1,5 +1,5 @@
 /**
- * The seed's tests, made real (issue 3, Tests a and b), in process: a script takes the database lock exactly once
+ * The seed's tests, made real (tests a and b), in process: a script takes the database lock exactly once
  * however many redis.call it makes, and nothing another client sends can land between two of its calls. Each test
  * also runs the seed's pre-fix behaviour (the simulator's per-call-lock mutant) to show the assertion can fail.
  */

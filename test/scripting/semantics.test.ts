@@ -1,5 +1,5 @@
 /**
- * The scripting semantics of issue 3 with their exact Redis 7.0 replies (../shared/redis-semantics.md, checked against
+ * The scripting semantics with their exact Redis 7.0 replies (../shared/redis-semantics.md, checked against
  * redis-server 7.0.15), in process: they hold even where no redis-server is installed. scripting.diff.test.ts compares
  * the same ground and more byte for byte against a live redis-server.
  */

@@ -1,4 +1,4 @@
-/** Bitmap commands with valid and invalid arguments (issue 6: SETBIT .. BITFIELD_RO), over plain strings too. */
+/** Bitmap commands with valid and invalid arguments (SETBIT .. BITFIELD_RO), over plain strings too. */
 import fc from 'fast-check'
 import { type Args, type GenStep, key, keys, single, weighted } from './common.ts'
 

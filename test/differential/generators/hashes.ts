@@ -1,4 +1,4 @@
-/** Hash commands with valid and invalid arguments (issue 6: HSET .. HSCAN). */
+/** Hash commands with valid and invalid arguments (HSET .. HSCAN). */
 import fc from 'fast-check'
 import {
   type Args,

@@ -1,4 +1,4 @@
-/** HyperLogLog commands over sparse and dense sketches, corrupted ones and plain strings (issue 6: PFADD..PFMERGE). */
+/** HyperLogLog commands over sparse and dense sketches, corrupted ones and plain strings (PFADD..PFMERGE). */
 import fc from 'fast-check'
 import { type GenStep, key, keys, single, step, weighted } from './common.ts'
 

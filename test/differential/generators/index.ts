@@ -1,5 +1,5 @@
 /**
- * Every data-type generator of issue 6 by name, and a mix of all of them, as sequences ready to compare. Each
+ * Every data-type generator by name, and a mix of all of them, as sequences ready to compare. Each
  * sequence starts by restoring the default encoding thresholds (CONFIG survives FLUSHALL).
  */
 import fc from 'fast-check'

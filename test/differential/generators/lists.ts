@@ -1,4 +1,4 @@
-/** List commands, blocking ones included, with valid and invalid arguments (issue 6: LPUSH .. BLMPOP). */
+/** List commands, blocking ones included, with valid and invalid arguments (LPUSH .. BLMPOP). */
 import fc from 'fast-check'
 import {
   blockingStep,

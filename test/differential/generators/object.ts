@@ -1,6 +1,6 @@
 /**
  * OBJECT subcommands and the encoding thresholds: CONFIG SET of Redis's thresholds (under their listpack and ziplist
- * names), then writes that cross them, then OBJECT ENCODING (issue 6). Sequences using this generator start from
+ * names), then writes that cross them, then OBJECT ENCODING. Sequences using this generator start from
  * the defaults (`DEFAULT_THRESHOLDS`), since CONFIG outlives FLUSHALL.
  */
 import fc from 'fast-check'

@@ -1,5 +1,5 @@
 /**
- * Pub/sub sequences over three clients (issue 6: SUBSCRIBE .. PUBSUB NUMPAT, subscribed-mode rules), RESP2 or RESP3.
+ * Pub/sub sequences over three clients (SUBSCRIBE .. PUBSUB NUMPAT, subscribed-mode rules), RESP2 or RESP3.
  *
  * A model of who subscribes to what tells each step how many replies to read: one confirmation per (P)SUBSCRIBE or
  * (P)UNSUBSCRIBE argument, and after a PUBLISH one message per matching channel or pattern on every receiving

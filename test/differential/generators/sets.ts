@@ -1,4 +1,4 @@
-/** Set commands with valid and invalid arguments (issue 6: SADD .. SSCAN, and the STORE forms). */
+/** Set commands with valid and invalid arguments (SADD .. SSCAN, and the STORE forms). */
 import fc from 'fast-check'
 import {
   type Args,

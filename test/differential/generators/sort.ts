@@ -1,6 +1,6 @@
 /**
  * SORT and SORT_RO over lists, sets and sorted sets, with BY/GET patterns that hit weight strings and hash fields
- * (issue 6). Lists are longer than 7 elements at times, so that LIMIT goes through Redis's pqsort. BY nosort over a set without STORE returns the set's own order, so it is compared as a multiset and
+ *. Lists are longer than 7 elements at times, so that LIMIT goes through Redis's pqsort. BY nosort over a set without STORE returns the set's own order, so it is compared as a multiset and
  * never combined with LIMIT.
  */
 import fc from 'fast-check'

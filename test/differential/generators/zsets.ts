@@ -1,4 +1,4 @@
-/** Sorted-set commands, blocking ones included, with valid and invalid arguments (issue 6: ZADD .. ZSCAN). */
+/** Sorted-set commands, blocking ones included, with valid and invalid arguments (ZADD .. ZSCAN). */
 import fc from 'fast-check'
 import {
   type Args,
