@@ -21,10 +21,17 @@ function del(ctx: CommandContext): Reply {
   return n
 }
 
-/** EXISTS and TOUCH count every argument that names a live key, repeats included; both count keyspace hits. */
-function countExisting(ctx: CommandContext): Reply {
+/**
+ * EXISTS and TOUCH count every argument that names a live key, repeats included; both count keyspace hits. Only TOUCH
+ * is an access: EXISTS looks keys up with LOOKUP_NOTOUCH, as Redis does (OBJECT IDLETIME, LRU eviction).
+ */
+function countExisting(ctx: CommandContext, touch: boolean): Reply {
   let n = 0
-  for (let i = 1; i < ctx.argv.length; i++) if (ctx.db.get(keyOf(ctx.argv, i)) !== undefined) n++
+  const db = ctx.db
+  for (let i = 1; i < ctx.argv.length; i++) {
+    const key = keyOf(ctx.argv, i)
+    if ((touch ? db.get(key) : db.getNoTouch(key)) !== undefined) n++
+  }
   return n
 }
 
@@ -39,7 +46,8 @@ function typeReply(name: string): SimpleString {
 }
 
 function type(ctx: CommandContext): Reply {
-  const value = ctx.db.get(keyOf(ctx.argv, 1))
+  // LOOKUP_NOTOUCH, as Redis's typeCommand: asking for the type is not an access (OBJECT IDLETIME, LRU eviction).
+  const value = ctx.db.getNoTouch(keyOf(ctx.argv, 1))
   return typeReply(value === undefined ? 'none' : typeName(value))
 }
 
@@ -51,7 +59,8 @@ function type(ctx: CommandContext): Reply {
  */
 function ttlGeneric(ctx: CommandContext, milliseconds: boolean, absolute: boolean): Reply {
   const key = keyOf(ctx.argv, 1)
-  if (ctx.db.get(key) === undefined) return -2
+  // LOOKUP_NOTOUCH, as Redis's ttlGenericCommand: reading a TTL does not make the key recently used.
+  if (ctx.db.getNoTouch(key) === undefined) return -2
   const at = getExpireAt(ctx.db, key)
   if (at === undefined) return -1
   let ttl = absolute ? at : msUntil(at, commandNowMs(ctx.engine))
@@ -307,8 +316,12 @@ function copy(ctx: CommandContext): Reply {
 export const keyCommands = [
   command('del', -2, ['write'], [1, -1, 1], ['keyspace', 'write', 'slow'], del),
   command('unlink', -2, ['write', 'fast'], [1, -1, 1], ['keyspace', 'write', 'fast'], del),
-  command('exists', -2, ['readonly', 'fast'], [1, -1, 1], ['keyspace', 'read', 'fast'], countExisting),
-  command('touch', -2, ['readonly', 'fast'], [1, -1, 1], ['keyspace', 'read', 'fast'], countExisting),
+  command('exists', -2, ['readonly', 'fast'], [1, -1, 1], ['keyspace', 'read', 'fast'], (ctx) =>
+    countExisting(ctx, false),
+  ),
+  command('touch', -2, ['readonly', 'fast'], [1, -1, 1], ['keyspace', 'read', 'fast'], (ctx) =>
+    countExisting(ctx, true),
+  ),
   command('type', 2, ['readonly', 'fast'], [1, 1, 1], ['keyspace', 'read', 'fast'], type),
   command('ttl', 2, ['readonly', 'fast'], [1, 1, 1], ['keyspace', 'read', 'fast'], (ctx) =>
     ttlGeneric(ctx, false, false),

@@ -322,6 +322,32 @@ describe('eviction policies', () => {
     expect(await evictedKeys(t)).toBe(1)
   })
 
+  it('TYPE, TTL, EXISTS, OBJECT and MEMORY USAGE are not accesses; GET and SET are', async () => {
+    const { t, clock } = evictionEngine('noeviction')
+    await t.resp('SET', 'k', 'v')
+    clock.advance(7000)
+    for (const command of [
+      ['TYPE'],
+      ['TTL'],
+      ['PTTL'],
+      ['EXPIRETIME'],
+      ['EXISTS'],
+      ['OBJECT', 'ENCODING'],
+      ['MEMORY', 'USAGE'],
+    ]) {
+      await t.resp(...command, 'k')
+    }
+    expect(await t.resp('OBJECT', 'IDLETIME', 'k')).toBe(':7\r\n')
+    await t.resp('GET', 'k')
+    expect(await t.resp('OBJECT', 'IDLETIME', 'k')).toBe(':0\r\n')
+    clock.advance(3000)
+    await t.resp('SET', 'k', 'w')
+    expect(await t.resp('OBJECT', 'IDLETIME', 'k')).toBe(':0\r\n')
+    clock.advance(4000)
+    expect(await t.resp('TOUCH', 'k')).toBe(':1\r\n')
+    expect(await t.resp('OBJECT', 'IDLETIME', 'k')).toBe(':0\r\n')
+  })
+
   it('allkeys-lru keeps used_memory at or under the limit while evicted_keys grows', async () => {
     const { t } = evictionEngine('allkeys-lru')
     await limitTo(t, 50_000)
