@@ -12,6 +12,7 @@ import type { Engine } from '../engine/engine.ts'
 import { STARTUP_BYTES } from '../engine/used-memory.ts'
 import { DICT_ENTRY } from '../keyspace/memory-size.ts'
 import { type Reply, VerbatimReply } from '../protocol/reply.ts'
+import { existingScriptingHost } from '../scripting/lua-host.ts'
 import { persistenceState } from './persistence.ts'
 import type { CommandContext } from './types.ts'
 import { REDIS_VERSION } from './version.ts'
@@ -169,8 +170,9 @@ function memorySection(engine: Engine): Fields {
   for (const db of engine.keyspace.dbs) if (db.size > 0) dictOverhead += db.size * DICT_ENTRY + db.overheadBytes()
   const overhead = STARTUP_BYTES + clients + dictOverhead
   const dataset = Math.max(used - overhead, 0)
-  // Script memory is not modelled (counting cached scripts here would load the scripting state): reported as none.
-  const scripts = 0
+  // The cached scripts are counted without loading the scripting state (which would draw from the engine's random
+  // source); their memory is not modelled and is reported as none.
+  const scripts = existingScriptingHost(engine)?.loadedCache?.size ?? 0
   const scriptsEval = 0
   const maxmemory = engine.eviction.maxmemory
   const netUsed = used - STARTUP_BYTES

@@ -21,7 +21,7 @@ import type { CommandSpec } from '../commands/types.ts'
 import type { Database } from '../keyspace/database.ts'
 import type { KeyTable } from '../keyspace/key-table.ts'
 import { ReplyError } from '../protocol/reply.ts'
-import { scriptingHost } from '../scripting/lua-host.ts'
+import { existingScriptingHost } from '../scripting/lua-host.ts'
 import { parseShebang, type ScriptFlags } from '../scripting/shebang.ts'
 import type { Client, MultiState } from './client.ts'
 import type { Engine } from './engine.ts'
@@ -184,10 +184,10 @@ export class Eviction {
   /** The flags of the script an EVAL or EVALSHA names: the cached script's, or the body's shebang; null if unknown. */
   private scriptFlags(bySha: boolean, body: Buffer): ScriptFlags | null {
     if (bySha) {
-      // Looking in the cache loads the scripting state, which draws from the engine's random source: only done with
-      // a limit set, so that runs without maxmemory (the simulator's) draw exactly as before.
-      if (this.maxmemory === 0 || body.length !== 40) return null
-      return scriptingHost(this.engine).cache.get(body.toString('latin1'))?.flags ?? null
+      // A script not loaded yet has no flags to find; the cache is read without loading the scripting state (which
+      // would draw from the engine's random source).
+      if (body.length !== 40) return null
+      return existingScriptingHost(this.engine)?.loadedCache?.get(body.toString('latin1'))?.flags ?? null
     }
     const parsed = parseShebang(body)
     return 'flags' in parsed ? parsed.flags : null

@@ -54,6 +54,14 @@ export class ScriptingHost {
     return this.loaded().cache
   }
 
+  /**
+   * The script cache if scripts were ever loaded, else null: for readers (INFO, eviction) that must not load the
+   * scripting state, which draws from the engine's random source.
+   */
+  get loadedCache(): ScriptCache | null {
+    return this.scripts?.cache ?? null
+  }
+
   /** math.random's generator for this engine's scripts. */
   get generator(): Lrand48 {
     return this.loaded().generator
@@ -226,6 +234,11 @@ function latin1(s: Uint8Array): string {
 }
 
 const hosts = new WeakMap<Engine, ScriptingHost>()
+
+/** The engine's scripting host if one was created, else null (for readers that must not create one). */
+export function existingScriptingHost(engine: Engine): ScriptingHost | null {
+  return hosts.get(engine) ?? null
+}
 
 /** The scripting host of `engine`, created on first use. */
 export function scriptingHost(engine: Engine): ScriptingHost {

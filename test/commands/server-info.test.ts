@@ -185,3 +185,13 @@ describe('number formatting', () => {
     expect(bytesToHuman(1024 + 128)).toBe('1.12K')
   })
 })
+
+describe('INFO memory and the script cache', () => {
+  it('counts cached scripts, as Redis does, and reading INFO does not load the scripting state', async () => {
+    const t = testEngine()
+    expect(await info(t, 'memory')).toMatch(/number_of_cached_scripts:0\r\n/)
+    await t.resp('SCRIPT', 'LOAD', 'return 1')
+    await t.resp('SCRIPT', 'LOAD', 'return 2')
+    expect(await info(t, 'memory')).toMatch(/number_of_cached_scripts:2\r\n/)
+  })
+})
