@@ -191,6 +191,7 @@ export async function runStress(options: { scale: number; log?: (line: string) =
 
     // maxmemory under each policy.
     const writes = n(30000)
+    let evictedBefore = 0
     // The limit scales with the load so that the short version fills it too.
     const limitMb = Math.max(2, Math.round(20 * Math.min(1, options.scale)))
     for (const policy of POLICIES) {
@@ -206,7 +207,10 @@ export async function runStress(options: { scale: number; log?: (line: string) =
       const info = (await admin.call('INFO', 'memory')).toString()
       const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? -1)
       const stats = (await admin.call('INFO', 'stats')).toString()
-      const evicted = Number(/evicted_keys:(\d+)/.exec(stats)?.[1] ?? -1)
+      // evicted_keys counts since startup: this policy's share is the difference.
+      const evictedSoFar = Number(/evicted_keys:(\d+)/.exec(stats)?.[1] ?? -1)
+      const evicted = evictedSoFar - evictedBefore
+      evictedBefore = evictedSoFar
       maxmemory.push({ policy, ...counts, evicted })
       phase(
         `maxmemory ${policy}`,
