@@ -1,5 +1,5 @@
 import type { History, HistoryReply } from '../linearizability/history.ts'
-import { indexed, type InvariantViolation, mayExpire, type Op, returnOf, writtenKeys } from './types.ts'
+import { indexed, type InvariantViolation, isError, mayExpire, type Op, returnOf, writtenKeys } from './types.ts'
 
 /**
  * List-append reads are prefixes of each other. Appends (the list-append script, RPUSH) add unique values to a list;
@@ -43,6 +43,14 @@ export function checkListAppends(history: History, options: ListAppendOptions = 
   for (const { op, id } of indexed(history)) {
     const input = op.input
     const known = op.return !== null
+    // An append that answered with an error (refused while a script was busy, a wrong type) wrote nothing.
+    const failed = known && isError(op.output)
+    if (
+      failed &&
+      (('script' in input && input.script === script) || ('argv' in input && input.argv[0].toUpperCase() === 'RPUSH'))
+    ) {
+      continue
+    }
     if ('script' in input && input.script === script) {
       const items = known ? stringList(op.output) : undefined
       push(appends, input.keys[0], { op, id, value: input.args[0], position: items ? items.length - 1 : undefined })

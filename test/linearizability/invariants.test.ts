@@ -224,6 +224,21 @@ describe('invariant: list-append reads are prefixes of each other', () => {
     expect(checkListAppends(history)).toEqual([])
   })
 
+  it('an append that answered with an error (refused while a script was busy) wrote nothing', () => {
+    const busy = { error: 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.' }
+    const history = withIds([
+      op(1, 0, 5, script('list-append', ['l'], ['x']), busy),
+      op(2, 1, 4, cmd('RPUSH', 'l', 'y'), busy),
+      op(3, 6, 7, cmd('LRANGE', 'l', '0', '-1'), []),
+    ])
+    expect(checkListAppends(history)).toEqual([])
+    // The same appends acknowledged: the read must hold them.
+    const acknowledged = withIds([append(1, 0, 5, 'x', ['x']), op(3, 6, 7, cmd('LRANGE', 'l', '0', '-1'), [])])
+    expect(checkListAppends(acknowledged).map((v) => v.message)).toContain(
+      'list l: read 1 misses "x", acknowledged before it began',
+    )
+  })
+
   it('catches reads that diverge, lose elements, or invent them', () => {
     const diverge = withIds([append(1, 0, 10, 'x', ['x']), append(2, 1, 11, 'y', ['y'])])
     expect(checkListAppends(diverge).map((v) => v.message)).toContain(
