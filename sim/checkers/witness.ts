@@ -10,7 +10,8 @@
  * not replayed: a whole-command replay cannot put that clock change back mid-command.
  */
 import { ManualClock } from '../../src/engine/clock.ts'
-import { Engine, unwatchAll } from '../../src/engine/engine.ts'
+import { Engine } from '../../src/engine/engine.ts'
+import { unwatchAll } from '../../src/keyspace/watch.ts'
 import { seededRandom } from '../../src/engine/random.ts'
 import type { Client } from '../../src/engine/client.ts'
 import { type Reply, ReplyError, SimpleString } from '../../src/protocol/reply.ts'
@@ -114,7 +115,7 @@ async function replay(run: RecordedRun): Promise<Violation[]> {
     }
     if (refusal === 'exec') {
       client.multi = null
-      unwatchAll(engine, client)
+      unwatchAll(engine.keyspace, client)
       return null
     }
     const answer = executor.execute(client, toArgv(call.argv))

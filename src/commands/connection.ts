@@ -1,7 +1,7 @@
 /** Connection commands: PING, ECHO, SELECT, SWAPDB, QUIT, RESET, HELLO, AUTH, and CLIENT (in client.ts). */
 import type { Client } from '../engine/client.ts'
 import type { Engine } from '../engine/engine.ts'
-import { unwatchAll } from '../engine/engine.ts'
+import { unwatchAll } from '../keyspace/watch.ts'
 import { subscribedPing } from '../engine/pubsub.ts'
 import { Errors, MapReply, OK, PONG, type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
 import { isOption, parseInt64 } from './args.ts'
@@ -154,7 +154,7 @@ const RESET = new SimpleString('RESET')
 function reset(ctx: CommandContext): Reply {
   const { client, engine } = ctx
   client.multi = null
-  unwatchAll(engine, client)
+  unwatchAll(engine.keyspace, client)
   engine.pubsub.removeClient(client)
   ctx.select(0)
   client.protocol = 2

@@ -4,7 +4,7 @@
  * command can run in between, because nobody else can hold the lock.
  */
 import type { QueuedCommand } from '../engine/client.ts'
-import { unwatchAll } from '../engine/engine.ts'
+import { unwatchAll } from '../keyspace/watch.ts'
 import { NIL_ARRAY, OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { keyOf } from './args.ts'
 import { type CommandContext, command } from './types.ts'
@@ -18,7 +18,7 @@ function multi(ctx: CommandContext): Reply {
 function discard(ctx: CommandContext): Reply {
   if (!ctx.client.multi) return new ReplyError('ERR DISCARD without MULTI')
   ctx.client.multi = null
-  unwatchAll(ctx.engine, ctx.client)
+  unwatchAll(ctx.engine.keyspace, ctx.client)
   return OK
 }
 
@@ -38,15 +38,15 @@ async function exec(ctx: CommandContext): Promise<Reply> {
   if (!state) return new ReplyError('ERR EXEC without MULTI')
   client.multi = null
   if (state.aborted) {
-    unwatchAll(engine, client)
+    unwatchAll(engine.keyspace, client)
     return new ReplyError('EXECABORT Transaction discarded because of previous errors.')
   }
   if (watchBroken(ctx)) {
-    unwatchAll(engine, client)
+    unwatchAll(engine.keyspace, client)
     return NIL_ARRAY
   }
   // Watches end when EXEC starts: the transaction's own writes must not abort it.
-  unwatchAll(engine, client)
+  unwatchAll(engine.keyspace, client)
   // Mutant exec-unlocked (simulation only, see src/engine/variant.ts): EXEC gives up its lease and each queued command
   // takes the lock by itself, so other clients can run between them. The correct executor never takes this branch.
   const holdLease = engine.variant.execHoldsLease
@@ -110,7 +110,7 @@ function watch(ctx: CommandContext): Reply {
 }
 
 function unwatch(ctx: CommandContext): Reply {
-  unwatchAll(ctx.engine, ctx.client)
+  unwatchAll(ctx.engine.keyspace, ctx.client)
   return OK
 }
 

@@ -2,9 +2,11 @@
  * The engine: one Redis-compatible server's state and machinery, independent of any transport. The TCP server, the
  * in-process client API and the simulator all drive the same Engine through `executor.execute`.
  */
+import type { ScriptFlags } from '../scripting/shebang.ts'
 import { defaultCommandTable } from '../commands/table.ts'
 import { type CommandSpec, keyPositions, type ScriptFrame } from '../commands/types.ts'
 import { Keyspace } from '../keyspace/keyspace.ts'
+import { unwatchAll } from '../keyspace/watch.ts'
 import { ReplyError } from '../protocol/reply.ts'
 import {
   ACCEPTABLE_STALE_PERCENT,
@@ -114,6 +116,11 @@ export class Engine {
    * between two of its calls (Redis 7.0's scriptTimeSnapshot). Null: the engine clock's current time.
    */
   expiryTimeFrozenAt: number | null = null
+  /**
+   * Installed by the scripting host when it is created: the shebang flags of a cached script by SHA, without loading
+   * the scripting state (eviction reads an EVALSHA's flags; the engine must not import the host).
+   */
+  cachedScriptFlags: ((sha: string) => ScriptFlags | undefined) | null = null
   /** The last expiry pass ran out of time or found many expired keys: a fast pass is due (see expireCycle). */
   expireBacklog = false
   /** Installed by the server layer: how SHUTDOWN stops serving (close the listener and the connections). */
@@ -173,7 +180,7 @@ export class Engine {
   removeClient(client: Client): void {
     client.closed = true
     client.multi = null
-    unwatchAll(this, client)
+    unwatchAll(this.keyspace, client)
     this.pubsub.removeClient(client)
     this.blocking.removeClient(client)
     this.clientPause.removeClient(client)
@@ -316,18 +323,4 @@ export class Engine {
     const message = err instanceof Error ? err.message : String(err)
     return new ReplyError(`ERR internal error in '${command}': ${message.split('\n')[0]}`)
   }
-}
-
-/** Removes every WATCH of `client` (UNWATCH, EXEC, DISCARD, RESET, disconnect). */
-export function unwatchAll(engine: Engine, client: Client): void {
-  for (const w of client.watched) {
-    const watchers = engine.keyspace.db(w.db).watchers
-    const set = watchers.get(w.key)
-    if (set) {
-      set.delete(client)
-      if (set.size === 0) watchers.delete(w.key)
-    }
-  }
-  client.watched = []
-  client.dirtyCas = false
 }

@@ -21,14 +21,11 @@ import type { CommandSpec } from '../commands/types.ts'
 import type { Database } from '../keyspace/database.ts'
 import type { KeyTable } from '../keyspace/key-table.ts'
 import { ReplyError } from '../protocol/reply.ts'
-import { existingScriptingHost } from '../scripting/lua-host.ts'
 import { parseShebang, type ScriptFlags } from '../scripting/shebang.ts'
 import type { Client, MultiState } from './client.ts'
 import type { Engine } from './engine.ts'
 import type { Lease } from './lock.ts'
-
-export const OOM_MESSAGE = "OOM command not allowed when used memory > 'maxmemory'."
-const SCRIPT_OOM_MESSAGE = "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"
+import { OOM_MESSAGE, SCRIPT_OOM_MESSAGE } from './oom-messages.ts'
 
 /** Redis's EVPOOL_SIZE. */
 const POOL_SIZE = 16
@@ -187,7 +184,7 @@ export class Eviction {
       // A script not loaded yet has no flags to find; the cache is read without loading the scripting state (which
       // would draw from the engine's random source).
       if (body.length !== 40) return null
-      return existingScriptingHost(this.engine)?.loadedCache?.get(body.toString('latin1'))?.flags ?? null
+      return this.engine.cachedScriptFlags?.(body.toString('latin1')) ?? null
     }
     const parsed = parseShebang(body)
     return 'flags' in parsed ? parsed.flags : null

@@ -19,7 +19,7 @@ import {
   type ScriptFrame,
 } from '../commands/types.ts'
 import type { CommandTable } from '../commands/table.ts'
-import { unwatchAll } from './engine.ts'
+import { unwatchAll } from '../keyspace/watch.ts'
 import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
 import { BLOCKED } from './blocking.ts'
 import type { Client } from './client.ts'
@@ -392,7 +392,7 @@ export class Executor {
   private reject(client: Client, error: ReplyError, name: string): ReplyError {
     if (name !== 'exec') return this.rejected(error, name)
     client.multi = null
-    unwatchAll(this.engine, client)
+    unwatchAll(this.engine.keyspace, client)
     const cause = error.message.startsWith('ERR ') ? error.message.slice(4) : error.message
     return this.rejected(new ReplyError(`EXECABORT Transaction discarded because of: ${cause}`), name)
   }

@@ -27,7 +27,7 @@ import type { HeapReading } from '../engine/heap-headroom.ts'
 import { OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { pushErrorTable } from './conversions.ts'
 import type { ScriptingHost } from './lua-host.ts'
-import { luaRuntime } from './lua-runtime.ts'
+import { activeRun } from './active-run.ts'
 import type { KillReason, ScriptRun } from './script-run.ts'
 import { heapExhausted, logStoppedForMemory, OUT_OF_MEMORY_ERROR } from './script-memory.ts'
 
@@ -48,7 +48,7 @@ const KILL_MESSAGES: Record<KillReason, string> = {
 
 /** The count hook of every script coroutine: the slice belongs to the run being resumed. */
 const sliceHook: LuaHook = (L) => {
-  const run = luaRuntime().active
+  const run = activeRun()
   if (run) run.host.busy.onSlice(L, run)
 }
 

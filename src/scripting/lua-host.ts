@@ -244,8 +244,10 @@ export function existingScriptingHost(engine: Engine): ScriptingHost | null {
 export function scriptingHost(engine: Engine): ScriptingHost {
   let host = hosts.get(engine)
   if (!host) {
-    host = new ScriptingHost(engine)
-    hosts.set(engine, host)
+    const created = new ScriptingHost(engine)
+    hosts.set(engine, created)
+    engine.cachedScriptFlags = (sha) => created.loadedCache?.get(sha)?.flags
+    host = created
   }
   return host
 }

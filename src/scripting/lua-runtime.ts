@@ -13,6 +13,7 @@
  * resumed in any interleaving. Before each resume the runtime makes that run's KEYS and ARGV the globals again; the
  * previous owner's tables are kept in the registry meanwhile, so a script that changed KEYS sees its own change.
  */
+import { activeRun, setActiveRun } from './active-run.ts'
 import { lauxlib, type LuaState, lua } from 'fengari'
 import { ReplyError } from '../protocol/reply.ts'
 import { luaBytes } from './conversions.ts'
@@ -41,7 +42,10 @@ const FALLBACK_GENERATOR = new Lrand48()
 export class LuaRuntime {
   readonly L: LuaState
   /** The run whose coroutine is being resumed right now (set only inside `enter`/`leave`). */
-  active: ScriptRun | null = null
+  /** The run whose Lua code executes now (kept in active-run.ts, which the libraries and hooks read). */
+  get active(): ScriptRun | null {
+    return activeRun()
+  }
   /** Runs started and not finished, by coroutine. */
   private readonly inFlight = new Map<LuaState, ScriptRun>()
   /** The run whose KEYS and ARGV are the globals now. */
@@ -121,13 +125,13 @@ export class LuaRuntime {
   /** Called before each resume of `run`: makes it the active run and its KEYS/ARGV the globals. */
   enter(run: ScriptRun): ScriptRun | null {
     const previous = this.active
-    this.active = run
+    setActiveRun(run)
     if (this.globalsOwner !== run) this.installGlobals(run)
     return previous
   }
 
   leave(previous: ScriptRun | null): void {
-    this.active = previous
+    setActiveRun(previous)
   }
 
   /** The run ended (any way): it leaves the in-flight set and its coroutine is recycled if it finished cleanly. */

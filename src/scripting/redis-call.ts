@@ -17,7 +17,7 @@ import type { CommandTable } from '../commands/table.ts'
 import { type CommandSpec, fullName } from '../commands/types.ts'
 import { type Reply, ReplyError } from '../protocol/reply.ts'
 import { luaArgsToArgv, pushErrorTable, pushReply } from './conversions.ts'
-import { OOM_MESSAGE } from '../engine/eviction.ts'
+import { OOM_MESSAGE } from '../engine/oom-messages.ts'
 import type { LuaRuntime } from './lua-runtime.ts'
 import type { PendingCall, ScriptRun } from './script-run.ts'
 

@@ -32,7 +32,7 @@
  */
 import type { LuaState } from 'fengari'
 import { type HeapReading, mb, readHeap, readHeapFor } from '../engine/heap-headroom.ts'
-import { luaRuntime } from './lua-runtime.ts'
+import { activeRun } from './active-run.ts'
 import type { ScriptRun } from './script-run.ts'
 
 /** Instructions between two looks at the heap (a look costs about a microsecond; 100,000 instructions far more). */
@@ -67,7 +67,7 @@ export function checkHeapInLibrary(L: LuaState): void {
   libraryValues = 0
   const heap = overCeilingConfirmed()
   if (!heap) return
-  const run = luaRuntime().active
+  const run = activeRun()
   if (run) run.host.busy.stopForMemory(L, run, heap)
 }
 

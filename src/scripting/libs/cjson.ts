@@ -8,7 +8,7 @@
  *   current value as a boolean (or "null").
  */
 import { lauxlib, type LuaJSFunction, type LuaState, lua } from 'fengari'
-import { luaRuntime } from '../lua-runtime.ts'
+import { activeRun } from '../active-run.ts'
 import { type CjsonConfig, defaultCjsonConfig } from './cjson-config.ts'
 import { jsonDecode } from './cjson-decode.ts'
 import { jsonEncode } from './cjson-encode.ts'
@@ -29,7 +29,7 @@ const settingsByScriptCache = new WeakMap<object, CjsonConfig>()
 const settingsOutsideScripts = defaultCjsonConfig()
 
 function engineSettings(): CjsonConfig {
-  const host = luaRuntime().active?.host
+  const host = activeRun()?.host
   if (!host) return settingsOutsideScripts
   const cache = host.cache
   let settings = settingsByScriptCache.get(cache)
