@@ -6,6 +6,7 @@
  * spaces, no leading zeros), memory values as memtoull (`1gb`, `100mb`, `10k`, leading zeros allowed), booleans and
  * enums case-insensitively, and the error texts are Redis's.
  */
+import { MEMORY_UNITS } from './memory-units.ts'
 import { ReplyError } from '../protocol/reply.ts'
 import { DEFAULT_OUTPUT_BUFFER_LIMITS, normalizeOutputBufferLimits } from './output-buffer-limits.ts'
 
@@ -256,17 +257,6 @@ function unknownOption(name: string): ReplyError {
 /** `name` is the parameter as the client spelled it: Redis's message names the argument, alias or not. */
 function failed(name: string, why: string): ReplyError {
   return new ReplyError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`)
-}
-
-const MEMORY_UNITS: Record<string, bigint> = {
-  '': 1n,
-  b: 1n,
-  k: 1000n,
-  kb: 1024n,
-  m: 1000n * 1000n,
-  mb: 1024n * 1024n,
-  g: 1000n * 1000n * 1000n,
-  gb: 1024n * 1024n * 1024n,
 }
 
 /** Redis's memtoull: digits (leading zeros fine, empty means 0) and an optional unit; null when not a memory value. */

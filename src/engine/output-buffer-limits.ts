@@ -6,6 +6,7 @@
  * empty word and a wrong word count); a class is normal, replica/slave or pubsub (not master). A CONFIG SET changes
  * only the classes it names, all or none of them. CONFIG GET prints the three classes in Redis's order and spelling.
  */
+import { MEMORY_UNITS } from './memory-units.ts'
 
 export type LimitClass = 'normal' | 'slave' | 'pubsub'
 
@@ -29,17 +30,6 @@ const CLASS_BY_NAME: Record<string, LimitClass | 'master'> = {
 }
 const ORDER: readonly LimitClass[] = ['normal', 'slave', 'pubsub']
 const ULLONG_MAX = 18446744073709551615n
-
-const MEMORY_UNITS: Record<string, bigint> = {
-  '': 1n,
-  b: 1n,
-  k: 1000n,
-  kb: 1024n,
-  m: 1000n * 1000n,
-  mb: 1024n * 1024n,
-  g: 1000n * 1000n * 1000n,
-  gb: 1024n * 1024n * 1024n,
-}
 
 /** Redis's memtoull: digits then an optional unit, no sign; the product wraps at 64 bits as in C. */
 function memtoull(word: string): bigint | null {

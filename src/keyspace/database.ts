@@ -134,12 +134,7 @@ export class Database {
     this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return false
-    const old = this.table.take(key)
-    if (old === undefined) return false
-    this.account(-this.countedBytes(key, old))
-    this.expires.delete(key)
-    this.touch(key)
-    return true
+    return this.removeStored(key)
   }
 
   /**
@@ -149,6 +144,11 @@ export class Database {
   evict(key: string): boolean {
     this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
+    return this.removeStored(key)
+  }
+
+  /** Removes a stored key and its TTL, uncounts its bytes and invalidates its watchers; false when absent. */
+  private removeStored(key: string): boolean {
     const old = this.table.take(key)
     if (old === undefined) return false
     this.account(-this.countedBytes(key, old))
