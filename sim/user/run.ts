@@ -30,6 +30,7 @@ import type { StepView, Strategy } from '../strategies/strategy.ts'
 import { ClientFactory, type ClientLibrary, type OpenClient } from './client-libraries.ts'
 import { type Direction, SimNetwork, type SimSocket } from './network.ts'
 import { type OperationRecord, OperationRecorder, type UserOperation } from './operations.ts'
+import { installSeededCrypto } from './seeded-crypto.ts'
 import { type ServerView, serverView } from './server-view.ts'
 import { settleMicrotasks, VirtualTime } from './virtual-time.ts'
 
@@ -148,6 +149,7 @@ function describe(error: unknown): string {
 
 export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy: Strategy): Promise<RunResult> {
   const time = new VirtualTime(seed)
+  const restoreCrypto = installSeededCrypto(seed)
   const hash = createHash('sha256')
   const trace: StepRecord[] = []
   const tape: number[] = []
@@ -409,6 +411,7 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
     for (let i = 0; i < 1000 && time.dueNow; i++) time.fireNext()
     factory?.unload()
     time.uninstall()
+    restoreCrypto()
   }
   return {
     seed,

@@ -4,6 +4,7 @@
  * second time and is reported as nondeterministic; the same code without it passes. Runs cannot overlap, since they
  * replace the process's timers.
  */
+import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,6 +45,24 @@ describe('determinism', () => {
       },
     })
     expect(result).toEqual({ ok: true, runs: 5 })
+  })
+
+  it('node:crypto randomness (tokens, UUIDs) is seeded during a run, and real again after it', async () => {
+    const sent: string[] = []
+    const client = async (redis: NativeClient, ctx: { client: number }) => {
+      const token = `${randomBytes(8).toString('hex')}/${randomUUID()}/${randomInt(1000)}/${globalThis.crypto.randomUUID()}`
+      if (ctx.client === 1) sent.push(token)
+      await redis.call('SET', `token:${ctx.client}`, token)
+    }
+    const result = await simulate({ ...base, runs: 3, client })
+    expect(result).toEqual({ ok: true, runs: 3 })
+    // Each seed runs twice with the same draws, and different seeds draw differently.
+    expect(sent).toHaveLength(6)
+    expect(sent[0]).toBe(sent[1])
+    expect(sent[2]).toBe(sent[3])
+    expect(sent[0]).not.toBe(sent[2])
+    expect(sent[0]).toMatch(/^[0-9a-f]{16}\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\/\d+\//)
+    expect(randomBytes(8).toString('hex')).not.toBe(randomBytes(8).toString('hex'))
   })
 
   it('two simulations at once are refused', async () => {
