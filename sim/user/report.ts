@@ -41,6 +41,8 @@ export interface UserSimulationReport {
   preemptions: number
   /** The failing run as first found, when shrinking made it smaller. */
   shrunkFrom: ShrinkSummary | null
+  /** The run's inputs (a property's arguments, as fast-check prints them), when it had any. */
+  inputs?: string
   /** Connection id -> owner ('setup', 'client 1', 'check'). */
   connections: Record<number, string>
   trace: StepRecord[]
@@ -58,6 +60,7 @@ export function buildUserReport(
     shrunkFrom: ShrinkSummary | null
     kind?: UserSimulationReport['kind']
     message?: string
+    inputs?: string
   },
 ): UserSimulationReport {
   return {
@@ -78,6 +81,7 @@ export function buildUserReport(
     steps: run.steps,
     preemptions: run.preemptions,
     shrunkFrom: fields.shrunkFrom,
+    ...(fields.inputs === undefined ? {} : { inputs: fields.inputs }),
     connections: run.connections,
     trace: run.trace,
     operations: run.operations,
@@ -176,6 +180,7 @@ tr.choice td:first-child{border-left:3px solid #c30}.fail{color:#c00;font-weight
 <p class="fail">${esc(report.message)}</p>
 <p>Seed ${report.seed}, ${report.clients} clients (${esc(report.clientLibrary)}), ${report.steps} steps, ${report.preemptions} preemptions, trace hash <code>${esc(report.traceHash)}</code>.</p>
 ${shrunk}
+${report.inputs === undefined ? '' : `<p>Inputs: <code>${esc(report.inputs)}</code></p>`}
 <p>Reproduce: <code>${esc(report.replay)}</code></p>
 <p>Each row is one scheduling step: a packet delivered (→ commands as the server received them, ← replies as the client received them) or virtual time moving. A red edge marks a step where the scheduler had a choice.</p>
 ${operationTable(report.operations ?? [])}

@@ -65,8 +65,18 @@ export interface SimulateOptions<R = any> {
   shrink?: boolean
   /** Run every seed twice and fail when the trace hashes differ (default: only the failing seed). */
   checkDeterminism?: boolean
-  /** A report to re-run instead of searching (also taken from REDSIM_REPLAY). */
-  replay?: string
+  /**
+   * A report to re-run instead of searching (also taken from the REDSIM_REPLAY environment variable, unless this is
+   * `false`).
+   */
+  replay?: string | false
+  /**
+   * The command a failure message gives to reproduce a report (default: the `simulate({ replay })` form and the
+   * REDSIM_REPLAY one); `redsim/vitest` names the test file and the test.
+   */
+  replayCommand?: (reportPath: string) => string
+  /** What the run's inputs were (a property's arguments, as fast-check prints them): kept in the report and the message. */
+  inputs?: string
 }
 
 export interface SimulationFailure {
@@ -99,7 +109,7 @@ function summary(run: RunResult): ShrinkSummary {
   return { clients: run.clients, seed: run.seed, steps: run.steps, preemptions: run.preemptions }
 }
 
-function replayLine(path: string): string {
+function defaultReplayLine(path: string): string {
   return `simulate({ ...sameOptions, replay: '${path}' })  or  REDSIM_REPLAY=${path} npx vitest run <test file> -t '<test name>'`
 }
 
@@ -122,8 +132,8 @@ export async function simulate<R>(options: SimulateOptions<R>): Promise<Simulate
   if (!(runOptions.clients >= 1 && Number.isInteger(runOptions.clients))) {
     throw new RangeError(`clients must be a positive integer, not ${options.clients}`)
   }
-  const replay = options.replay ?? process.env.REDSIM_REPLAY
-  if (replay) return replayReport(runOptions, replay)
+  const replay = options.replay === false ? undefined : (options.replay ?? process.env.REDSIM_REPLAY)
+  if (replay) return replayReport(runOptions, replay, options.replayCommand ?? defaultReplayLine)
 
   const first = options.seed ?? 1
   const seeds = options.seeds ?? Array.from({ length: options.runs ?? 100 }, (_, i) => first + i)
@@ -190,7 +200,7 @@ function report<R>(
   const name = options.name ?? 'simulation'
   const base = reportBase(options.reportDir ?? 'reports', name, run.seed, kind)
   const path = `${base}.json`
-  const replay = replayLine(path)
+  const replay = (options.replayCommand ?? defaultReplayLine)(path)
   const text = message ?? run.failure?.message ?? kind
   writeUserReport(
     base,
@@ -202,6 +212,7 @@ function report<R>(
       shrunkFrom,
       kind,
       message: text,
+      inputs: options.inputs,
     }),
   )
   const shrunk = shrunkFrom
@@ -209,6 +220,7 @@ function report<R>(
     : ''
   const full =
     `${text}\n` +
+    (options.inputs === undefined ? '' : `  inputs ${options.inputs}\n`) +
     `  seed ${run.seed}: ${run.clients} clients, ${run.preemptions} preemptions, ${run.steps} steps` +
     `${run.faults.disconnects > 0 ? `, up to ${run.faults.disconnects} disconnects` : ''}${shrunk}\n` +
     `  report: ${path} (and ${base}.html)\n` +
@@ -227,7 +239,11 @@ function report<R>(
 }
 
 /** Re-runs a report's schedule: same seed, same client count, same tape; the trace hash must match. */
-async function replayReport<R>(runOptions: RunOptions<R>, path: string): Promise<SimulateResult> {
+async function replayReport<R>(
+  runOptions: RunOptions<R>,
+  path: string,
+  replayLine: (path: string) => string,
+): Promise<SimulateResult> {
   const saved = readUserReport(path)
   const run = await runOnce(
     { ...runOptions, clients: saved.clients, maxSteps: saved.maxSteps, faults: saved.faults ?? runOptions.faults },
