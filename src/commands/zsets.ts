@@ -118,7 +118,8 @@ function zaddGeneric(ctx: CommandContext, incrCommand: boolean): Reply {
   return ch ? added + updated : added
 }
 
-function zadd(ctx: CommandContext): Reply {
+/** ZADD; GEOADD rewrites its arguments into a ZADD and calls this, as Redis does. */
+export function zadd(ctx: CommandContext): Reply {
   return zaddGeneric(ctx, false)
 }
 

@@ -57,9 +57,15 @@ export class NilArray {
 }
 export const NIL_ARRAY = NilArray.instance
 
-/** RESP3 double; RESP2 sends it as a bulk string. */
+/**
+ * RESP3 double; RESP2 sends it as a bulk string. `text` is set where Redis prints the number its own way instead of
+ * `%.17g` (GEOPOS coordinates are long doubles printed with `%.17Lf`, trailing zeros removed).
+ */
 export class DoubleReply {
-  constructor(readonly value: number) {}
+  constructor(
+    readonly value: number,
+    readonly text?: string,
+  ) {}
 }
 /** RESP3 boolean; RESP2 sends true as `:1` and false as a nil bulk string. */
 export class BoolReply {

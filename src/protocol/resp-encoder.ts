@@ -189,7 +189,7 @@ export class ReplyWriter {
     } else if (reply instanceof NilArray) {
       this.raw(protocol === 3 ? '_\r\n' : '*-1\r\n')
     } else if (reply instanceof DoubleReply) {
-      const text = formatDouble(reply.value)
+      const text = reply.text ?? formatDouble(reply.value)
       if (protocol === 3) this.raw(`,${text}\r\n`)
       else this.write(Buffer.from(text), protocol)
     } else if (reply instanceof BoolReply) {

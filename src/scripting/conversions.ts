@@ -138,7 +138,7 @@ export function pushReply(L: LuaState, reply: Reply, resp: Protocol): void {
     else lua.lua_pushnil(L)
   } else if (reply instanceof DoubleReply) {
     if (resp === 2) {
-      pushText(L, doubleText(reply.value))
+      pushText(L, reply.text ?? doubleText(reply.value))
     } else {
       lua.lua_createtable(L, 0, 1)
       lua.lua_pushnumber(L, reply.value)
