@@ -256,7 +256,8 @@ async function replayReport<R>(
   const changed = replayed.matches
     ? ''
     : `\n  (the run differs from the report: trace hash ${run.traceHash.slice(0, 16)}, the report has ${saved.traceHash.slice(0, 16)}; the code or the options changed)`
-  const message = `${run.failure.message}${changed}\n  replayed ${path}`
+  const same = replayed.matches ? `, trace hash ${run.traceHash.slice(0, 16)} as the report's` : ''
+  const message = `${run.failure.message}${changed}\n  replayed ${path}${same}`
   return {
     ok: false,
     runs: 1,

@@ -59,7 +59,7 @@ describe('simulationTest', () => {
       REDSIM_REPLAY: report,
     })
     expect(again.code).toBe(1)
-    expect(again.output).toContain(`replayed ${report}`)
+    expect(again.output).toContain(`replayed ${report}, trace hash ${traceHash} as the report's`)
     expect(again.output).not.toContain('the run differs from the report')
     expect(again.output).toMatch(/↓ .*an INCR counter/)
 
