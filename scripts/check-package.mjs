@@ -1,10 +1,11 @@
 // The package as a user gets it: `npm pack`, install the tarball into a fresh temporary project, and check that
 // (a) plain Node imports every entry point and a server started from it answers PING, (b) a strict TypeScript consumer
-// type-checks a file that uses each entry point, (c) the `redsim` command runs the simulator and the server, and (d) the
+// type-checks a file that uses each entry point, (c) a failing simulationTest on ioredis fails vitest with a replay
+// command that replays it, (d) the `redsim` command runs the simulator and the server, and (e) the
 // tarball holds no tests, benches or CI files. Prints one line per check and ends with "N passed, N failed"; exits 1
 // when any check failed. Run by .ci/run; takes well under a minute (the install needs the npm registry).
-import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +24,11 @@ async function check(name, run) {
     results.push(false)
     process.stdout.write(`FAIL ${name}\n${String(err?.stack ?? err).replace(/^/gm, '     ')}\n`)
   }
+}
+
+/** `name@version` as this checkout has it installed, so the fresh project gets the versions redsim is tested with. */
+function installed(name) {
+  return `${name}@${JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version}`
 }
 
 function sh(command, args, cwd) {
@@ -48,7 +54,9 @@ try {
   const app = join(work, 'app')
   sh('mkdir', ['-p', app])
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
-  sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, '@types/node@20'], app)
+  // The optional peers a user of `simulate` and redsim/vitest brings: a client library, vitest and fast-check.
+  const peers = ['ioredis', 'vitest', 'fast-check'].map(installed)
+  sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, '@types/node@20', ...peers], app)
 
   await check('the tarball holds the build, the fixtures the simulator loads, bin, README and LICENSE only', () => {
     const files = packed.files.map((f) => f.path)
@@ -69,7 +77,11 @@ try {
       `import { createServer, Engine, LocalConnection } from 'redsim'
 import { runSeed, DEFAULT_CONFIG } from 'redsim/sim'
 import { checkLinearizability } from 'redsim/linearizability'
+import { simulationTest, simulationProperty, checkSimulation } from 'redsim/vitest'
 if (typeof checkLinearizability !== 'function') throw new Error('redsim/linearizability: no checker')
+for (const f of [simulationTest, simulationProperty, checkSimulation]) {
+  if (typeof f !== 'function') throw new Error('redsim/vitest: missing an export')
+}
 const conn = new LocalConnection(new Engine({ logger: () => {} }))
 const reply = await conn.call('SET', 'k', 'v')
 if (String(reply.value ?? reply) !== 'OK') throw new Error('in-process SET: ' + String(reply))
@@ -97,7 +109,22 @@ console.log(server.port)
       `import { createServer, Engine, LocalConnection, type RedsimServer } from 'redsim'
 import { runSeed, DEFAULT_CONFIG, type SeedResult } from 'redsim/sim'
 import { checkLinearizability, type History, type Model } from 'redsim/linearizability'
+import { simulationTest, simulationProperty, checkSimulation, type SimulateOptions } from 'redsim/vitest'
+import type { Redis } from 'ioredis'
+import fc from 'fast-check'
 const server: Promise<RedsimServer> = createServer({ port: 0 })
+const counter: SimulateOptions<Redis> = {
+  clients: 2,
+  client: async (redis, ctx) => {
+    await redis.incrby('n', ctx.client)
+  },
+  check: async (redis) => (await redis.get('n')) === '3',
+}
+export function register(): void {
+  simulationTest('counter', counter, 60_000)
+  void checkSimulation({ ...counter, runs: 1 })
+  void fc.assert(simulationProperty(fc.integer({ min: 1, max: 3 }), (n: number) => ({ ...counter, clients: n })))
+}
 const conn = new LocalConnection(new Engine())
 const seed: Promise<SeedResult> = runSeed({ ...DEFAULT_CONFIG, seed: 1 })
 const history: History = []
@@ -123,6 +150,57 @@ export type { Counter }
     )
     sh(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], app)
   })
+
+  await check(
+    'a failing simulationTest on ioredis fails vitest with a replay command that replays it as printed',
+    () => {
+      writeFileSync(
+        join(app, 'counter.test.ts'),
+        `import type { Redis } from 'ioredis'
+import { simulationTest } from 'redsim/vitest'
+
+simulationTest('read, add one, write back', {
+  clients: 3,
+  runs: 50,
+  setup: async (redis: Redis) => {
+    await redis.set('n', '0')
+  },
+  client: async (redis: Redis) => {
+    const v = Number(await redis.get('n'))
+    await redis.set('n', String(v + 1))
+  },
+  check: async (redis: Redis, ctx) => {
+    const n = await redis.get('n')
+    if (n !== String(ctx.clients)) throw new Error('lost update: n = ' + n)
+  },
+}, 60_000)
+`,
+      )
+      const vitest = (args, env = {}) => {
+        const run = spawnSync(join(app, 'node_modules', '.bin', 'vitest'), ['run', ...args], {
+          cwd: app,
+          encoding: 'utf8',
+          timeout: 180_000,
+          env: { ...process.env, ...env, CI: 'true', NO_COLOR: '1' },
+        })
+        return { status: run.status, output: `${run.stdout}\n${run.stderr}` }
+      }
+      const first = vitest(['counter.test.ts'])
+      if (first.status !== 1 || !first.output.includes('lost update: n = ')) throw new Error(first.output)
+      const m = /reproduce \(trace hash ([0-9a-f]{16})\): REDSIM_REPLAY=(\S+) npx vitest run (\S+) -t '([^']+)'$/m.exec(
+        first.output,
+      )
+      if (!m) throw new Error(`no replay command in:\n${first.output}`)
+      const [, hash, report, file, pattern] = m
+      if (!existsSync(join(app, report)) || !existsSync(join(app, report.replace(/\.json$/, '.html')))) {
+        throw new Error(`report ${report} (and .html) not written`)
+      }
+      const again = vitest([file, '-t', pattern], { REDSIM_REPLAY: report })
+      if (again.status !== 1 || !again.output.includes(`replayed ${report}`) || !again.output.includes(hash)) {
+        throw new Error(`replay:\n${again.output}`)
+      }
+    },
+  )
 
   await check('`redsim sim --seed 1` passes', () => {
     const out = sh(
