@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { redsimVersion } from '../version.ts'
 import type { ClientLibrary } from './client-libraries.ts'
 import type { OperationRecord } from './operations.ts'
-import type { FailureKind, RunResult, StepRecord } from './run.ts'
+import type { FailureKind, FaultBudget, RunResult, StepRecord } from './run.ts'
 
 export const USER_REPORT_FORMAT = 'redsim-user-simulation'
 
@@ -33,8 +33,8 @@ export interface UserSimulationReport {
   clients: number
   clientLibrary: ClientLibrary
   maxSteps: number
-  /** The faults the run was allowed. */
-  faults: { disconnects: number }
+  /** The faults the run was allowed (reports written before stalls existed have only `disconnects`). */
+  faults: FaultBudget | { disconnects: number }
   tape: number[]
   traceHash: string
   steps: number
@@ -128,6 +128,7 @@ function cell(step: StepRecord): string {
   }
   if (step.kind === 'reply') return `<span class="reply">← ${esc(step.text ?? '')}</span>`
   if (step.kind === 'disconnect') return '<span class="close">⚡ connection cut (fault)</span>'
+  if (step.kind === 'stall') return `<span class="close">⏸ ${esc(step.text ?? 'stalls')} (fault)</span>`
   return '<span class="close">✕ connection closed</span>'
 }
 

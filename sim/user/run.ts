@@ -28,7 +28,7 @@ import { driveTimersInRealTime } from '../../src/server/timer-driver.ts'
 import type { Model } from '../linearizability/index.ts'
 import type { StepView, Strategy } from '../strategies/strategy.ts'
 import { ClientFactory, type ClientLibrary, type OpenClient } from './client-libraries.ts'
-import { type Direction, SimNetwork, type SimSocket } from './network.ts'
+import { type Direction, type SimLink, SimNetwork, type SimSocket } from './network.ts'
 import { type OperationRecord, OperationRecorder, type UserOperation } from './operations.ts'
 import { installSeededCrypto } from './seeded-crypto.ts'
 import { type ServerView, serverView } from './server-view.ts'
@@ -76,8 +76,39 @@ export interface RunOptions<R = any> {
   invariant?: (server: ServerView, ctx: SimulationContext) => unknown
   /** A sequential specification of the operations recorded with `ctx.operation`, checked after the clients finish. */
   model?: Model<unknown, UserOperation, unknown>
-  /** Faults: at most this many client connections are cut during the clients phase (default none). */
-  faults?: { disconnects?: number }
+  /** Faults during the clients phase (default none). */
+  faults?: UserFaults
+}
+
+/**
+ * Faults the simulator injects in the clients phase, each at a low rate drawn from the run's seed:
+ * - `disconnects`: at most this many client connections are cut (a reset: packets in flight are lost).
+ * - `stalls`: at most this many times a client stalls for `stallMs` virtual ms (default 2000), as a process paused by
+ *   a GC or a VM migration looks from outside: nothing it sends leaves and nothing reaches it until the stall ends,
+ *   while the other clients and the server's clock go on (a lock's TTL runs out under it). Its own timers still fire
+ *   on time, but whatever they send waits for the stall to end.
+ */
+export interface UserFaults {
+  disconnects?: number
+  stalls?: number
+  stallMs?: number
+}
+
+/** The faults a run was allowed, every field given. */
+export interface FaultBudget {
+  disconnects: number
+  stalls: number
+  stallMs: number
+}
+
+const DEFAULT_STALL_MS = 2000
+
+export function faultBudget(faults: UserFaults | undefined): FaultBudget {
+  return {
+    disconnects: faults?.disconnects ?? 0,
+    stalls: faults?.stalls ?? 0,
+    stallMs: faults?.stallMs ?? DEFAULT_STALL_MS,
+  }
 }
 
 /** One scheduling step, for reports: what was delivered (or that time moved). */
@@ -86,7 +117,7 @@ export interface StepRecord {
   /** Virtual ms since the run started. */
   t: number
   phase: Phase
-  kind: 'send' | 'reply' | 'close' | 'timer' | 'disconnect'
+  kind: 'send' | 'reply' | 'close' | 'timer' | 'disconnect' | 'stall'
   /** Connection id (0 for the timer). */
   conn: number
   /** How many events were enabled. */
@@ -120,7 +151,7 @@ export interface RunResult {
   /** Decisions that switched away from a connection that could have continued. */
   preemptions: number
   /** The faults the run was allowed (shrinking may take them away). */
-  faults: { disconnects: number }
+  faults: FaultBudget
   /** Connection id -> owner ('setup', 'client 1', 'check'). */
   connections: Record<number, string>
   trace: StepRecord[]
@@ -136,6 +167,8 @@ const silent: Logger = () => {}
  * every step would make a uniform choice cut connections all the time.
  */
 const DISCONNECT_RATE = 0.03
+/** Chance, at each step of the clients phase while stalls remain, that a client stalls (drawn as disconnects are). */
+const STALL_RATE = 0.03
 
 /** Event id of a packet: connection id * 2 (to the server) or * 2 + 1 (to the client); the timer is 0. */
 function eventId(conn: number, direction: Direction): number {
@@ -165,8 +198,18 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
   let previous = -1
   let phase: Phase = 'setup'
   let failure: RunResult['failure'] = null
-  let disconnects = options.faults?.disconnects ?? 0
+  const budget = faultBudget(options.faults)
+  let disconnects = budget.disconnects
+  let stalls = budget.stalls
   const faultRandom = seededRandom(`${seed}:faults`)
+  // Its own generator: allowing stalls does not move when disconnects happen.
+  const stallRandom = seededRandom(`${seed}:stalls`)
+  /** Owner ('client 2') -> virtual time (ms since the epoch) its stall ends. */
+  const stalledUntil = new Map<string, number>()
+  const stalled = (link: SimLink): boolean => {
+    const until = stalledUntil.get(connections[link.id])
+    return until !== undefined && time.now < until
+  }
   const operations = new OperationRecorder(() => steps)
 
   try {
@@ -314,8 +357,38 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
             continue
           }
         }
+        if (phase === 'clients' && stalls > 0 && stallRandom.next() < STALL_RATE) {
+          const owners = [
+            ...new Set(
+              network.links
+                .filter((l) => connections[l.id]?.startsWith('client') && !l.client.destroyed && !stalled(l))
+                .map((l) => connections[l.id]),
+            ),
+          ]
+          if (owners.length > 0) {
+            const owner = owners[Math.floor(stallRandom.next() * owners.length)]
+            const link = network.links.find((l) => connections[l.id] === owner && !l.client.destroyed)!
+            stalls--
+            stalledUntil.set(owner, time.now + budget.stallMs)
+            // The end of the stall is a moment the clock must be able to reach even when nothing else is pending.
+            setTimeout(() => {}, budget.stallMs)
+            trace.push({
+              step: steps,
+              t: time.elapsed,
+              phase,
+              kind: 'stall',
+              conn: link.id,
+              choices: 1,
+              text: `${owner} stalls for ${budget.stallMs} ms`,
+            })
+            hash.update(`S${link.id}:${budget.stallMs};`)
+            steps++
+            continue
+          }
+        }
         enabled.length = 0
         for (const link of network.links) {
+          if (stalled(link)) continue
           if (link.pending('to-server')) enabled.push(eventId(link.id, 'to-server'))
           if (link.pending('to-client')) enabled.push(eventId(link.id, 'to-client'))
         }
@@ -416,7 +489,7 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
   return {
     seed,
     clients: options.clients,
-    faults: { disconnects: options.faults?.disconnects ?? 0 },
+    faults: budget,
     failure,
     traceHash: hash.digest('hex'),
     tape,

@@ -5,7 +5,7 @@
  * by staying on it; a replacement is kept when the run still fails with no more preemptions than before). Every
  * candidate is a real run; the result is the last run that failed, whose recorded tape replays it exactly.
  */
-import { type RunOptions, type RunResult, runOnce } from './run.ts'
+import { type FaultBudget, type RunOptions, type RunResult, runOnce } from './run.ts'
 import { PreferStrategy, searchStrategy } from './strategy.ts'
 
 export interface ShrinkBudget {
@@ -38,14 +38,18 @@ export async function shrinkFailure<R>(
       break
     }
   }
-  // No faults, when the failure does not need them: the same schedule as far as it goes.
-  if (best.faults.disconnects > 0) {
+  // No faults, when the failure does not need them: the same schedule as far as it goes. All of them first, then
+  // each kind alone.
+  const { disconnects, stalls } = best.faults
+  const fewer: Array<Partial<FaultBudget>> = []
+  if (disconnects > 0 && stalls > 0) fewer.push({ disconnects: 0, stalls: 0 })
+  if (disconnects > 0) fewer.push({ disconnects: 0 })
+  if (stalls > 0) fewer.push({ stalls: 0 })
+  for (const change of fewer) {
+    const faults = { ...best.faults, ...change }
+    if (faults.disconnects === best.faults.disconnects && faults.stalls === best.faults.stalls) continue
     runs++
-    const run = await runOnce(
-      { ...options, clients: best.clients, faults: { disconnects: 0 } },
-      best.seed,
-      new PreferStrategy(best.chosen),
-    )
+    const run = await runOnce({ ...options, clients: best.clients, faults }, best.seed, new PreferStrategy(best.chosen))
     if (run.failure && run.failure.kind !== 'step-limit') best = run
   }
   // Fewer preemptions, greedily, from the first decision on.

@@ -8,14 +8,22 @@
 import { TapeStrategy } from '../decision-tape.ts'
 import type { ClientLibrary } from './client-libraries.ts'
 import { buildUserReport, readUserReport, reportBase, type ShrinkSummary, writeUserReport } from './report.ts'
-import { type FailureKind, type RunOptions, type RunResult, runOnce, type UserCode } from './run.ts'
+import {
+  type FailureKind,
+  faultBudget,
+  type RunOptions,
+  type RunResult,
+  runOnce,
+  type UserCode,
+  type UserFaults,
+} from './run.ts'
 import type { Model } from '../linearizability/index.ts'
 import type { UserOperation } from './operations.ts'
 import { shrinkFailure } from './shrink.ts'
 import { searchStrategy } from './strategy.ts'
 
 export type { UserOperation } from './operations.ts'
-export type { SimulationContext } from './run.ts'
+export type { SimulationContext, UserFaults } from './run.ts'
 
 export interface SimulateOptions<R = any> {
   /** First seed (default 1); seeds seed .. seed + runs - 1. */
@@ -50,11 +58,12 @@ export interface SimulateOptions<R = any> {
   /** Server configuration as CONFIG SET takes it. */
   serverConfig?: Record<string, string>
   /**
-   * Faults: `disconnects` is how many client connections may be cut per run (at a low rate drawn from the seed; the
-   * library sees a reset, packets in flight are lost, and what it does next, such as reconnecting and resending, is
-   * part of the run). Default none.
+   * Faults, at a low rate drawn from the seed (default none). `disconnects`: how many client connections may be cut
+   * per run (the library sees a reset, packets in flight are lost, and what it does next, such as reconnecting and
+   * resending, is part of the run). `stalls`: how many times a client may stall for `stallMs` virtual ms (default
+   * 2000), a paused process as the server sees it: nothing from it, nothing to it, while time and the others go on.
    */
-  faults?: { disconnects?: number }
+  faults?: UserFaults
   /** Scheduling steps per run before it counts as not terminating (default 20,000). */
   maxSteps?: number
   /** Names the report files (default 'simulation'). */
@@ -188,6 +197,15 @@ export async function simulate<R>(options: SimulateOptions<R>): Promise<Simulate
   return { ok: true, runs }
 }
 
+/** The faults a run was allowed, for the failure message. */
+function faultText(run: RunResult): string {
+  const { disconnects, stalls, stallMs } = run.faults
+  return (
+    (disconnects > 0 ? `, up to ${disconnects} disconnects` : '') +
+    (stalls > 0 ? `, up to ${stalls} stalls of ${stallMs} ms` : '')
+  )
+}
+
 /** Writes the report of a failing run and builds the failure with its message. */
 function report<R>(
   run: RunResult,
@@ -222,7 +240,7 @@ function report<R>(
     `${text}\n` +
     (options.inputs === undefined ? '' : `  inputs ${options.inputs}\n`) +
     `  seed ${run.seed}: ${run.clients} clients, ${run.preemptions} preemptions, ${run.steps} steps` +
-    `${run.faults.disconnects > 0 ? `, up to ${run.faults.disconnects} disconnects` : ''}${shrunk}\n` +
+    `${faultText(run)}${shrunk}\n` +
     `  report: ${path} (and ${base}.html)\n` +
     `  reproduce (trace hash ${run.traceHash.slice(0, 16)}): ${replay}`
   return {
@@ -246,7 +264,12 @@ async function replayReport<R>(
 ): Promise<SimulateResult> {
   const saved = readUserReport(path)
   const run = await runOnce(
-    { ...runOptions, clients: saved.clients, maxSteps: saved.maxSteps, faults: saved.faults ?? runOptions.faults },
+    {
+      ...runOptions,
+      clients: saved.clients,
+      maxSteps: saved.maxSteps,
+      faults: saved.faults ? faultBudget(saved.faults) : runOptions.faults,
+    },
     saved.seed,
     new TapeStrategy(saved.tape),
   )

@@ -58,12 +58,15 @@ describe('replaying a report', () => {
   })
 
   it('drops faults the failure does not need, and the report replays without them', async () => {
-    const found = await simulate({ ...base, name: 'replay-faults', runs: 30, faults: { disconnects: 1 }, client: racy })
+    const faults = { disconnects: 1, stalls: 1 }
+    const found = await simulate({ ...base, name: 'replay-faults', runs: 30, faults, client: racy })
     const failure = found.failure!
     const report = JSON.parse(readFileSync(failure.report, 'utf8'))
-    expect(report.faults).toEqual({ disconnects: 0 })
-    expect(report.trace.some((step: { kind: string }) => step.kind === 'disconnect')).toBe(false)
-    const same = await simulate({ ...base, faults: { disconnects: 1 }, client: racy, replay: failure.report })
+    expect(report.faults).toEqual({ disconnects: 0, stalls: 0, stallMs: 2000 })
+    expect(report.trace.some((step: { kind: string }) => step.kind === 'disconnect' || step.kind === 'stall')).toBe(
+      false,
+    )
+    const same = await simulate({ ...base, faults, client: racy, replay: failure.report })
     expect(same.replayed?.matches).toBe(true)
   })
 })
