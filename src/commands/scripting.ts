@@ -104,7 +104,7 @@ function scriptFlush(ctx: CommandContext): Reply {
 }
 
 function scriptKill(ctx: CommandContext): Reply {
-  return scriptingHost(ctx.engine).busy.kill()
+  return scriptingHost(ctx.engine).busy.kill('eval')
 }
 
 function scriptDebug(ctx: CommandContext): Reply {

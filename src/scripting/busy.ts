@@ -28,13 +28,16 @@ import { OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { pushErrorTable } from './conversions.ts'
 import type { ScriptingHost } from './lua-host.ts'
 import { activeRun } from './active-run.ts'
-import type { KillReason, ScriptRun } from './script-run.ts'
+import type { KillReason, RunnableScript, ScriptRun } from './script-run.ts'
 import { heapExhausted, logStoppedForMemory, OUT_OF_MEMORY_ERROR } from './script-memory.ts'
 
 /** Instructions between two hook calls by default (Redis's count); the hidden `lua-slice-instructions` changes it. */
 export const SLICE_INSTRUCTIONS = 100_000
 
 export const BUSY_ERROR = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'
+/** The BUSY error while a function is busy (Redis's slowscripterr; the one above is its slowevalerr). */
+export const BUSY_FUNCTION_ERROR =
+  'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.'
 const NOTBUSY_ERROR = 'NOTBUSY No scripts in execution right now.'
 const UNKILLABLE_ERROR =
   'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the ' +
@@ -99,9 +102,9 @@ export class BusyScripts {
     engine.logAt(
       'warning',
       `Slow script detected: still in execution after ${Math.round(now - run.startedAt)} milliseconds. You can try ` +
-        `killing the script using the SCRIPT KILL command. Script name is: ${run.script.sha}.`,
+        `killing the script using the ${killCommand(run)} command. Script name is: ${run.script.name}.`,
     )
-    const busyError = new ReplyError(BUSY_ERROR)
+    const busyError = new ReplyError(run.script.kind === 'function' ? BUSY_FUNCTION_ERROR : BUSY_ERROR)
     engine.busyCheck = (spec) => (spec.flags.includes('allow_busy') ? null : busyError)
     engine.busyLease = run.ctx.lease.alive ? run.ctx.lease : null
   }
@@ -123,11 +126,15 @@ export class BusyScripts {
     return lua.lua_error(L)
   }
 
-  /** SCRIPT KILL. */
-  kill(): Reply {
+  /**
+   * SCRIPT KILL (`eval`) or FUNCTION KILL (`function`): each stops only its own kind of script, after the checks
+   * that apply to both (scriptKill).
+   */
+  kill(kind: RunnableScript['kind']): Reply {
     const run = this.host.current
     if (!run) return new ReplyError(NOTBUSY_ERROR)
     if (run.frame.wrote) return new ReplyError(UNKILLABLE_ERROR)
+    if (run.script.kind !== kind) return new ReplyError(kind === 'eval' ? BUSY_FUNCTION_ERROR : BUSY_ERROR)
     this.markKilled(run, 'user')
     return OK
   }
@@ -144,4 +151,8 @@ export class BusyScripts {
     // Redis raises the kill in the hook call that received it: here, at the next instruction of the suspended thread.
     lua.lua_sethook(run.pausedIn ?? run.thread, sliceHook, lua.LUA_MASKCOUNT, 1)
   }
+}
+
+function killCommand(run: ScriptRun): string {
+  return run.script.kind === 'function' ? 'FUNCTION KILL' : 'SCRIPT KILL'
 }

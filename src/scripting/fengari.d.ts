@@ -123,6 +123,7 @@ declare module 'fengari' {
     lua_setglobal(L: LuaState, name: string | LuaString): void
     lua_sethook(L: LuaState, f: LuaHook | null, mask: number, count: number): void
     lua_setmetatable(L: LuaState, idx: number): void
+    lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_settop(L: LuaState, idx: number): void
     lua_status(L: LuaState): number
     lua_toboolean(L: LuaState, idx: number): boolean

@@ -17,9 +17,10 @@ import { BusyScripts } from './busy.ts'
 import { luaBytes, luaToReply, oneLine } from './conversions.ts'
 import { scriptLimits } from './lua51/fengari-patches.ts'
 import { Lrand48 } from './lua51/lrand48.ts'
-import { luaRuntime } from './lua-runtime.ts'
+import { luaRuntime, pushStringArray } from './lua-runtime.ts'
 import { type CachedScript, ScriptCache } from './script-cache.ts'
-import { ScriptRun } from './script-run.ts'
+import { type RunnableScript, ScriptRun } from './script-run.ts'
+import { type HeldLuaValue, pushHeld } from './functions/held-lua-value.ts'
 
 /** Status for a resume that failed outside Lua (a JavaScript exception escaped fengari). */
 const HOST_FAILURE = -1
@@ -105,17 +106,52 @@ export class ScriptingHost {
     args: Buffer[],
     readOnly: boolean,
   ): Reply | Promise<Reply> {
-    const runtime = luaRuntime()
-    const engine = this.engine
-    if (this.runsInFlight > 0 && engine.variant === CORRECT_EXECUTOR) {
-      // Scripts run under the database lease, so another one cannot be running: a redsim bug if it is. Only a
-      // simulator mutant that drops the script's lease lets two runs of one engine interleave.
-      return engine.internalError(new Error('a script is already running'), fullName(ctx.spec))
-    }
-    const thread = runtime.startThread(script.ref)
-    const frame: ScriptFrame = { sha: script.sha, readOnly, wrote: false, db: ctx.db.index }
-    const run = new ScriptRun(this, ctx, script, frame, thread, keys, args, engine.clock.now())
-    runtime.begin(run)
+    if (this.runsInFlight > 0 && this.engine.variant === CORRECT_EXECUTOR) return this.alreadyRunning(ctx)
+    const thread = luaRuntime().startThread(script.ref)
+    return this.start(ctx, script, thread, 0, keys, args, readOnly)
+  }
+
+  /**
+   * Runs a registered function for the FCALL in `ctx`, under ctx.lease, exactly as `run` runs a script: the function
+   * is called with its keys and args as two Lua arrays (functions have no KEYS and ARGV globals).
+   */
+  runFunction(
+    ctx: CommandContext,
+    fn: RunnableScript & { readonly callback: HeldLuaValue },
+    keys: Buffer[],
+    args: Buffer[],
+    readOnly: boolean,
+  ): Reply | Promise<Reply> {
+    if (this.runsInFlight > 0 && this.engine.variant === CORRECT_EXECUTOR) return this.alreadyRunning(ctx)
+    const thread = luaRuntime().startThread(null)
+    lua.lua_checkstack(thread, 3)
+    pushHeld(thread, fn.callback)
+    pushStringArray(thread, keys)
+    pushStringArray(thread, args)
+    return this.start(ctx, fn, thread, 2, keys, args, readOnly)
+  }
+
+  /**
+   * Scripts run under the database lease, so another one cannot be running: a redsim bug if it is. Only a simulator
+   * mutant that drops the script's lease lets two runs of one engine interleave.
+   */
+  private alreadyRunning(ctx: CommandContext): Reply {
+    return this.engine.internalError(new Error('a script is already running'), fullName(ctx.spec))
+  }
+
+  private start(
+    ctx: CommandContext,
+    script: RunnableScript,
+    thread: LuaState,
+    startArgs: number,
+    keys: Buffer[],
+    args: Buffer[],
+    readOnly: boolean,
+  ): Reply | Promise<Reply> {
+    const frame: ScriptFrame = { sha: script.name, readOnly, wrote: false, db: ctx.db.index }
+    const run = new ScriptRun(this, ctx, script, frame, thread, keys, args, this.engine.clock.now())
+    run.startArgs = startArgs
+    luaRuntime().begin(run)
     this.busy.start(run)
     return this.resume(run)
   }
@@ -146,8 +182,10 @@ export class ScriptingHost {
     const frozen = engine.expiryTimeFrozenAt
     engine.expiryTimeFrozenAt = run.startedAt
     scriptLimits.maxStringLength = engine.config.getNumber('proto-max-bulk-len')
+    const nargs = run.startArgs
+    run.startArgs = 0
     try {
-      return lua.lua_resume(run.thread, null, 0)
+      return lua.lua_resume(run.thread, null, nargs)
     } catch (err) {
       engine.logAt('warning', `Lua host failure: ${err instanceof Error ? (err.stack ?? err.message) : err}`)
       return HOST_FAILURE
@@ -196,7 +234,7 @@ export class ScriptingHost {
     if (lua.lua_gettop(thread) === 0) message = 'ERR unknown error'
     else message = errorText(thread)
     const position = errorPosition(thread)
-    const suffix = position ? ` script: ${run.script.sha}, on ${position.source}:${position.line}.` : ''
+    const suffix = position ? ` script: ${run.script.name}, on ${position.source}:${position.line}.` : ''
     return new ReplyError(oneLine(message + suffix))
   }
 }

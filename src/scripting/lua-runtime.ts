@@ -98,15 +98,18 @@ export class LuaRuntime {
     lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, known.ref)
   }
 
-  /** A coroutine for a new run, with the script's function pushed on it, ready for its first resume. */
-  startThread(ref: number): LuaState {
+  /**
+   * A coroutine for a new run, with the script's function pushed on it, ready for its first resume (null: the caller
+   * pushes the function and its arguments itself).
+   */
+  startThread(ref: number | null): LuaState {
     let thread = this.spare.pop()
     if (!thread) {
       thread = lua.lua_newthread(this.L)
       // fengari's objects live on the JavaScript heap: holding the thread here keeps it alive.
       lua.lua_pop(this.L, 1)
     }
-    lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, ref)
+    if (ref !== null) lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, ref)
     return thread
   }
 
@@ -220,7 +223,7 @@ function refill(L: LuaState, idx: number, values: Buffer[], previous: number): v
 }
 
 /** Pushes a Lua array of the given byte strings (KEYS, ARGV): binary-safe, sharing the command's argument bytes. */
-function pushStringArray(L: LuaState, values: Buffer[]): void {
+export function pushStringArray(L: LuaState, values: Buffer[]): void {
   lua.lua_createtable(L, values.length, 0)
   for (let i = 0; i < values.length; i++) {
     pushSharedBytes(L, values[i])

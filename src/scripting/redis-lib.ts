@@ -18,7 +18,7 @@ export const REDIS_VERSION_NUM = 0x07000f
 const LOG_LEVELS: LogLevel[] = ['debug', 'verbose', 'notice', 'warning']
 
 /** Raises Redis's error table {err='ERR <message>'}: no position prefix, unlike luaL_error. */
-function raise(L: LuaState, message: string): never {
+export function raise(L: LuaState, message: string): never {
   pushErrorTable(L, message, false)
   return lua.lua_error(L)
 }

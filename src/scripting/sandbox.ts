@@ -75,7 +75,7 @@ function nativeErrorHandler(onInternalError: (err: unknown) => void): LuaJSFunct
 }
 
 /** Redis's luaProtectedTableError, the __index of the globals table. */
-function nonexistentGlobal(L: LuaState): number {
+export function nonexistentGlobal(L: LuaState): number {
   if (lua.lua_gettop(L) !== 2) lauxlib.luaL_error(L, 'Wrong number of arguments to luaProtectedTableError')
   if (!lua.lua_isstring(L, -1) && !lua.lua_isnumber(L, -1)) {
     lauxlib.luaL_error(L, 'Second argument to luaProtectedTableError must be a string or number')
@@ -101,7 +101,7 @@ function protectGlobals(L: LuaState): void {
 }
 
 /** Marks the table at `idx`, every table reachable from it and their metatables read-only. */
-function markReadonly(L: LuaState, idx: number): void {
+export function markReadonly(L: LuaState, idx: number): void {
   const table = lua.lua_topointer(L, idx)
   if (!table || readonlyTables.has(table)) return
   readonlyTables.add(table)

@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto'
 import { ReplyError } from '../protocol/reply.ts'
 import { toLuaString } from './conversions.ts'
 import type { LuaRuntime } from './lua-runtime.ts'
+import type { RunnableScript } from './script-run.ts'
 import { parseShebang, type ScriptFlags } from './shebang.ts'
 
-export interface CachedScript {
-  /** Lower-case hex SHA1 of the body. */
+export interface CachedScript extends RunnableScript {
+  readonly kind: 'eval'
+  /** Lower-case hex SHA1 of the body (also its name). */
   readonly sha: string
   readonly body: Buffer
   readonly flags: ScriptFlags
@@ -67,7 +69,7 @@ export class ScriptCache {
     }
     const ref = this.runtime.acquireFunction(sha, source)
     if (ref instanceof ReplyError) return ref
-    return { sha, body, flags: shebang.flags, ref }
+    return { sha, name: sha, kind: 'eval', body, flags: shebang.flags, ref }
   }
 
   /** SCRIPT FLUSH: every script is forgotten; this cache must not be used afterwards. */

@@ -90,6 +90,6 @@ export function logStoppedForMemory(run: ScriptRun, heap: HeapReading): void {
   run.host.engine.logAt(
     'warning',
     `Lua script stopped: the JavaScript heap is nearly exhausted (${mb(heap.used)} used, ceiling ${mb(heap.ceiling)} ` +
-      `of a ${mb(heap.limit)} limit). Script name is: ${run.script.sha}.${writes}`,
+      `of a ${mb(heap.limit)} limit). Script name is: ${run.script.name}.${writes}`,
   )
 }

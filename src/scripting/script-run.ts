@@ -12,7 +12,7 @@ import type { Protocol } from '../protocol/resp-encoder.ts'
 import type { ScriptingHost } from './lua-host.ts'
 import { setScriptGlobals } from './lua-strings.ts'
 import { resumerOf } from './lua51/coroutines.ts'
-import type { CachedScript } from './script-cache.ts'
+import type { ScriptFlags } from './shebang.ts'
 
 /** Why a script is being stopped: SCRIPT KILL, SHUTDOWN NOSAVE, or the heap nearly exhausted (script-memory.ts). */
 export type KillReason = 'user' | 'shutdown' | 'memory'
@@ -24,6 +24,14 @@ export interface PendingCall {
   readonly raise: boolean
   /** Set when the command itself had to wait: its reply, delivered by the continuation. */
   reply?: Reply
+}
+
+/** What a run executes: an EVAL script (by SHA) or a function (by name), and the flags it was declared with. */
+export interface RunnableScript {
+  /** How errors, logs and FUNCTION STATS name it: the script's SHA1, or the function's name. */
+  readonly name: string
+  readonly kind: 'eval' | 'function'
+  readonly flags: ScriptFlags
 }
 
 /** lauxlib's LUA_NOREF: a reference that refers to nothing. */
@@ -42,6 +50,8 @@ export class ScriptRun {
   /** The thread (the script's, or a coroutine it resumed) whose count hook last suspended the script. */
   pausedIn: LuaState | null = null
   readonly startedAt: number
+  /** Arguments on the coroutine's stack for its first resume (a function's keys and args tables), then 0. */
+  startArgs = 0
   /** Registry references of this run's KEYS and ARGV tables while another run's are the globals. */
   private savedKeys = NO_REF
   private savedArgs = NO_REF
@@ -49,7 +59,7 @@ export class ScriptRun {
   constructor(
     readonly host: ScriptingHost,
     readonly ctx: CommandContext,
-    readonly script: CachedScript,
+    readonly script: RunnableScript,
     readonly frame: ScriptFrame,
     readonly thread: LuaState,
     readonly keys: Buffer[],

@@ -12,6 +12,7 @@ import { memoryLogger } from '../../src/engine/logger.ts'
 import { seededRandom } from '../../src/engine/random.ts'
 import { type Reply, ReplyError } from '../../src/protocol/reply.ts'
 import { scriptingHost } from '../../src/scripting/lua-host.ts'
+import type { CachedScript } from '../../src/scripting/script-cache.ts'
 import { LocalConnection } from '../../src/server/local-connection.ts'
 import { respText } from '../helpers.ts'
 import { GateSeam } from './helpers.ts'
@@ -99,7 +100,7 @@ describe('per-run frames', () => {
     const running = host.current!
     expect(running).not.toBeNull()
     // Forge what the executor never does: start another script while this one holds the lease.
-    const again = host.run(running.ctx, running.script, [], [], false)
+    const again = host.run(running.ctx, running.script as CachedScript, [], [], false)
     expect(again).toBeInstanceOf(ReplyError)
     expect((again as ReplyError).message).toMatch(/internal error.*a script is already running/)
     seam.parked[0].release()
