@@ -4,6 +4,7 @@
  */
 import { ReplyError } from '../protocol/reply.ts'
 import { connectionCommands } from './connection.ts'
+import { functionCommands } from './functions.ts'
 import { hashCommands } from './hashes.ts'
 import { introspectionCommands } from './introspection.ts'
 import { keyCommands } from './keys.ts'
@@ -30,6 +31,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...transactionCommands,
   ...introspectionCommands,
   ...scriptingCommands,
+  ...functionCommands,
   ...hashCommands,
   ...listCommands,
   ...setCommands,
