@@ -13,7 +13,6 @@ import { STARTUP_BYTES } from '../engine/used-memory.ts'
 import { DICT_ENTRY } from '../keyspace/memory-size.ts'
 import { type Reply, VerbatimReply } from '../protocol/reply.ts'
 import { existingScriptingHost } from '../scripting/lua-host.ts'
-import { persistenceState } from './persistence.ts'
 import type { CommandContext } from './types.ts'
 import { REDIS_VERSION } from './version.ts'
 
@@ -233,7 +232,7 @@ function memorySection(engine: Engine): Fields {
 }
 
 function persistenceSection(engine: Engine): Fields {
-  const state = persistenceState(engine)
+  const snapshots = engine.snapshots
   return [
     ['loading', 0],
     ['async_loading', 0],
@@ -243,15 +242,16 @@ function persistenceSection(engine: Engine): Fields {
     ['current_fork_perc', '0.00'],
     ['current_save_keys_processed', 0],
     ['current_save_keys_total', 0],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_changes_since_last_save', snapshots.changesSinceSave()],
+    ['rdb_bgsave_in_progress', snapshots.inProgress ? 1 : 0],
     ['rdb_last_save_time', engine.lastSave],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', state.backgroundSaves > 0 ? 0 : -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', state.saves],
+    ['rdb_last_bgsave_status', snapshots.lastBgsaveStatus],
+    ['rdb_last_bgsave_time_sec', snapshots.lastBgsaveSeconds],
+    ['rdb_current_bgsave_time_sec', snapshots.currentBgsaveSeconds()],
+    ['rdb_saves', snapshots.saves],
     ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ['rdb_last_load_keys_expired', snapshots.lastLoad.expired],
+    ['rdb_last_load_keys_loaded', snapshots.lastLoad.loaded],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
     ['aof_rewrite_scheduled', 0],

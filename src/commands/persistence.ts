@@ -1,49 +1,33 @@
 /**
- * SAVE, BGSAVE and LASTSAVE without persistence. redsim keeps data in memory only; these commands answer as an idle
- * redis-server does and move the last-save time, so clients that checkpoint (or poll LASTSAVE after BGSAVE) work.
+ * SAVE, BGSAVE [SCHEDULE] and LASTSAVE: RDB snapshots through the engine's snapshot store (a file for the server, memory
+ * for an in-process engine). The work itself is src/persistence/snapshots.ts; these handlers parse and answer.
  */
-import type { Engine } from '../engine/engine.ts'
+import { SAVE_IN_PROGRESS } from '../persistence/snapshots.ts'
 import { OK, type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
 import { isOption } from './args.ts'
 import type { CommandContext } from './types.ts'
 
-export interface PersistenceState {
-  /** Completed saves of either kind (INFO rdb_saves). */
-  saves: number
-  backgroundSaves: number
-}
-
-const states = new WeakMap<Engine, PersistenceState>()
-
-export function persistenceState(engine: Engine): PersistenceState {
-  let state = states.get(engine)
-  if (!state) {
-    state = { saves: 0, backgroundSaves: 0 }
-    states.set(engine, state)
-  }
-  return state
-}
-
-function recordSave(engine: Engine): PersistenceState {
-  const state = persistenceState(engine)
-  state.saves++
-  engine.lastSave = Math.floor(engine.clock.now() / 1000)
-  return state
-}
-
+/** SAVE: a synchronous save; a bare `-ERR` when it fails, as Redis answers (the reason is in the log). */
 export function save(ctx: CommandContext): Reply {
-  recordSave(ctx.engine)
-  return OK
+  const snapshots = ctx.engine.snapshots
+  if (snapshots.inProgress) return new ReplyError(SAVE_IN_PROGRESS)
+  return snapshots.saveNow() ? OK : new ReplyError('ERR')
 }
 
 const BACKGROUND_SAVING_STARTED = new SimpleString('Background saving started')
 
-/** BGSAVE [SCHEDULE]: nothing is ever in progress in redsim, so both forms start (and finish) a save at once. */
+/**
+ * BGSAVE [SCHEDULE]: the snapshot is taken now, under this command's lease, and written in the background. Redis
+ * schedules only behind an AOF rewrite, which redsim does not have, so SCHEDULE starts at once as well; behind a
+ * running save both forms are refused.
+ */
 export function bgsave(ctx: CommandContext): Reply {
   if (ctx.argv.length > 1 && !(ctx.argv.length === 2 && isOption(ctx.argv[1], 'SCHEDULE'))) {
     return new ReplyError('ERR syntax error')
   }
-  recordSave(ctx.engine).backgroundSaves++
+  const snapshots = ctx.engine.snapshots
+  if (!snapshots.saveInBackground()) return new ReplyError(SAVE_IN_PROGRESS)
+  // As with Redis's forked child, a save that fails afterwards is reported in the log and INFO, not in this reply.
   return BACKGROUND_SAVING_STARTED
 }
 

@@ -120,7 +120,7 @@ function scriptDebug(ctx: CommandContext): Reply {
 
 /**
  * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Allowed while a script is busy, but then only with NOSAVE, which
- * stops the script whatever it wrote. redsim keeps nothing on disk, so SAVE has nothing to write.
+ * stops the script whatever it wrote. SAVE, or configured save points without NOSAVE, write a final snapshot first.
  */
 function shutdown(ctx: CommandContext): Reply {
   let nosave = false
@@ -139,6 +139,10 @@ function shutdown(ctx: CommandContext): Reply {
   if (abort) return new ReplyError('ERR No shutdown in progress.')
   const host = scriptingHost(ctx.engine)
   if (host.current?.busy && !nosave) return new ReplyError(BUSY_ERROR)
+  const force = ctx.argv.some((arg) => isOption(arg, 'FORCE'))
+  if (!ctx.engine.snapshots.saveBeforeShutdown(save, nosave, force)) {
+    return new ReplyError('ERR Errors trying to SHUTDOWN. Check logs.')
+  }
   host.busy.abort('shutdown')
   ctx.engine.logAt('warning', 'User requested shutdown...')
   shutdownEngine(ctx.engine)

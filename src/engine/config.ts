@@ -30,6 +30,8 @@ export interface ConfigParam {
   readonly default: string
   /** Redis refuses CONFIG SET for parameters fixed at startup ("can't set immutable config"). */
   readonly immutable?: boolean
+  /** PROTECTED_CONFIG (dir, dbfilename): set at startup only while enable-protected-configs is no, its default. */
+  readonly protected?: boolean
   /** Like Redis's HIDDEN_CONFIG: CONFIG GET shows it only when asked for by exact name, never for a pattern. */
   readonly hidden?: boolean
 }
@@ -85,8 +87,21 @@ export const CONFIG_PARAMS: ConfigParam[] = [
   { name: 'maxmemory-eviction-tenacity', kind: { type: 'int', min: 0n, max: 100n }, default: '10' },
   { name: 'lfu-log-factor', kind: { type: 'int', min: 0n, max: INT_MAX }, default: '10' },
   { name: 'lfu-decay-time', kind: { type: 'int', min: 0n, max: INT_MAX }, default: '1' },
-  { name: 'save', kind: { type: 'custom', normalize: normalizeSave }, default: '' },
-  { name: 'appendonly', kind: { type: 'bool' }, default: 'no' },
+  // RDB snapshots (src/persistence/snapshots.ts). dir is the server's working directory when empty (the command line
+  // sets it to the absolute path, as redis-server reports it).
+  { name: 'save', kind: { type: 'custom', normalize: normalizeSave }, default: '3600 1 300 100 60 10000' },
+  { name: 'dir', kind: { type: 'string' }, default: '', protected: true },
+  {
+    name: 'dbfilename',
+    kind: { type: 'custom', normalize: normalizeDbfilename },
+    default: 'dump.rdb',
+    protected: true,
+  },
+  { name: 'rdbcompression', kind: { type: 'bool' }, default: 'yes' },
+  { name: 'rdbchecksum', kind: { type: 'bool' }, default: 'yes', immutable: true },
+  { name: 'stop-writes-on-bgsave-error', kind: { type: 'bool' }, default: 'yes' },
+  // redsim has no append-only file: `appendonly yes` is refused rather than accepted and ignored.
+  { name: 'appendonly', kind: { type: 'custom', normalize: normalizeAppendonly }, default: 'no' },
   { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: normalizeKeyspaceEvents }, default: '' },
   { name: 'loglevel', kind: { type: 'enum', values: ['debug', 'verbose', 'notice', 'warning'] }, default: 'notice' },
   { name: 'slowlog-log-slower-than', kind: { type: 'int', min: -1n, max: LLONG_MAX }, default: '10000' },
@@ -227,6 +242,7 @@ export class ConfigRegistry {
       const p = this.params.get(key)
       if (!p) return unknownOption(name)
       if (p.immutable) return failed(name, "can't set immutable config")
+      if (p.protected) return failed(name, "can't set protected config")
       if (seen.has(key)) return failed(name, 'duplicate parameter')
       seen.add(key)
       params.push(p)
@@ -336,6 +352,19 @@ function normalizeSave(raw: string): string | { invalid: string } {
     numbers.push(v)
   }
   return numbers.join(' ')
+}
+
+/** dbfilename: a bare file name, as Redis's pathIsBaseName requires. */
+function normalizeDbfilename(raw: string): string | { invalid: string } {
+  return raw.includes('/') ? { invalid: "dbfilename can't be a path, just a filename" } : raw
+}
+
+/** appendonly: only `no`, since redsim persists through RDB snapshots alone. */
+function normalizeAppendonly(raw: string): string | { invalid: string } {
+  const value = raw.toLowerCase()
+  if (value === 'no') return 'no'
+  if (value === 'yes') return { invalid: 'redsim does not support AOF persistence; use RDB snapshots (save, BGSAVE)' }
+  return { invalid: "argument must be 'yes' or 'no'" }
 }
 
 /** notify-keyspace-events classes, in the order Redis prints them back. `A` is an alias for g$lshzxetd. */

@@ -7,6 +7,8 @@ import { defaultCommandTable } from '../commands/table.ts'
 import { type CommandSpec, keyPositions, type ScriptFrame } from '../commands/types.ts'
 import { Keyspace } from '../keyspace/keyspace.ts'
 import { unwatchAll } from '../keyspace/watch.ts'
+import { MemorySnapshotStore, type SnapshotStore } from '../persistence/snapshot-store.ts'
+import { Snapshots } from '../persistence/snapshots.ts'
 import { ReplyError } from '../protocol/reply.ts'
 import {
   ACCEPTABLE_STALE_PERCENT,
@@ -48,6 +50,10 @@ export interface EngineOptions {
    * the server or its command line; the default is the correct executor.
    */
   variant?: ExecutorVariant
+  /** Where SAVE and BGSAVE keep the RDB snapshot; in memory unless given (the server's command line uses a file). */
+  snapshotStore?: SnapshotStore
+  /** An RDB file (or DUMP-compatible snapshot bytes) to start from: loaded before the engine serves anything. */
+  rdb?: Buffer
 }
 
 /** What the executor is running right now under the lease; the recorder attributes accesses to it. */
@@ -125,6 +131,8 @@ export class Engine {
   expireBacklog = false
   /** Installed by the server layer: how SHUTDOWN stops serving (close the listener and the connections). */
   onShutdown: (() => void) | null = null
+  /** RDB snapshots: SAVE, BGSAVE, save points, loading (src/persistence/snapshots.ts). */
+  readonly snapshots: Snapshots
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? systemClock
@@ -159,6 +167,8 @@ export class Engine {
     this.eviction = new Eviction(this)
     this.startedAt = this.clock.now()
     this.lastSave = Math.floor(this.startedAt / 1000)
+    this.snapshots = new Snapshots(this, options.snapshotStore ?? new MemorySnapshotStore())
+    if (options.rdb) this.direct(() => this.snapshots.load(options.rdb as Buffer))
   }
 
   /** Registers a new client. It starts authenticated unless `requirepass` is set. */
@@ -215,7 +225,12 @@ export class Engine {
     const lease = this.lock.tryAcquire(actor)
     if (!lease) return null
     try {
-      return this.keyspace.writeUnder(lease, () => this.expireCycle(kind))
+      return this.keyspace.writeUnder(lease, () => {
+        const expired = this.expireCycle(kind)
+        // serverCron's save points and scheduled BGSAVE, under the same lease: the snapshot is one point in time.
+        if (kind === 'slow') this.snapshots.cron()
+        return expired
+      })
     } finally {
       lease.release()
     }

@@ -115,6 +115,13 @@ export class Executor {
       return engine.clientPause.postpone(client).then(() => (client.closed ? null : this.dispatch(client, argv)))
     }
 
+    // stop-writes-on-bgsave-error: after a failed background save, writes (and PING) get MISCONF until one succeeds.
+    const misconf = engine.snapshots.refusesWrite(spec)
+    if (misconf) {
+      if (client.multi) client.multi.aborted = true
+      return this.reject(client, misconf, client.lastCommand)
+    }
+
     if (client.multi && !MULTI_CONTROL.has(spec.name)) {
       if (spec.flags.includes('no_multi')) {
         client.multi.aborted = true

@@ -252,6 +252,7 @@ export class Database {
     this.table.clear()
     this.expires.clear()
     this.account(-this.bytes)
+    this.keyspace.dirty += removed
     return removed
   }
 
@@ -318,6 +319,8 @@ export class Database {
   }
 
   private touch(key: string): void {
+    // Every write passes here: the change count that save points and INFO's rdb_changes_since_last_save read.
+    this.keyspace.dirty++
     if (this.watchers.size === 0) return
     const clients = this.watchers.get(key)
     if (clients && this.keyspace.watchTouchAllowed()) for (const c of clients) c.dirtyCas = true

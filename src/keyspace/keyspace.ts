@@ -35,6 +35,8 @@ export class Keyspace {
   bytes = 0
   /** Per-key access stamps: LRU times or LFU counters (src/keyspace/access-clock.ts). */
   readonly access = new AccessClock()
+  /** Writes so far, never reset (Redis's server.dirty is this minus its value at the last save). */
+  dirty = 0
   /** list-max-listpack-size, which sizes quicklist nodes in the memory model. */
   listFill = -2
 

@@ -57,7 +57,7 @@ describe('CONFIG GET', () => {
     )
     const all = await configGet(t, '*')
     expect(all.get('databases')).toBe('16')
-    expect(all.get('save')).toBe('')
+    expect(all.get('save')).toBe('3600 1 300 100 60 10000')
   })
 
   it('keeps the redsim-only active-expire-enabled out of patterns, but answers it by name', async () => {
@@ -70,14 +70,14 @@ describe('CONFIG GET', () => {
 describe('CONFIG SET', () => {
   it('sets one or several parameters, normalising values as Redis does', async () => {
     const t = testEngine()
-    expect(await t.resp('CONFIG', 'SET', 'maxmemory', '1GB', 'loglevel', 'WARNING', 'appendonly', 'YES')).toBe(
+    expect(await t.resp('CONFIG', 'SET', 'maxmemory', '1GB', 'loglevel', 'WARNING', 'rdbcompression', 'NO')).toBe(
       '+OK\r\n',
     )
-    expect(await configGet(t, 'maxmemory', 'loglevel', 'appendonly')).toEqual(
+    expect(await configGet(t, 'maxmemory', 'loglevel', 'rdbcompression')).toEqual(
       new Map([
         ['maxmemory', '1073741824'],
         ['loglevel', 'warning'],
-        ['appendonly', 'yes'],
+        ['rdbcompression', 'no'],
       ]),
     )
     await t.resp('CONFIG', 'SET', 'maxmemory', '010mb', 'maxmemory-policy', 'ALLKEYS-LRU')
@@ -140,6 +140,10 @@ describe('CONFIG SET', () => {
         failed('maxmemory', 'argument must be a memory value'),
       )
     }
+    // redsim has no AOF: turning it on is refused, never accepted and ignored.
+    expect(await t.resp('CONFIG', 'SET', 'appendonly', 'yes')).toBe(
+      failed('appendonly', 'redsim does not support AOF persistence; use RDB snapshots (save, BGSAVE)'),
+    )
     expect(await t.resp('CONFIG', 'SET', 'appendonly', 'maybe')).toBe(
       failed('appendonly', "argument must be 'yes' or 'no'"),
     )
