@@ -84,7 +84,7 @@ async function field(port: number, section: string, name: string): Promise<strin
 async function measure(policy: string): Promise<void> {
   const servers = [
     await start('redis-server 7.0', REDIS_SERVER, ['--save', '', '--appendonly', 'no']),
-    await start('redsim', 'npx', ['tsx', 'src/cli.ts']),
+    await start('redsim', 'npx', ['tsx', 'src/cli.ts', '--save', '']),
   ]
   try {
     for (const server of servers) {

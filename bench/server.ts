@@ -59,7 +59,7 @@ interface Target {
 
 async function startRedsim(name: string, dir: string): Promise<Target> {
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', String(port)], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', String(port), '--save', ''], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'inherit'],
   })

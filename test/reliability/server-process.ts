@@ -3,6 +3,9 @@
  * from) what a hostile client does: an unhandled error in the server ends that process, not the test runner.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -24,10 +27,16 @@ export interface ServerProcessOptions {
   heapMb?: number
 }
 
-/** Starts `tsx src/cli.ts --port 0 <args>` and waits for its "ready to accept connections" line. */
+/**
+ * Starts `tsx src/cli.ts --port 0 --dir <a new temporary directory> <args>` and waits for its "ready to accept
+ * connections" line. The directory keeps the process from loading or writing a dump.rdb in the checkout; `args` may
+ * name another with their own --dir.
+ */
 export async function startServerProcess(args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const nodeArgs = options.heapMb === undefined ? [] : [`--max-old-space-size=${options.heapMb}`]
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', '--port', '0', ...args], {
+  const dir = mkdtempSync(join(tmpdir(), 'redsim-server-'))
+  const cli = ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--dir', dir, ...args]
+  const child = spawn(process.execPath, [...nodeArgs, ...cli], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
