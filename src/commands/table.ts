@@ -5,6 +5,7 @@
 import { ReplyError } from '../protocol/reply.ts'
 import { connectionCommands } from './connection.ts'
 import { functionCommands } from './functions.ts'
+import { geoCommands } from './geo.ts'
 import { hashCommands } from './hashes.ts'
 import { introspectionCommands } from './introspection.ts'
 import { keyCommands } from './keys.ts'
@@ -36,6 +37,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...listCommands,
   ...setCommands,
   ...zsetCommands,
+  ...geoCommands,
   ...objectCommands,
   ...memoryCommands,
   ...bitmapCommands,
