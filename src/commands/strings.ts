@@ -9,6 +9,7 @@ import { isString } from '../keyspace/values.ts'
 import { Errors, OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { intReply, keyOf, LLONG_MAX, LLONG_MIN, parseInt64 } from './args.ts'
 import { commandNowMs, setExpireAt } from './expire-time.ts'
+import { lcsCommand } from './lcs.ts'
 import {
   absoluteExpire,
   EX,
@@ -358,4 +359,5 @@ export const stringCommands = [
   command('incrby', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'string', 'fast'], incrby),
   command('decrby', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'string', 'fast'], decrby),
   command('incrbyfloat', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'string', 'fast'], incrbyfloat),
+  lcsCommand,
 ]
