@@ -297,13 +297,13 @@ describe('compact encodings', () => {
     }
     const text = (s: string) => Buffer.concat([Buffer.from([s.length]), Buffer.from(s)])
     const zset = ziplist([text('a'), text('2.5'), text('b'), text('-inf')])
-    const value = readValue(new RdbDecoder(string(zset)), RdbType.ZSET_ZIPLIST, LIMITS) as {
+    const value = readValue(new RdbDecoder(string(zset)), RdbType.ZSET_ZIPLIST, LIMITS) as unknown as {
       score(m: string): number
       encoding: string
     }
     expect([value.score('a'), value.score('b'), value.encoding]).toEqual([2.5, Number.NEGATIVE_INFINITY, 'listpack'])
     const hash = ziplist([text('f'), text('v')])
-    const h = readValue(new RdbDecoder(string(hash)), RdbType.HASH_ZIPLIST, LIMITS) as {
+    const h = readValue(new RdbDecoder(string(hash)), RdbType.HASH_ZIPLIST, LIMITS) as unknown as {
       fields: { get(f: string): Buffer }
     }
     expect(h.fields.get('f').toString()).toBe('v')
@@ -312,7 +312,7 @@ describe('compact encodings', () => {
     for (const node of [ziplist([text('x')]), ziplist([text('y'), Buffer.from([0xf1 + 3])])]) {
       quicklist.bytes(string(node))
     }
-    const list = readValue(new RdbDecoder(quicklist.take()), RdbType.LIST_QUICKLIST, LIMITS) as {
+    const list = readValue(new RdbDecoder(quicklist.take()), RdbType.LIST_QUICKLIST, LIMITS) as unknown as {
       range(a: number, b: number): Buffer[]
     }
     expect(list.range(0, 2).map(String)).toEqual(['x', 'y', '3'])
