@@ -207,6 +207,26 @@ function clientNoEvict(ctx: CommandContext): Reply {
   return OK
 }
 
+/**
+ * CLIENT REPLY ON|OFF|SKIP. OFF and SKIP answer nothing: OFF silences its own reply, and SKIP silences its own and the
+ * next command's (the connection drops a silenced reply and then calls `commandProcessed`). SKIP under OFF changes
+ * nothing, as in Redis.
+ */
+function clientReply(ctx: CommandContext): Reply {
+  const { client } = ctx
+  if (isOption(ctx.argv[2], 'ON')) {
+    client.replyOff = false
+    client.replySkip = false
+  } else if (isOption(ctx.argv[2], 'OFF')) client.replyOff = true
+  else if (isOption(ctx.argv[2], 'SKIP')) {
+    if (!client.replyOff) {
+      client.replySkip = true
+      client.replySkipNext = true
+    }
+  } else return new ReplyError('ERR syntax error')
+  return OK
+}
+
 /** Tracking is never on in redsim, so there is no redirection: -1, as Redis answers without tracking. */
 function clientGetRedir(): Reply {
   return -1
@@ -287,6 +307,7 @@ export const clientCommand = command('client', -2, [], null, ['slow'], container
     command('kill', -3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientKill),
     command('pause', -3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientPause),
     command('unpause', 2, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientUnpause),
+    command('reply', 3, NOSCRIPT, null, CONN, clientReply),
     command('no-evict', 3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientNoEvict),
     command('getredir', 2, NOSCRIPT, null, CONN, clientGetRedir),
     command('unblock', -3, ['admin', ...NOSCRIPT], null, ADMIN_CONN, clientUnblock),

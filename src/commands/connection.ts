@@ -159,6 +159,8 @@ function reset(ctx: CommandContext): Reply {
   ctx.select(0)
   client.protocol = 2
   client.clientName = ''
+  client.replyOff = false
+  client.replySkipNext = false
   noEvictClients.delete(client)
   client.authenticated = noPasswordRequired(engine)
   return RESET

@@ -22,9 +22,14 @@ function countFor(ctx: CommandContext, kind: SubscriptionKind): number {
   return kind === 'shard' ? pubsub.shardCount(ctx.client) : pubsub.count(ctx.client)
 }
 
-/** Sends all confirmations but the last through the push sink and returns the last. */
+/**
+ * Sends all confirmations but the last through the push sink and returns the last. Under CLIENT REPLY OFF or SKIP
+ * the command's reply is dropped while pushes are not (Redis writes confirmations as pushes), so then all of them go
+ * through the push sink.
+ */
 function confirmations(ctx: CommandContext, replies: PushReply[]): Reply {
-  for (let i = 0; i < replies.length - 1; i++) ctx.client.push(replies[i])
+  const pushed = ctx.client.repliesSilenced ? replies.length : replies.length - 1
+  for (let i = 0; i < pushed; i++) ctx.client.push(replies[i])
   return replies[replies.length - 1]
 }
 

@@ -58,6 +58,12 @@ export class Client implements Actor {
    * being served (waiting for the lock, running, blocked), never idle.
    */
   commandsInFlight = 0
+  /** CLIENT REPLY OFF: replies are not written (pushes still are) until CLIENT REPLY ON or RESET. */
+  replyOff = false
+  /** The reply of the command being run is not written: CLIENT REPLY SKIP itself, then the command after it. */
+  replySkip = false
+  /** CLIENT REPLY SKIP ran: the next command's reply is not written. */
+  replySkipNext = false
 
   constructor(
     readonly id: number,
@@ -79,6 +85,17 @@ export class Client implements Actor {
   /** Delivers a reply outside the request/response flow (see `pushSink`). */
   push(reply: Reply): void {
     this.pushSink?.(reply)
+  }
+
+  /** Whether the current command's reply is dropped instead of written (CLIENT REPLY OFF or SKIP). */
+  get repliesSilenced(): boolean {
+    return this.replyOff || this.replySkip
+  }
+
+  /** After each command's reply, as Redis's commandProcessed: a SKIP covers exactly the one command after it. */
+  commandProcessed(): void {
+    this.replySkip = this.replySkipNext
+    this.replySkipNext = false
   }
 
   toString(): string {

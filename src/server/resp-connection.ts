@@ -224,7 +224,8 @@ export class RespConnection {
         const reply = result
         this.stats.commands++
         if (this.closed) return
-        this.writer.write(reply, client.protocol)
+        if (!client.repliesSilenced) this.writer.write(reply, client.protocol)
+        client.commandProcessed()
         if (this.overOutputLimit()) return
         if (large) {
           // The request's arguments are garbage now; ask for the memory back once the process is idle.
