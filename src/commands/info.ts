@@ -12,6 +12,7 @@ import type { Engine } from '../engine/engine.ts'
 import { STARTUP_BYTES } from '../engine/used-memory.ts'
 import { DICT_ENTRY } from '../keyspace/memory-size.ts'
 import { type Reply, VerbatimReply } from '../protocol/reply.ts'
+import { existingFunctionLibraries } from '../scripting/functions/function-registry.ts'
 import { existingScriptingHost } from '../scripting/lua-host.ts'
 import type { CommandContext } from './types.ts'
 import { REDIS_VERSION } from './version.ts'
@@ -173,6 +174,8 @@ function memorySection(engine: Engine): Fields {
   // source); their memory is not modelled and is reported as none.
   const scripts = existingScriptingHost(engine)?.loadedCache?.size ?? 0
   const scriptsEval = 0
+  const functions = existingFunctionLibraries(engine)
+  const functionsMemory = FUNCTIONS_MEMORY + (functions?.memoryEstimate() ?? 0)
   const maxmemory = engine.eviction.maxmemory
   const netUsed = used - STARTUP_BYTES
   return [
@@ -197,14 +200,14 @@ function memorySection(engine: Engine): Fields {
     ['used_memory_lua_human', bytesToHuman(LUA_VM_EVAL)],
     ['used_memory_scripts_eval', scriptsEval],
     ['number_of_cached_scripts', scripts],
-    ['number_of_functions', 0],
-    ['number_of_libraries', 0],
+    ['number_of_functions', functions?.functionCount ?? 0],
+    ['number_of_libraries', functions?.libraries.size ?? 0],
     ['used_memory_vm_functions', LUA_VM_FUNCTIONS],
     ['used_memory_vm_total', LUA_VM_EVAL + LUA_VM_FUNCTIONS],
     ['used_memory_vm_total_human', bytesToHuman(LUA_VM_EVAL + LUA_VM_FUNCTIONS)],
-    ['used_memory_functions', FUNCTIONS_MEMORY],
-    ['used_memory_scripts', scriptsEval + FUNCTIONS_MEMORY],
-    ['used_memory_scripts_human', bytesToHuman(scriptsEval + FUNCTIONS_MEMORY)],
+    ['used_memory_functions', functionsMemory],
+    ['used_memory_scripts', scriptsEval + functionsMemory],
+    ['used_memory_scripts_human', bytesToHuman(scriptsEval + functionsMemory)],
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', engine.eviction.policy],

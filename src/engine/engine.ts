@@ -127,6 +127,11 @@ export class Engine {
    * the scripting state (eviction reads an EVALSHA's flags; the engine must not import the host).
    */
   cachedScriptFlags: ((sha: string) => ScriptFlags | undefined) | null = null
+  /**
+   * Installed with the engine's function libraries: the flags of the function FCALL names (any case), which make the
+   * FCALL a write and denyoom command or not, as Redis's fcallGetCommandFlags does.
+   */
+  registeredFunctionFlags: ((name: string) => ScriptFlags | undefined) | null = null
   /** The last expiry pass ran out of time or found many expired keys: a fast pass is due (see expireCycle). */
   expireBacklog = false
   /** Installed by the server layer: how SHUTDOWN stops serving (close the listener and the connections). */

@@ -175,6 +175,10 @@ export class Eviction {
       const flags = this.scriptFlags(name.startsWith('evalsha'), argv[1])
       if (flags?.shebang) return !(flags.allowOom || flags.noWrites)
     }
+    if (!spec.container && (name === 'fcall' || name === 'fcall_ro') && argv.length > 1) {
+      const flags = this.engine.registeredFunctionFlags?.(argv[1].toString('latin1'))
+      if (flags) return !(flags.allowOom || flags.noWrites)
+    }
     return spec.flags.includes('denyoom')
   }
 

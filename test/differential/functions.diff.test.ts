@@ -4,7 +4,9 @@
  * Cases with several libraries or functions list one at a time: Redis's FUNCTION LIST and DUMP follow its hash
  * table's order, which is not defined.
  */
+import { expect, it } from 'vitest'
 import { describeDifferential, differentialCases, type StepInput } from './harness.ts'
+import { RawClient } from './raw-client.ts'
 
 const load = (code: string, ...options: string[]): string[] => ['FUNCTION', 'LOAD', ...options, code]
 const lib = (name: string, body: string): string => `#!lua name=${name}\n${body}`
@@ -226,6 +228,45 @@ const cases: Record<string, StepInput[]> = {
     'FCALL nosuch 0',
     'EXEC',
   ],
+  'over maxmemory: write functions and FUNCTION LOAD/RESTORE are refused, no-writes and allow-oom ones run': [
+    load(lib('oom', "redis.register_function('w', function() return redis.call('SET', 'x', '1') end)")),
+    load(
+      lib(
+        'oom_ok',
+        [
+          "redis.register_function{function_name='r', callback=function() return 'hello' end, flags={'no-writes'}}",
+          "redis.register_function{function_name='a', callback=function() return redis.call('SET', 'y', '1') end, flags={'allow-oom'}}",
+        ].join('\n'),
+      ),
+    ),
+    'CONFIG SET maxmemory 1',
+    'FUNCTION RESTORE payload-not-even-read',
+    'FCALL w 1 k',
+    'FCALL r 1 k',
+    'FCALL_RO r 1 k',
+    'FCALL a 1 y',
+    'GET y',
+    load(lib('more', "redis.register_function('m', function() return 1 end)")),
+    'FUNCTION DELETE oom',
+    'FUNCTION FLUSH',
+    'MULTI',
+    'FCALL r 0',
+    'EXEC',
+    'CONFIG SET maxmemory 0',
+  ],
+  'a no-writes function may not write; pcall sees the refusal': [
+    load(
+      one(
+        [
+          "redis.register_function{function_name='w', callback=function() return redis.call('SET', 'x', 1) end, flags={'no-writes'}}",
+          "redis.register_function{function_name='p', callback=function() return redis.pcall('SET', 'x', 1) end, flags={'no-writes'}}",
+        ].join('\n'),
+      ),
+    ),
+    'FCALL w 0',
+    'FCALL p 0',
+    'EXISTS x',
+  ],
   'HELP, KILL and STATS when idle': [
     'FUNCTION HELP',
     'FUNCTION KILL',
@@ -240,4 +281,33 @@ describeDifferential('differential: functions', (pair) => {
   const withFlush: Record<string, StepInput[]> = {}
   for (const [name, steps] of Object.entries(cases)) withFlush[name] = ['FUNCTION FLUSH', ...steps]
   differentialCases(pair, withFlush)
+
+  it("a payload redis-server dumps restores in redsim, and redsim's dump of it restores in redis-server", async () => {
+    const redis = await RawClient.connect(pair().expectedPort)
+    const redsim = await RawClient.connect(pair().actualPort)
+    try {
+      const bulk = (reply: Buffer): Buffer => {
+        const header = reply.indexOf('\r\n')
+        expect(reply[0]).toBe(0x24)
+        return reply.subarray(header + 2, reply.length - 2)
+      }
+      const dumpOf = async (c: RawClient): Promise<Buffer> => {
+        c.command('FUNCTION', 'DUMP')
+        return bulk(await c.readReply())
+      }
+      for (const c of [redis, redsim]) expect(await c.call('FUNCTION', 'FLUSH')).toBe('+OK\r\n')
+      // Long and repetitive enough that Redis stores it LZF-compressed.
+      expect(await redis.call('FUNCTION', 'LOAD', COUNTER)).toBe('$7\r\ncounter\r\n')
+      const fromRedis = await dumpOf(redis)
+      expect(await redsim.call('FUNCTION', 'RESTORE', fromRedis)).toBe('+OK\r\n')
+      expect(await redsim.call('FCALL', 'incr_by', '1', 'restored', '7')).toBe(':7\r\n')
+      const fromRedsim = await dumpOf(redsim)
+      expect(fromRedsim.equals(fromRedis)).toBe(true)
+      expect(await redis.call('FUNCTION', 'RESTORE', fromRedsim, 'REPLACE')).toBe('+OK\r\n')
+      expect(await redis.call('FCALL', 'incr_by', '1', 'restored', '7')).toBe(':7\r\n')
+    } finally {
+      redis.close()
+      redsim.close()
+    }
+  })
 })

@@ -229,6 +229,27 @@ describe('loading', () => {
   })
 })
 
+describe('INFO memory', () => {
+  it('counts functions and libraries and grows used_memory_functions with them', async () => {
+    const c = new LocalConnection(engine())
+    const field = async (name: string): Promise<number> => {
+      const info = respText(await c.call('INFO', 'memory'))
+      const match = new RegExp(`\r\n${name}:(\\d+)\r\n`).exec(info)
+      if (!match) throw new Error(`no ${name} in INFO`)
+      return Number(match[1])
+    }
+    expect(await field('number_of_functions')).toBe(0)
+    expect(await field('used_memory_functions')).toBe(200)
+    await c.call('FUNCTION', 'LOAD', LOOPS)
+    expect(await field('number_of_functions')).toBe(2)
+    expect(await field('number_of_libraries')).toBe(1)
+    expect(await field('used_memory_functions')).toBeGreaterThan(200 + LOOPS.length)
+    await c.call('FUNCTION', 'FLUSH')
+    expect(await field('number_of_libraries')).toBe(0)
+    expect(await field('used_memory_functions')).toBe(200)
+  })
+})
+
 /** A payload as Redis frames one: the entries, RDB version 10, CRC-64. */
 function payload(...entries: Buffer[]): Buffer {
   const body = Buffer.concat([...entries, Buffer.from([10, 0])])

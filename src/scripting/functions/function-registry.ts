@@ -10,6 +10,9 @@ import { type LibraryMetadata, isValidName, NAME_RULE_ERROR, parseLibraryMetadat
 import type { RunnableScript } from '../script-run.ts'
 
 const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const
+/** functionLibInfo, its functions dict and its dict entry; functionInfo, its engine context and dict entry (bytes). */
+const LIBRARY_OVERHEAD = 48 + 96 + 24
+const FUNCTION_OVERHEAD = 48 + 16 + 24
 
 export interface FunctionLibrary {
   readonly name: string
@@ -31,6 +34,22 @@ export class LibrarySet {
 
   get functionCount(): number {
     return this.functions.size
+  }
+
+  /**
+   * What Redis's functionsMemoryOverhead adds for these libraries, estimated: each library's and function's struct,
+   * name, code and description with a dict entry apiece (Redis sums their allocation sizes, which redsim does not
+   * have). INFO's used_memory_functions.
+   */
+  memoryEstimate(): number {
+    let bytes = 0
+    for (const library of this.libraries.values()) {
+      bytes += LIBRARY_OVERHEAD + library.name.length + library.code.length
+      for (const fn of library.functions.values()) {
+        bytes += FUNCTION_OVERHEAD + fn.name.length + (fn.description?.length ?? 0)
+      }
+    }
+    return bytes
   }
 
   link(library: FunctionLibrary): void {
@@ -133,6 +152,7 @@ export function functionLibraries(engine: Engine): LibrarySet {
   if (!set) {
     set = new LibrarySet()
     registries.set(engine, set)
+    engine.registeredFunctionFlags = (name) => registries.get(engine)?.functions.get(name.toLowerCase())?.flags
   }
   return set
 }
@@ -144,5 +164,6 @@ export function existingFunctionLibraries(engine: Engine): LibrarySet | null {
 
 /** FUNCTION FLUSH and FUNCTION RESTORE FLUSH: the engine gets `next` (or an empty set). */
 export function replaceFunctionLibraries(engine: Engine, next: LibrarySet = new LibrarySet()): void {
+  functionLibraries(engine)
   registries.set(engine, next)
 }
