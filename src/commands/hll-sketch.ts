@@ -142,7 +142,7 @@ export function cachedCardinality(sketch: Buffer): number | null {
 
 // --- dense registers ---
 
-function denseGet(regs: Uint8Array, base: number, index: number): number {
+export function denseGet(regs: Uint8Array, base: number, index: number): number {
   const bit = index * HLL_BITS
   const byte = base + (bit >>> 3)
   const fb = bit & 7
@@ -151,7 +151,7 @@ function denseGet(regs: Uint8Array, base: number, index: number): number {
   return ((b0 >> fb) | (b1 << (8 - fb))) & HLL_REGISTER_MAX
 }
 
-function denseSet(regs: Uint8Array, base: number, index: number, value: number): void {
+export function denseSet(regs: Uint8Array, base: number, index: number, value: number): void {
   const bit = index * HLL_BITS
   const byte = base + (bit >>> 3)
   const fb = bit & 7
@@ -171,6 +171,26 @@ const xzeroLen = (b0: number, b1: number) => (((b0 & 0x3f) << 8) | b1) + 1
 const valValue = (b: number) => ((b >> 2) & 0x1f) + 1
 const valLen = (b: number) => (b & 0x3) + 1
 const valByte = (value: number, len: number) => (((value - 1) << 2) | (len - 1) | 0x80) & 0xff
+
+/** PFDEBUG DECODE's text for a sparse sketch's opcodes: `z:<len>`, `Z:<len>` and `v:<value>,<len>`, space separated. */
+export function describeSparse(sketch: Uint8Array): string {
+  const parts: string[] = []
+  for (let p = HLL_HDR_SIZE; p < sketch.length; ) {
+    const b = sketch[p]
+    if (isZero(b)) {
+      parts.push(`z:${zeroLen(b)}`)
+      p++
+    } else if (isXzero(b)) {
+      // A truncated XZERO reads a zero byte past the end, as Redis reads the sds terminator.
+      parts.push(`Z:${xzeroLen(b, sketch[p + 1] ?? 0)}`)
+      p += 2
+    } else {
+      parts.push(`v:${valValue(b)},${valLen(b)}`)
+      p++
+    }
+  }
+  return parts.join(' ')
+}
 
 /**
  * Calls `visit(firstRegister, runLength, value)` for each sparse run. Returns false when the runs do not add up to

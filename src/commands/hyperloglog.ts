@@ -3,14 +3,19 @@
  * (hll-sketch.ts), so GET, SET and DUMP-style copies of it work as in Redis.
  */
 import { markStringEncoding } from '../keyspace/encoding.ts'
-import { Errors, OK, type Reply, ReplyError } from '../protocol/reply.ts'
+import { Errors, OK, type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
 import { keyOf } from './args.ts'
+import { hllSelfTest } from './hll-selftest.ts'
 import {
   cachedCardinality,
+  denseGet,
+  describeSparse,
   emptySketch,
   estimate,
   HLL_DENSE,
+  HLL_HDR_SIZE,
   HLL_REGISTERS,
+  HLL_SPARSE,
   HllWorkspace,
   isValidSketch,
   mergeSketch,
@@ -19,6 +24,7 @@ import {
 } from './hll-sketch.ts'
 import { type CommandContext, command } from './types.ts'
 
+const HLL_ADMIN = ['write', 'hyperloglog', 'admin', 'slow', 'dangerous']
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.'
 const CORRUPTED = 'INVALIDOBJ Corrupted HLL object detected'
 
@@ -119,8 +125,54 @@ function pfmerge(ctx: CommandContext): Reply {
   return OK
 }
 
+/**
+ * PFDEBUG GETREG|DECODE|ENCODING|TODENSE <key> (Redis 7.0 pfdebugCommand): the key is looked up and type-checked
+ * before the subcommand is, so a missing key answers the same whatever the subcommand. GETREG and TODENSE convert a
+ * sparse sketch to dense and store it.
+ */
+function pfdebug(ctx: CommandContext): Reply {
+  const { argv, db } = ctx
+  const subcommand = argv[1].toString('latin1')
+  const key = keyOf(argv, 2)
+  const existing = db.getForWrite(key)
+  if (existing === undefined) return new ReplyError('ERR The specified key does not exist')
+  const sketch = markStringEncoding(asSketch(existing), 'raw')
+  const toDense = (): HllWorkspace => {
+    const work = new HllWorkspace(sketch)
+    if (!work.toDense()) throw new ReplyError(CORRUPTED)
+    db.set(key, markStringEncoding(work.toBuffer(), 'raw'), true)
+    return work
+  }
+  switch (subcommand.toLowerCase()) {
+    case 'getreg': {
+      const registers = sketch[4] === HLL_DENSE ? sketch : toDense().toBuffer()
+      const out: number[] = new Array(HLL_REGISTERS)
+      for (let i = 0; i < HLL_REGISTERS; i++) out[i] = denseGet(registers, HLL_HDR_SIZE, i)
+      return out
+    }
+    case 'decode':
+      if (sketch[4] !== HLL_SPARSE) return new ReplyError('ERR HLL encoding is not sparse')
+      return Buffer.from(describeSparse(sketch), 'latin1')
+    case 'encoding':
+      return new SimpleString(sketch[4] === HLL_DENSE ? 'dense' : 'sparse')
+    case 'todense':
+      if (sketch[4] === HLL_DENSE) return 0
+      toDense()
+      return 1
+    default:
+      return new ReplyError(`ERR Unknown PFDEBUG subcommand '${subcommand}'`)
+  }
+}
+
+function pfselftest(ctx: CommandContext): Reply {
+  const failure = hllSelfTest(ctx.engine.random, sparseMaxBytes(ctx))
+  return failure === null ? OK : new ReplyError(`ERR ${failure}`)
+}
+
 export const hyperloglogCommands = [
   command('pfadd', -2, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'hyperloglog', 'fast'], pfadd),
   command('pfcount', -2, ['readonly', 'may_replicate'], [1, -1, 1], ['read', 'hyperloglog', 'slow'], pfcount),
   command('pfmerge', -2, ['write', 'denyoom'], [1, -1, 1], ['write', 'hyperloglog', 'slow'], pfmerge),
+  command('pfdebug', 3, ['write', 'denyoom', 'admin'], [2, 2, 1], HLL_ADMIN, pfdebug),
+  command('pfselftest', 1, ['admin'], null, ['hyperloglog', 'admin', 'slow', 'dangerous'], pfselftest),
 ]
