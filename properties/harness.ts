@@ -40,8 +40,19 @@ export const PROPERTIES = {
   'no-interleaved-writes': ['interleaved-writes'],
   /** Transfers keep the total, counters match acknowledged increments, locks are exclusive, list reads are prefixes. */
   invariants: ['transfer-total', 'counter', 'lock-exclusive', 'list-append', 'queue'],
-  /** The run ends cleanly: no deadlock or livelock, the lease released, no internal error, the witness replay agrees. */
-  'clean-run': ['deadlock', 'livelock', 'leaked-lease', 'internal-error', 'witness-mismatch', 'sim-error'],
+  /**
+   * The run ends cleanly: no deadlock or livelock, the lease released, no internal error, the witness replay agrees,
+   * and every connection ran its commands in order, one at a time, and answered them in order.
+   */
+  'clean-run': [
+    'deadlock',
+    'livelock',
+    'leaked-lease',
+    'internal-error',
+    'witness-mismatch',
+    'sim-error',
+    'connection-order',
+  ],
 } as const satisfies Record<string, readonly string[]>
 
 export type PropertyName = keyof typeof PROPERTIES

@@ -1,6 +1,7 @@
 /**
- * Simulated clients: each runs its program (a list of operations) through the in-process connection API, one command
- * at a time, and records every operation in the history. A client is an actor of the scheduler from its first
+ * Simulated clients: each runs its program (a list of operations) and records every operation in the history. A
+ * `direct` client calls the executor with one command at a time; a pipelining client (`local` or `resp`, see
+ * connections.ts) sends runs of operations back to back through a real connection and then reads their replies. A client is an actor of the scheduler from its first
  * command to the end of its program; it reports the end itself (`scheduler.finished`), which is one of the three
  * ways an actor stops running (with parking at a seam point and blocking on the lock).
  *
@@ -8,18 +9,23 @@
  * drops that command and its reply is hashed, but the client never sees it: the operation's outcome is unknown and the
  * client's program ends there.
  */
+import type { Client } from '../src/engine/client.ts'
 import type { Engine } from '../src/engine/engine.ts'
 import type { Reply } from '../src/protocol/reply.ts'
 import { ReplyError } from '../src/protocol/reply.ts'
 import { LocalConnection, toArgv } from '../src/server/local-connection.ts'
-import { type HistoryCall, type HistoryOperation, historyReply, type Recorder, type ServerCall } from './recorder.ts'
+import { LOST, type Outcome, type Pipeline, type Sent } from './connections.ts'
+import {
+  type HistoryCall,
+  type HistoryOperation,
+  historyReply,
+  type OperationInput,
+  type Recorder,
+  type ServerCall,
+} from './recorder.ts'
 import type { Scheduler, SimActor } from './scheduler.ts'
 import type { TraceHash } from './trace-hash.ts'
 import { type Operation, sha1 } from './workloads.ts'
-
-/** Marker for a reply the client never received. */
-const LOST: unique symbol = Symbol('lost')
-type Outcome = Reply | typeof LOST
 
 export interface ClientDeps {
   engine: Engine
@@ -34,7 +40,10 @@ export interface ClientDeps {
 const shaOfSource = new Map<string, string>()
 
 export class SimClient {
-  readonly conn: LocalConnection
+  /** A direct client's connection (only its engine client is used: commands go straight to the executor). */
+  private readonly conn: LocalConnection | null
+  /** A pipelining client's connection. */
+  readonly pipeline: Pipeline | null
 
   /** The scheduler's view of this client; set once the connection (and so the client id) exists. */
   actor!: SimActor
@@ -42,19 +51,32 @@ export class SimClient {
   constructor(
     private readonly deps: ClientDeps,
     readonly program: readonly Operation[],
+    pipeline: Pipeline | null = null,
   ) {
-    this.conn = new LocalConnection(deps.engine, 'sim')
+    this.pipeline = pipeline
+    this.conn = pipeline ? null : new LocalConnection(deps.engine, 'sim')
+  }
+
+  get client(): Client {
+    return this.pipeline ? this.pipeline.client : this.conn!.client
   }
 
   get id(): number {
-    return this.conn.client.id
+    return this.client.id
+  }
+
+  /** Disconnects (a planned fault). */
+  disconnect(): void {
+    if (this.pipeline) this.pipeline.close()
+    else this.conn!.close()
   }
 
   /** Runs the program to its end (or its disconnect), then tells the scheduler. */
   async run(): Promise<void> {
+    if (this.pipeline) return this.runPipelined(this.pipeline)
     try {
       for (const op of this.program) {
-        if (this.conn.closed) break
+        if (this.conn!.closed) break
         // Plain commands, most of a program, are performed inline: one async frame less per operation.
         if (op.kind === 'command') {
           const argv = this.fillNow(op.argv)
@@ -63,7 +85,7 @@ export class SimClient {
           this.end(record, sent instanceof Promise ? await sent : sent)
         } else await this.perform(op)
       }
-      this.conn.close()
+      this.conn!.close()
     } catch (err) {
       this.deps.scheduler.fail(err)
       return
@@ -140,13 +162,13 @@ export class SimClient {
    * a plain value when the executor answered without waiting (the scheduler let this client run on), else a promise.
    */
   private call(record: HistoryOperation, argv: string[]): Outcome | Promise<Outcome> {
-    if (this.conn.closed) return LOST
+    if (this.conn!.closed) return LOST
     const call: HistoryCall = { argv }
     record.calls.push(call)
     const server = this.deps.recorder.startCall(this.id, record.id, argv)
     // The executor call LocalConnection.send makes when nothing is in flight: a simulated client never pipelines, so
     // the connection's ordering queue (and its per-command closures and promise chain) would be pure overhead here.
-    const answer = this.deps.engine.executor.execute(this.conn.client, toArgv(argv))
+    const answer = this.deps.engine.executor.execute(this.conn!.client, toArgv(argv))
     if (answer instanceof Promise) return answer.then((reply) => this.received(call, server, reply))
     return this.received(call, server, answer)
   }
@@ -154,9 +176,124 @@ export class SimClient {
   private received(call: HistoryCall, server: ServerCall, reply: Reply): Outcome {
     this.deps.hash.reply(this.id, reply)
     server.reply = reply
-    if (this.conn.closed) return LOST
+    if (this.conn!.closed) return LOST
     call.reply = historyReply(reply)
     return reply
+  }
+
+  /**
+   * A pipelining client's program: runs of operations (each operation and those pipelined behind it) are sent back to
+   * back, then their replies read in order. What depends on a reply follows in a later round trip: the EVAL after an
+   * EVALSHA answered NOSCRIPT, and the transaction of a WATCH increment after the GET it needs.
+   */
+  private async runPipelined(pipeline: Pipeline): Promise<void> {
+    const { program } = this
+    try {
+      for (let i = 0; i < program.length && !pipeline.closed; ) {
+        const batch = [program[i++]]
+        while (i < program.length && program[i].pipelined) batch.push(program[i++])
+        if (batch.length === 1 && batch[0].kind === 'watch') await this.watchIncrement(pipeline, batch[0].key)
+        else await this.sendBatch(pipeline, batch)
+      }
+      pipeline.close()
+    } catch (err) {
+      this.deps.scheduler.fail(err)
+      return
+    }
+    this.deps.scheduler.finished(this.actor)
+  }
+
+  private async sendBatch(pipeline: Pipeline, batch: readonly Operation[]): Promise<void> {
+    const records: Array<{ record: HistoryOperation; sent: Sent[]; op: Operation }> = []
+    const all: Sent[] = []
+    for (const op of batch) {
+      let input: OperationInput
+      let commands: string[][]
+      switch (op.kind) {
+        case 'command': {
+          const argv = this.fillNow(op.argv)
+          input = { argv }
+          commands = [argv]
+          break
+        }
+        case 'multi': {
+          const inner = op.commands.map((argv) => this.fillNow(argv))
+          input = { multi: inner }
+          commands = [['MULTI'], ...inner, ['EXEC']]
+          break
+        }
+        case 'script': {
+          const args = this.fillNow(op.args)
+          input = { script: op.script, keys: op.keys, args }
+          commands = [this.scriptCommand(op, args, op.via === 'evalsha')]
+          break
+        }
+        case 'watch':
+          throw new Error('a WATCH increment cannot be pipelined')
+      }
+      const record = this.deps.recorder.invoke(this.id, input)
+      const sent = commands.map((argv) => this.sent(record, argv))
+      records.push({ record, sent, op })
+      all.push(...sent)
+    }
+    const outcomes = await pipeline.roundTrip(all)
+    let at = 0
+    const retries: Array<{ record: HistoryOperation; op: Operation & { kind: 'script' } }> = []
+    for (const { record, sent, op } of records) {
+      const replies = outcomes.slice(at, at + sent.length)
+      at += sent.length
+      this.noteReplies(sent, replies)
+      const last = replies.includes(LOST) ? LOST : replies[replies.length - 1]
+      // What client libraries do: EVALSHA, and EVAL only when the server answers NOSCRIPT.
+      if (op.kind === 'script' && last instanceof ReplyError && last.message.startsWith('NOSCRIPT')) {
+        retries.push({ record, op })
+        continue
+      }
+      this.end(record, last)
+    }
+    if (retries.length === 0) return
+    const sent = retries.map(({ record, op }) => this.sent(record, this.scriptCommand(op, lastArgs(record), false)))
+    const replies = await pipeline.roundTrip(sent)
+    this.noteReplies(sent, replies)
+    for (const [i, { record }] of retries.entries()) this.end(record, replies[i])
+  }
+
+  /** WATCH and GET together, then the transaction that writes what GET read plus one. */
+  private async watchIncrement(pipeline: Pipeline, key: string): Promise<void> {
+    const watch = this.deps.recorder.invoke(this.id, { argv: ['WATCH', key] })
+    const get = this.deps.recorder.invoke(this.id, { argv: ['GET', key] })
+    const first = [this.sent(watch, ['WATCH', key]), this.sent(get, ['GET', key])]
+    const [watched, current] = await pipeline.roundTrip(first)
+    this.noteReplies(first, [watched, current])
+    this.end(watch, watched)
+    this.end(get, current)
+    if (current === LOST) return
+    const next = String((Number.parseInt(Buffer.isBuffer(current) ? current.toString('latin1') : '0', 10) || 0) + 1)
+    const record = this.deps.recorder.invoke(this.id, { multi: [['SET', key, next]], watch: [key] })
+    const sent = [['MULTI'], ['SET', key, next], ['EXEC']].map((argv) => this.sent(record, argv))
+    const replies = await pipeline.roundTrip(sent)
+    this.noteReplies(sent, replies)
+    this.end(record, replies.includes(LOST) ? LOST : replies[replies.length - 1])
+  }
+
+  private scriptCommand(op: Operation & { kind: 'script' }, args: string[], bySha: boolean): string[] {
+    const source = this.deps.scripts[op.script]
+    const tail = [String(op.keys.length), ...op.keys, ...args]
+    return bySha ? ['EVALSHA', this.sha(source), ...tail] : ['EVAL', source, ...tail]
+  }
+
+  /** A command of `record` about to be sent: its place in the operation's calls, for the tap to match. */
+  private sent(record: HistoryOperation, argv: string[]): Sent {
+    const call: HistoryCall = { argv }
+    record.calls.push(call)
+    return { argv, op: record.id, call }
+  }
+
+  private noteReplies(sent: readonly Sent[], replies: readonly Outcome[]): void {
+    sent.forEach((s, i) => {
+      const reply = replies[i]
+      if (reply !== LOST) s.call.reply = historyReply(reply)
+    })
   }
 
   /** `$now` becomes the virtual clock's time (ms) when the command is sent, as a client's own clock would give it. */
@@ -171,4 +308,9 @@ export class SimClient {
     if (!sha) shaOfSource.set(source, (sha = sha1(source)))
     return sha
   }
+}
+
+/** A script operation's arguments as it sent them (`$now` filled in), from its input. */
+function lastArgs(record: HistoryOperation): string[] {
+  return 'args' in record.input ? record.input.args : []
 }

@@ -66,6 +66,11 @@ export const MUTANTS: ReadonlyMap<string, ExecutorVariant & { summary: string }>
       { lockReservedForHandOver: false },
       "the lock's fast path grants a newcomer the lock while a release hands it to a queued waiter, which then runs alongside",
     ),
+    mutant(
+      'pipeline-overtakes-blocked',
+      { connectionWaitsForBlocked: false },
+      'bytes arriving while a command is blocked on keys start the next pipelined command of that connection at once, ahead of the blocked one',
+    ),
   ].map((m) => [m.name, m]),
 )
 

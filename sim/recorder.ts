@@ -11,6 +11,7 @@
 import type { Engine, ExecutionFrame } from '../src/engine/engine.ts'
 import type { AccessKind, AccessRecorder, Actor } from '../src/engine/seam.ts'
 import { NilArray, type Reply, ReplyError, SimpleString } from '../src/protocol/reply.ts'
+import type { ConnectionBreach } from './connections.ts'
 
 /** A reply in JSON-safe form: bulk strings as latin1 text, status as its text, errors as `{ error }`, nil as null. */
 export type HistoryReply = string | number | null | HistoryReply[] | { error: string }
@@ -117,6 +118,8 @@ export class Recorder implements AccessRecorder {
   readonly serialOrder: Array<ServerCall | TimerEvent> = []
   /** The command each client has in flight, by client id. */
   private readonly current: Array<ServerCall | undefined> = []
+  /** Broken promises of pipelining connections, as their taps saw them (sim/connections.ts). */
+  readonly connectionBreaches: ConnectionBreach[] = []
   /** A command ran in the middle of a busy script, under its lease (see commandStarted). */
   ranInsideBusyScript = false
   /** A timer moved the clock while someone held the lock (time passed inside a command). */

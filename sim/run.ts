@@ -7,6 +7,7 @@
  * Nothing here reads the wall clock, Math.random or timers: time is a ManualClock that only timer events move,
  * randomness is seeded from the seed, and the scheduler decides every interleaving.
  */
+import seedrandom from 'seedrandom'
 import { ManualClock } from '../src/engine/clock.ts'
 import { Engine } from '../src/engine/engine.ts'
 import type { Logger } from '../src/engine/logger.ts'
@@ -17,6 +18,7 @@ import { LocalConnection, toArgv } from '../src/server/local-connection.ts'
 import { checkRun } from './checkers/index.ts'
 import { type Violation, violation } from './checkers/types.ts'
 import { SimClient } from './clients.ts'
+import { ConnectionTap, installTaps, LocalPipeline, type Pipeline, RespPipeline } from './connections.ts'
 import { TapeStrategy } from './decision-tape.ts'
 import { variantNamed } from './mutants.ts'
 import { Recorder } from './recorder.ts'
@@ -184,7 +186,12 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
       if (site === 'arrive' || site === 'lock-wait' || site === 'lock-handed' || site === 'lock-acquired') {
         recorder.dropCurrent(actor.id)
       }
-      byId[actor.id].conn.close()
+      byId[actor.id].disconnect()
+    },
+    wire: {
+      pending: (actor) => wires[actor.id]?.pending ?? false,
+      deliver: (actor, wasIdle) => wires[actor.id].deliver(wasIdle),
+      describe: (actor) => wires[actor.id].nextDelivery,
     },
     tick: recorder.tick,
     trace,
@@ -201,11 +208,26 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   recorder.engine = engine
   recorder.clockEvent(clock.now())
   const deps = { engine, scheduler, recorder, hash, scripts: scenario.scripts }
-  for (const program of scenario.programs) {
-    const client = new SimClient(deps, program)
+  const taps = new Map<number, ConnectionTap>()
+  const wires: RespPipeline[] = []
+  scenario.programs.forEach((program, index) => {
+    const kind = scenario.connections?.[index] ?? 'direct'
+    let pipeline: Pipeline | null = null
+    if (kind !== 'direct') {
+      const tap = new ConnectionTap(recorder, hash)
+      if (kind === 'local') pipeline = new LocalPipeline(engine, tap)
+      else {
+        const prng = seedrandom(`${scenario.seed}:wire:${index}`)
+        pipeline = new RespPipeline(engine, tap, scheduler, prng, 50_000 + index)
+        wires[pipeline.client.id] = pipeline as RespPipeline
+      }
+      taps.set(pipeline.client.id, tap)
+    }
+    const client = new SimClient(deps, program, pipeline)
     clients.push(client)
     byId[client.id] = client
-  }
+  })
+  if (taps.size > 0) installTaps(engine, taps)
 
   // Setup runs first, alone, through an ordinary connection the scheduler does not manage.
   if (scenario.setup.length > 0) {
@@ -222,8 +244,10 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   }
 
   for (const client of clients) {
-    client.actor = new SimActor(client.id, client.conn.client.name)
-    scheduler.add(client.actor)
+    client.actor = new SimActor(client.id, client.client.name)
+    const wire = wires[client.id]
+    if (wire) wire.actor = client.actor
+    scheduler.add(client.actor, wire !== undefined)
   }
   for (const fault of scenario.faults.disconnects) {
     const client = clients[fault.client]
@@ -247,6 +271,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     serialOrder: recorder.serialOrder,
     clockMovedUnderLease: recorder.clockMovedUnderLease,
     ranInsideBusyScript: recorder.ranInsideBusyScript,
+    connectionBreaches: recorder.connectionBreaches,
   })
   return {
     outcome,

@@ -12,6 +12,13 @@
  *                         seam point, where it parks before it takes the lease, so others can run in that window
  *   waiting  -> running   it was served under a pusher's lease, timed out, was unblocked or disconnected
  *                         (seam.unblocked); it continues to its 'reply' seam point
+ *   running  -> idle      a connection fed by bytes (the RESP wire) ran every command it received; the rest of its
+ *                         pipeline is still on the wire (a delivery, a choice like a fault, wakes it) or unsent
+ *   idle     -> running   a delivery of the next chunk of its bytes (the chunk is handed over in a microtask, so
+ *                         that the connection parses and runs it outside the decision)
+ * A pipelining client's own code (sending the next batch, reading replies) is a second thread of the same connection:
+ * it holds a token in `running` from the moment the wire hands it the reply it waits for until it waits again
+ * (`clientWakes` / `clientWaits`), so no decision is taken while it still has something to send.
  * `running` counts actors in the running state. When it drops to zero, every actor is parked, blocked, waiting or
  * finished, nothing else can happen, and the scheduler takes the next decision. Usually one actor runs at a time; a
  * lock hand-off or a serve briefly makes two (the releaser or pusher and the woken actor), and the count covers that.
@@ -37,15 +44,19 @@ export enum ActorState {
   Finished = 3,
   /** Blocked on keys (BLPOP & co.), without the lock: runnable again once served, timed out or unblocked. */
   Waiting = 4,
+  /** A byte-fed connection with no complete command to run: runnable again when a chunk is delivered. */
+  Idle = 5,
 }
 
 /** Enabled-set ids of faults: a disconnect of client `id` is `-id`, CLIENT UNBLOCK of it `-(id + UNBLOCK_FAULT)`. */
 const UNBLOCK_FAULT = 0x4000
 /** Enabled-set id of a jump of the clock to the engine's next due timer (a blocking timeout). */
 const JUMP = -0x8000
+/** Enabled-set ids of deliveries: the next chunk on the wire of client `id` is `-(id + DELIVERY)`. */
+const DELIVERY = 0x2000
 
 /** Numeric codes of seam sites in traces and the trace hash. */
-export const SITE_CODES: Record<SeamSite | 'fault', number> = {
+export const SITE_CODES: Record<SeamSite | 'fault' | 'deliver', number> = {
   arrive: 1,
   'lock-wait': 2,
   'lock-acquired': 3,
@@ -57,6 +68,7 @@ export const SITE_CODES: Record<SeamSite | 'fault', number> = {
   fault: 9,
   'lock-handed': 10,
   serve: 11,
+  deliver: 12,
 }
 export const SITE_NAMES: string[] = []
 for (const [name, code] of Object.entries(SITE_CODES)) SITE_NAMES[code] = name
@@ -75,6 +87,8 @@ export class SimActor {
   disconnectAt = 0
   /** A planned CLIENT UNBLOCK (TIMEOUT or ERROR), a choice of every decision while the actor waits for a key. */
   unblock: 'timeout' | 'error' | null = null
+  /** The connection is fed by an in-memory wire (RESP bytes), not called directly. */
+  fedByWire = false
   resume: (() => void) | null = null
 
   constructor(
@@ -88,6 +102,8 @@ export type Outcome =
   | { kind: 'deadlock'; blocked: number[] }
   | { kind: 'livelock'; steps: number }
   | { kind: 'error'; error: unknown }
+  /** Two commands of one connection ran at once: the actor reached a seam point while it was not running. */
+  | { kind: 'overlap'; client: number; site: string; state: string }
 
 /** One scheduling decision, kept only when the run records a full trace (reports). */
 export interface TraceEntry {
@@ -114,6 +130,16 @@ export interface SchedulerOptions {
   jump?: { due: () => boolean; fire: () => void }
   /** A planned fault is due: disconnect the actor's connection before it continues. */
   onFault: (actor: SimActor) => void
+  /**
+   * Connections fed by bytes: whether the actor's wire holds a chunk not yet delivered, and handing the next one over
+   * (called inside a decision; an idle actor is marked running first and the hand-over must happen in a microtask).
+   */
+  wire?: {
+    pending: (actor: SimActor) => boolean
+    deliver: (actor: SimActor, wasIdle: boolean) => void
+    /** What the next delivery carries, for the full trace. */
+    describe: (actor: SimActor) => string
+  }
   /** Whether CLIENT UNBLOCK can run now (it needs the lock free), and running it for a waiting actor. */
   unblock?: { possible: () => boolean; fire: (actor: SimActor, how: 'timeout' | 'error') => void }
   /** Logical clock shared with the history recorder. */
@@ -144,10 +170,17 @@ export class Scheduler {
     })
   }
 
-  /** Adds an actor, in the running state (its program is about to start). Call in increasing id order. */
-  add(actor: SimActor): void {
+  /**
+   * Adds an actor, in the running state (its program is about to start). Call in increasing id order. A byte-fed
+   * connection (`fedByWire`) starts idle, its client's code holding the running token until it waits for replies.
+   */
+  add(actor: SimActor, fedByWire = false): void {
     this.actors[actor.id] = actor
     this.order.push(actor)
+    if (fedByWire) {
+      actor.state = ActorState.Idle
+      actor.fedByWire = true
+    }
     this.running++
     this.unfinished++
   }
@@ -165,6 +198,12 @@ export class Scheduler {
    * hop), otherwise a promise that resolves when it is chosen.
    */
   park(actor: SimActor, site: SeamSite, detail: string | undefined): Promise<void> | undefined {
+    // One connection runs one command at a time: a second one reaching a seam point while the first is parked, blocked
+    // or waiting means the connection let it overtake (an actor cannot be two places at once).
+    if (actor.state !== ActorState.Running) {
+      this.stop({ kind: 'overlap', client: actor.id, site, state: ActorState[actor.state].toLowerCase() })
+      return new Promise<void>(() => {})
+    }
     actor.state = ActorState.Parked
     actor.site = site
     actor.detail = detail
@@ -207,11 +246,35 @@ export class Scheduler {
     this.running++
   }
 
-  /** The actor's program ended. */
+  /**
+   * The actor's program ended. For a byte-fed connection it is its client's code that ends (its running token goes);
+   * the connection itself is idle by then: every reply came, or it closed.
+   */
   finished(actor: SimActor): void {
     if (actor.state === ActorState.Finished) return
+    if (actor.fedByWire && actor.state !== ActorState.Idle) {
+      this.fail(new Error(`client ${actor.id} ended while its connection was ${ActorState[actor.state]}`))
+      return
+    }
     actor.state = ActorState.Finished
     this.unfinished--
+    if (--this.running === 0) this.decideAndResume()
+  }
+
+  /** A byte-fed connection ran every command it received and waits for the next chunk. */
+  idle(actor: SimActor): void {
+    if (actor.state !== ActorState.Running) return
+    actor.state = ActorState.Idle
+    if (--this.running === 0) this.decideAndResume()
+  }
+
+  /** A pipelining client's code got the replies it waited for: it runs (in a microtask) until it waits again. */
+  clientWakes(): void {
+    this.running++
+  }
+
+  /** A pipelining client's code sent what it had and waits for replies. */
+  clientWaits(): void {
     if (--this.running === 0) this.decideAndResume()
   }
 
@@ -255,9 +318,17 @@ export class Scheduler {
         if (state === ActorState.Parked) {
           enabled[count++] = actor.id
           if (actor.site === 'serve') serving = true
-        } else if (state === ActorState.Blocked || state === ActorState.Waiting) idle++
+        } else if (state === ActorState.Blocked || state === ActorState.Waiting || state === ActorState.Idle) idle++
       }
       const clients = count
+      const wire = options.wire
+      if (wire) {
+        for (const actor of this.order) {
+          if (actor.fedByWire && actor.state !== ActorState.Finished && wire.pending(actor)) {
+            enabled[count++] = -(actor.id + DELIVERY)
+          }
+        }
+      }
       if (idle > 0) {
         count = this.faultChoices(count)
         // Time may jump to the next blocking timeout when nobody else can run, and while a lease holder is about to
@@ -299,6 +370,17 @@ export class Scheduler {
         options.jump!.fire()
         continue
       }
+      if (-id > DELIVERY && -id < UNBLOCK_FAULT) {
+        const actor = this.actors[-id - DELIVERY]
+        this.record(actor.id, 'deliver', options.trace ? wire!.describe(actor) : undefined, count)
+        const wasIdle = actor.state === ActorState.Idle
+        if (wasIdle) {
+          actor.state = ActorState.Running
+          this.running++
+        }
+        wire!.deliver(actor, wasIdle)
+        continue
+      }
       if (id < 0) {
         this.fault(id, count)
         continue
@@ -323,7 +405,7 @@ export class Scheduler {
     let unblockable: boolean | undefined
     for (const actor of this.order) {
       const state = actor.state
-      if (state !== ActorState.Blocked && state !== ActorState.Waiting) continue
+      if (state !== ActorState.Blocked && state !== ActorState.Waiting && state !== ActorState.Idle) continue
       if (actor.disconnectAt !== 0) enabled[count++] = -actor.id
       if (state === ActorState.Waiting && actor.unblock !== null && unblock) {
         unblockable ??= unblock.possible()
@@ -349,7 +431,17 @@ export class Scheduler {
     this.options.onFault(actor)
   }
 
-  private record(actor: number, site: SeamSite | 'fault', detail: string | undefined, choices: number): void {
+  /** Whether the actor is a byte-fed connection between commands. */
+  isIdle(actor: SimActor): boolean {
+    return actor.state === ActorState.Idle
+  }
+
+  private record(
+    actor: number,
+    site: SeamSite | 'fault' | 'deliver',
+    detail: string | undefined,
+    choices: number,
+  ): void {
     const { options } = this
     options.hash.decision(actor, SITE_CODES[site])
     if (options.trace) {
@@ -360,7 +452,8 @@ export class Scheduler {
   private blockedIds(): number[] {
     const out: number[] = []
     for (const actor of this.order) {
-      if (actor.state === ActorState.Blocked || actor.state === ActorState.Waiting) out.push(actor.id)
+      const state = actor.state
+      if (state === ActorState.Blocked || state === ActorState.Waiting || state === ActorState.Idle) out.push(actor.id)
     }
     return out
   }

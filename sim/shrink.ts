@@ -193,12 +193,14 @@ function withoutClient(scenario: Scenario, c: number): Candidate {
   const disconnects = scenario.faults.disconnects
     .filter((f) => f.client !== c)
     .map((f) => (f.client > c ? { ...f, client: f.client - 1 } : f))
+  const shrunk = withPrograms(
+    scenario,
+    scenario.programs.filter((_, i) => i !== c),
+    disconnects,
+  )
+  if (scenario.connections) shrunk.connections = scenario.connections.filter((_, i) => i !== c)
   return {
-    scenario: withPrograms(
-      scenario,
-      scenario.programs.filter((_, i) => i !== c),
-      disconnects,
-    ),
+    scenario: shrunk,
     clientMap: (i) => (i === c ? -1 : i > c ? i - 1 : i),
   }
 }

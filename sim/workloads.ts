@@ -17,7 +17,9 @@ import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import seedrandom from 'seedrandom'
 import { CommandTable } from '../src/commands/table.ts'
+import type { ConnectionKind } from './connections.ts'
 import { type FaultPlan, planFaults, planUnblocks } from './faults.ts'
+import { functionLibraryCode } from './function-library.ts'
 
 /** Commands that block a client on keys (a workload using them also plans CLIENT UNBLOCK faults). */
 const BLOCKING_COMMANDS = new Set([
@@ -63,7 +65,11 @@ export interface WorkloadSpec {
   watchArm?: Record<string, string[]>
   commands?: Array<{ argv: string[]; weight?: number }>
   scripts?: Array<{ script: string; keys: string[]; args: string[]; weight?: number }>
-  /** Commands run, in order, before the clients start (`$each:POOL` expands once per key of the pool). */
+  /**
+   * Commands run, in order, before the clients start (`$each:POOL` expands once per key of the pool;
+   * `$library:NAME:script1,script2` is the code of a function library NAME whose functions are those fixture scripts,
+   * for FUNCTION LOAD).
+   */
   setup?: string[][]
   /** Commands the workload cannot do without (lower-case names). */
   requires?: string[]
@@ -71,14 +77,27 @@ export interface WorkloadSpec {
   timer?: { events: [number, number]; stepMs: [number, number] }
   /** CONFIG parameters the server starts with (e.g. a low busy-reply-threshold), as `--name value` would set them. */
   config?: Record<string, string>
+  /**
+   * Clients that reach the server through a connection rather than calling the executor: the chance that a client
+   * uses `LocalConnection` (`local`) or RESP bytes over the simulated wire (`resp`), and the chance that each of their
+   * operations is pipelined behind the previous one.
+   */
+  connections?: { local: number; resp: number; pipeline: number }
 }
 
-export type Operation =
+export type Operation = (
   | { kind: 'command'; argv: string[] }
   | { kind: 'multi'; commands: string[][] }
   /** WATCH key, GET key, MULTI, SET key value+1, EXEC: an optimistic increment (one attempt). */
   | { kind: 'watch'; key: string }
   | { kind: 'script'; script: string; keys: string[]; args: string[]; via: 'eval' | 'evalsha' }
+) & {
+  /**
+   * Sent right behind the previous operation, without waiting for its reply (a pipelining client: `local` or `resp`
+   * connections only; a WATCH increment, which needs the value it read, never joins a pipeline).
+   */
+  pipelined?: boolean
+}
 
 export interface Scenario {
   workload: string
@@ -94,6 +113,8 @@ export interface Scenario {
   config?: Record<string, string>
   /** Script name -> Lua source, for the scripts the programs use. */
   scripts: Record<string, string>
+  /** How each client reaches the server (all `direct` when absent: scenarios from before this was drawn). */
+  connections?: ConnectionKind[]
 }
 
 export interface ScenarioOverrides {
@@ -167,6 +188,18 @@ export function scriptAvailable(name: string): boolean {
   const script = fixtureScripts().get(name)
   if (!script || !hasCommand('eval') || !hasCommand('evalsha')) return false
   return script.requires.every(hasCommand)
+}
+
+/** A setup argument `$library:NAME:script1,script2` as the function library's code; any other argument as is. */
+function expandLibrary(arg: string): string {
+  if (!arg.startsWith('$library:')) return arg
+  const [library, names = ''] = arg.slice('$library:'.length).split(':')
+  const scripts = names.split(',').map((name) => {
+    const script = fixtureScripts().get(name)
+    if (!script) throw new WorkloadError(`setup ${arg}: no fixture script '${name}'`)
+    return script
+  })
+  return functionLibraryCode(library, scripts)
 }
 
 export function workloadSpec(name: string): WorkloadSpec {
@@ -322,8 +355,9 @@ export function buildScenario(
   }
 
   const setup: string[][] = []
-  for (const argv of spec.setup ?? []) {
+  for (let argv of spec.setup ?? []) {
     if (!hasCommand(argv[0])) continue
+    argv = argv.map(expandLibrary)
     const each = argv.find((a) => a.startsWith('$each:'))
     const keys = each ? poolKeys.get(each.slice(6)) : undefined
     if (!each) setup.push(argv.slice())
@@ -339,6 +373,8 @@ export function buildScenario(
   const timerSpec = spec.timer ?? { events: [0, 0], stepMs: [1, 1] }
   const timer = { events: fromRange(prng, timerSpec.events, 0), stepMs: fromRange(prng, timerSpec.stepMs, 1) }
 
+  const connections = spec.connections ? drawConnections(seed, spec, programs) : undefined
+
   return {
     workload: spec.name,
     seed,
@@ -351,7 +387,29 @@ export function buildScenario(
     timer,
     scripts: usedScripts,
     ...(spec.config ? { config: { ...spec.config } } : {}),
+    ...(connections ? { connections } : {}),
   }
+}
+
+/**
+ * Each client's connection kind, and which of its operations are pipelined, from a PRNG of their own so that the
+ * scenario's other draws stay as they were.
+ */
+function drawConnections(seed: number, spec: WorkloadSpec, programs: Operation[][]): ConnectionKind[] | undefined {
+  const odds = spec.connections!
+  const prng = seedrandom(`${seed}:connections:${spec.name}`)
+  const kinds: ConnectionKind[] = []
+  for (const program of programs) {
+    const x = prng.quick()
+    const kind: ConnectionKind = x < odds.local ? 'local' : x < odds.local + odds.resp ? 'resp' : 'direct'
+    kinds.push(kind)
+    if (kind === 'direct') continue
+    for (let o = 1; o < program.length; o++) {
+      const op = program[o]
+      if (op.kind !== 'watch' && program[o - 1].kind !== 'watch' && prng.quick() < odds.pipeline) op.pipelined = true
+    }
+  }
+  return kinds.some((k) => k !== 'direct') ? kinds : undefined
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { workloadInvariants } from '../invariants/sim-checker.ts'
 import { linearizability } from '../linearizability/sim-checker.ts'
+import { connectionOrder } from './connection-order.ts'
 import { leaseReleased, noInternalErrors } from './end-state.ts'
 import { noInterleavedWrites } from './no-interleaved-writes.ts'
 import { schedulerVerdict } from './scheduler-verdict.ts'
@@ -13,6 +14,7 @@ import { witness } from './witness.ts'
 
 export const CHECKERS: Checker[] = [
   schedulerVerdict,
+  connectionOrder,
   noInterleavedWrites,
   leaseReleased,
   noInternalErrors,

@@ -32,6 +32,14 @@ export const schedulerVerdict: Checker = {
           ),
         ]
       }
+      case 'overlap':
+        return [
+          violation(
+            'connection-order',
+            `a second command of client #${outcome.client} reached '${outcome.site}' while its first was ${outcome.state}: one connection ran two commands at once`,
+            { clients: [outcome.client] },
+          ),
+        ]
       case 'livelock':
         return [violation('livelock', `no end after ${outcome.steps} scheduling steps (livelock or starvation)`)]
       case 'error': {

@@ -4,6 +4,7 @@
  * by adding entries to `CHECKERS` in ./index.ts.
  */
 import type { Engine } from '../../src/engine/engine.ts'
+import type { ConnectionBreach } from '../connections.ts'
 import type { Access, HistoryOperation, ServerCall, Span, TimerEvent } from '../recorder.ts'
 import type { Outcome } from '../scheduler.ts'
 import type { Scenario } from '../workloads.ts'
@@ -17,6 +18,7 @@ export type ViolationKind =
   | 'witness-mismatch'
   | 'nondeterminism'
   | 'sim-error'
+  | 'connection-order'
   | (string & {})
 
 export interface Violation {
@@ -55,6 +57,8 @@ export interface RecordedRun {
    * others through): it belongs to no point of a serial order, so the witness cannot replay the run.
    */
   readonly ranInsideBusyScript?: boolean
+  /** Pipelining connections that ran a command out of order, overlapped two, or misdelivered a reply. */
+  readonly connectionBreaches?: readonly ConnectionBreach[]
 }
 
 export interface Checker {

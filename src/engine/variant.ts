@@ -68,6 +68,13 @@ export interface ExecutorVariant {
    * as from redis.call, ending the script that meant to carry on.
    */
   readonly pcallReturnsReplyErrors: boolean
+  /**
+   * A connection runs its commands one at a time, in the order they arrived: one blocked on keys (BLPOP & co.) holds
+   * up everything pipelined behind it until it is served or times out, as in Redis. False
+   * (`pipeline-overtakes-blocked`): bytes arriving while a command is blocked start the next command at once, so it
+   * runs, and replies, ahead of the blocked one.
+   */
+  readonly connectionWaitsForBlocked: boolean
 }
 
 /** The executor as it must be; the default everywhere. */
@@ -85,10 +92,11 @@ export const CORRECT_EXECUTOR: ExecutorVariant = Object.freeze({
   execRunsPastErrors: true,
   expiryTouchesWatch: true,
   pcallReturnsReplyErrors: true,
+  connectionWaitsForBlocked: true,
 })
 
 /** The script commands a variant's script flags apply to (lower-case command names). */
-const SCRIPT_COMMANDS = new Set(['eval', 'eval_ro', 'evalsha', 'evalsha_ro'])
+const SCRIPT_COMMANDS = new Set(['eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro'])
 const EVALSHA_COMMANDS = new Set(['evalsha', 'evalsha_ro'])
 
 export function isScriptCommand(name: string): boolean {

@@ -35,7 +35,9 @@ export class LocalConnection {
   send(argv: Buffer[]): Promise<Reply> {
     if (this.client.closed) return Promise.reject(new Error('connection closed'))
     const client = this.client
-    const run = () => this.engine.executor.execute(client, argv)
+    // A command still queued when the connection closes is dropped, as a closed socket's unread input is.
+    const run = () =>
+      client.closed ? Promise.reject(new Error('connection closed')) : this.engine.executor.execute(client, argv)
     // Nothing in flight: start now, with no extra microtask hop. Otherwise queue behind the previous command.
     // (execute answers synchronously when nothing waited; this API always hands out a promise.)
     client.commandsInFlight++

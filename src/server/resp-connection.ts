@@ -17,7 +17,6 @@
  * Closing: CLIENT KILL and the idle timeout close the socket through `client.closeConnection`. When the connection
  *   ends, its buffers go with it, and after a very large request the process is asked to give memory back.
  */
-import type { Socket } from 'node:net'
 import type { Client } from '../engine/client.ts'
 import { reportClientBuffers } from '../engine/client-memory.ts'
 import type { Engine } from '../engine/engine.ts'
@@ -60,6 +59,42 @@ function flushAll(): void {
   pendingFlush.clear()
 }
 
+/**
+ * What a connection needs of its byte stream. A `net.Socket` is one; the simulator passes an in-memory wire whose
+ * deliveries its scheduler orders, so that this same class (parser, ordering, batching, closing) runs under it.
+ */
+export interface ByteStream {
+  readonly remoteAddress?: string
+  readonly remotePort?: number
+  readonly localAddress?: string
+  readonly localPort?: number
+  readonly writableNeedDrain: boolean
+  readonly writableLength: number
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown
+  on(event: 'drain' | 'end' | 'close', listener: () => void): unknown
+  on(event: 'error', listener: (err: Error) => void): unknown
+  write(chunk: Buffer): unknown
+  pause(): unknown
+  resume(): unknown
+  setNoDelay(noDelay: boolean): unknown
+  setTimeout(ms: number, onTimeout: () => void): unknown
+  end(callback: () => void): unknown
+  destroy(): unknown
+}
+
+export interface RespConnectionOptions {
+  /**
+   * Write each reply as soon as it is produced instead of once per event-loop turn. The simulator's turns are its own
+   * scheduling decisions, not the event loop's, so it takes replies at once.
+   */
+  writeAtOnce?: boolean
+  /**
+   * Called whenever the connection has run every complete command it received and waits for more bytes: the
+   * simulator's cue that this connection's actor has nothing to run until the next delivery.
+   */
+  awaitingInput?: () => void
+}
+
 /** Counters of one connection's traffic (tests read them to check batching; CLIENT LIST could too). */
 export interface ConnectionStats {
   /** 'data' events received. */
@@ -92,8 +127,9 @@ export class RespConnection {
 
   constructor(
     private readonly engine: Engine,
-    private readonly socket: Socket,
+    private readonly socket: ByteStream,
     private readonly onClose: (conn: RespConnection) => void,
+    private readonly options: RespConnectionOptions = {},
   ) {
     const addr = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
     const laddr = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`
@@ -149,6 +185,11 @@ export class RespConnection {
     }
     if (this.pumping) {
       if (this.parser.buffered > MAX_QUERY_BYTES) this.pauseReading()
+      // The pipeline-overtakes-blocked mutant: a command blocked on keys no longer holds up the ones behind it.
+      if (!this.engine.variant.connectionWaitsForBlocked && this.engine.blocking.isBlocked(this.client)) {
+        this.pumping = false
+        void this.pump()
+      }
       return
     }
     void this.pump()
@@ -245,6 +286,7 @@ export class RespConnection {
         return
       }
       this.resumeReading()
+      this.options.awaitingInput?.()
     } catch (err) {
       this.engine.log('warning', `connection ${this.client.name} failed: ${(err as Error)?.stack ?? err}`)
       this.destroy()
@@ -254,6 +296,10 @@ export class RespConnection {
   }
 
   private scheduleFlush(): void {
+    if (this.options.writeAtOnce) {
+      this.flush()
+      return
+    }
     if (this.flushPending) return
     this.flushPending = true
     pendingFlush.add(this)

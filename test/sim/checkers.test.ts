@@ -127,6 +127,7 @@ describe('mutants', () => {
       'pcall-raises-reply-errors',
       'serve-left-waiter',
       'handoff-overtaken',
+      'pipeline-overtakes-blocked',
     ])
     expect(variantNamed(undefined).name).toBe('correct')
     expect(new Engine({ logger: () => {} }).variant.name).toBe('correct')

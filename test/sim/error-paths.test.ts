@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import type { HistoryReply } from '../../sim/linearizability/history.ts'
 import { DEFAULT_CONFIG, replayExecution, runSeed } from '../../sim/run.ts'
 
-const SEEDS = 40
+const SEEDS = 60
 
 type Reached =
   | 'wrongtype in a script'
