@@ -127,7 +127,8 @@ export interface DecodeOptions {
 
 /** Parses a whole RDB file (versions 1 to 10), throwing RdbError with Redis's reason when it is unreadable. */
 export function decodeSnapshot(file: Buffer, options: DecodeOptions): Snapshot {
-  if (file.length < 9 || file.toString('latin1', 0, 5) !== 'REDIS') {
+  if (file.length < 9) throw new RdbError('Unexpected EOF reading RDB file', 'eof')
+  if (file.toString('latin1', 0, 5) !== 'REDIS') {
     throw new RdbError('Wrong signature trying to load DB from file')
   }
   const versionText = file.toString('latin1', 5, 9)

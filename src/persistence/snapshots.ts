@@ -264,11 +264,20 @@ export class Snapshots {
 
 /** The lines redis-server logs before exiting on a file it cannot load (rdbLoad's failure paths). */
 function logLoadFailure(engine: Engine, err: RdbError): void {
-  if (err.kind === 'eof') {
-    engine.log('warning', 'Short read or OOM loading DB. Unrecoverable error, aborting now.')
+  const header = err.message.startsWith('Wrong signature') || err.message.startsWith("Can't handle")
+  if (header || err.kind === 'unsupported') {
+    engine.log('warning', err.message)
+    engine.log('warning', 'Fatal error loading the DB: Invalid argument. Exiting.')
+    return
   }
-  engine.log('warning', `Internal error in RDB reading: ${err.message}`)
-  engine.log('warning', 'Fatal error loading the DB: Invalid argument. Exiting.')
+  if (err.kind === 'eof') engine.log('warning', 'Short read or OOM loading DB. Unrecoverable error, aborting now.')
+  const checksum = err.message.startsWith('Wrong RDB checksum')
+  if (checksum) engine.log('warning', err.message)
+  engine.log(
+    'warning',
+    `Internal error in RDB reading offset 0, function at rdb.c -> ${checksum ? 'RDB CRC error' : err.message}`,
+  )
+  engine.log('warning', 'Terminating server after rdb file reading failure.')
 }
 
 /** The `save` parameter's pairs: [seconds, changes]. */
