@@ -61,6 +61,39 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
   }
 
   /**
+   * FCALL / FCALL_RO of a workload library's function (sim/function-library.ts): the function is the fixture script
+   * of the same name, so it is that script's specification. The library is loaded in setup and never changes, and the
+   * workloads call only functions that may write through FCALL (FCALL_RO of them is an error).
+   */
+  const asFunctionCall = (argv: readonly string[]): Action | undefined => {
+    const name = argv[0]?.toUpperCase()
+    if (name === 'FUNCTION') return functionLoad(argv)
+    if (name !== 'FCALL' && name !== 'FCALL_RO') return undefined
+    if (argv.length < 3) return () => ({ error: ModelErrors.arity(name.toLowerCase()).message })
+    const spec = lookup(argv[1].toLowerCase())
+    if (spec === undefined) return () => ({ error: 'ERR Function not found' })
+    const count = Number(argv[2])
+    if (!Number.isInteger(count) || count < 0 || count > argv.length - 3) {
+      return () => ({ error: 'ERR Bad number of keys provided' })
+    }
+    if (name === 'FCALL_RO')
+      return () => ({ error: 'ERR Can not execute a script with write flag using *_ro command.' })
+    return compileScript(spec.name, argv.slice(3, 3 + count), argv.slice(3 + count))
+  }
+
+  /**
+   * FUNCTION LOAD [REPLACE] code, as workload setups send it: functions live outside the keyspace, so it only answers
+   * the library's name (from the code's `#!lua name=...` line). No other FUNCTION subcommand is modelled.
+   */
+  const functionLoad = (argv: readonly string[]): Action => {
+    const sub = argv[1]?.toUpperCase()
+    if (sub !== 'LOAD' || argv.length < 3) throw new Error(`model: FUNCTION ${sub ?? ''} is not modelled`)
+    const library = /^#!lua name=(\w+)\n/.exec(argv[argv.length - 1])?.[1]
+    if (library === undefined) throw new Error('model: FUNCTION LOAD of code without a `#!lua name=` line')
+    return () => library
+  }
+
+  /**
    * An operation compiled once into what it does to a draft: the search steps the same inputs over and over, so
    * resolving command and script specs (and checking arity) happens once per input object, not once per step.
    */
@@ -106,6 +139,8 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
     if (isWatch(argv[0])) return (db) => watch(db, argv, client)
     const script = asScript(argv)
     if (script !== undefined) return compileScript(script.script, script.keys, script.args)
+    const fcall = asFunctionCall(argv)
+    if (fcall !== undefined) return fcall
     const spec = commandSpec(argv)
     if (spec.arity > 0 ? argv.length !== spec.arity : argv.length < -spec.arity) {
       const message = ModelErrors.arity(spec.name).message
@@ -175,6 +210,12 @@ export function redisModel(options: RedisModelOptions = {}): RedisModel {
     if (isWatch(input.argv[0])) return input.argv.slice(1)
     const script = asScript(input.argv)
     if (script !== undefined) return script.keys
+    const name = input.argv[0]?.toUpperCase()
+    if (name === 'FUNCTION') return []
+    if (name === 'FCALL' || name === 'FCALL_RO') {
+      const count = Number(input.argv[2])
+      return Number.isInteger(count) && count >= 0 ? input.argv.slice(3, 3 + count) : []
+    }
     return commandKeys(input.argv).filter((key) => key !== undefined)
   }
 
