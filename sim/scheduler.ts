@@ -154,6 +154,8 @@ export class Scheduler {
   private readonly order: SimActor[] = []
   private running = 0
   private unfinished = 0
+  /** Actors fed by a wire (deliveries are choices only when there are some). */
+  private wired = 0
   private stopped = false
   private previous = -1
   private readonly enabled: number[] = []
@@ -180,6 +182,7 @@ export class Scheduler {
     if (fedByWire) {
       actor.state = ActorState.Idle
       actor.fedByWire = true
+      this.wired++
     }
     this.running++
     this.unfinished++
@@ -322,7 +325,7 @@ export class Scheduler {
       }
       const clients = count
       const wire = options.wire
-      if (wire) {
+      if (wire && this.wired > 0) {
         for (const actor of this.order) {
           if (actor.fedByWire && actor.state !== ActorState.Finished && wire.pending(actor)) {
             enabled[count++] = -(actor.id + DELIVERY)
