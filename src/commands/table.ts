@@ -4,6 +4,7 @@
  */
 import { ReplyError } from '../protocol/reply.ts'
 import { connectionCommands } from './connection.ts'
+import { dumpRestoreCommands } from './dump-restore.ts'
 import { functionCommands } from './functions.ts'
 import { geoCommands } from './geo.ts'
 import { hashCommands } from './hashes.ts'
@@ -27,6 +28,7 @@ import { zsetCommands } from './zsets.ts'
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...stringCommands,
   ...keyCommands,
+  ...dumpRestoreCommands,
   ...connectionCommands,
   ...serverCommands,
   ...transactionCommands,

@@ -221,4 +221,97 @@ describe.skipIf(!available)('persistence against redis-server', () => {
       }
     })
   }
+
+  for (const [name, settings] of Object.entries(ENCODING_SETTINGS)) {
+    it(`DUMP payloads restore both ways (${name} encodings)`, async () => {
+      const redis = await startRedisIn(tempDir(), ['save', '', ...settings])
+      try {
+        const t = realTimeEngine(settings)
+        const keys = await populate((...args) => redis.client.call(...args))
+        await populate((...args) => t.resp(...args))
+        for (const [key] of keys) {
+          // redis-server's payload into redsim, under another name; then redsim's payload back into redis-server.
+          const theirs = bulk(await redis.client.call('DUMP', key))
+          expect(await t.resp('RESTORE', `from-redis:${key}`, '0', theirs)).toBe('+OK\r\n')
+          const ours = bulk(await t.resp('DUMP', key))
+          expect(await redis.client.call('RESTORE', `from-redsim:${key}`, '0', ours)).toBe('+OK\r\n')
+        }
+        for (const [key, kind] of keys) {
+          for (const command of reads(key, kind)) {
+            const original = normalize(command, await redis.client.call(...command))
+            const restoredHere = normalize(command, await t.resp(...swapKey(command, `from-redis:${key}`)))
+            const restoredThere = normalize(command, await redis.client.call(...swapKey(command, `from-redsim:${key}`)))
+            // TYPE and contents must match the original; OBJECT ENCODING is the one RESTORE gives in Redis.
+            if (command[0] !== 'OBJECT') expect(restoredHere, `${command.join(' ')} (from redis)`).toBe(original)
+            expect(restoredHere, `${command.join(' ')} (restored here vs there)`).toBe(restoredThere)
+          }
+        }
+      } finally {
+        await redis.stop()
+      }
+    })
+  }
+
+  it('RESTORE options and errors answer as redis-server does', async () => {
+    const redis = await startRedisIn(tempDir(), ['save', ''])
+    try {
+      const t = realTimeEngine([])
+      await redis.client.call('SET', 'src', 'value')
+      const payload = bulk(await redis.client.call('DUMP', 'src'))
+      const corrupt = Buffer.from(payload)
+      corrupt[2] ^= 0xff
+      const badBody = Buffer.from(payload.subarray(0, 1))
+      const future = Buffer.from(payload)
+      future[future.length - 10] = 11
+      const cases: Arg[][] = [
+        ['RESTORE', 'k', '0', payload],
+        ['RESTORE', 'k', '0', payload],
+        ['RESTORE', 'k', '0', payload, 'REPLACE'],
+        ['RESTORE', 'k2', '-1', payload],
+        ['RESTORE', 'k2', 'x', payload],
+        ['RESTORE', 'k2', '0', corrupt],
+        ['RESTORE', 'k2', '0', badBody],
+        ['RESTORE', 'k2', '0', future],
+        ['RESTORE', 'k2', '0', 'short'],
+        ['RESTORE', 'k2', '0', payload, 'BOGUS'],
+        ['RESTORE', 'k2', '0', payload, 'IDLETIME', '-1'],
+        ['RESTORE', 'k2', '0', payload, 'IDLETIME', 'x'],
+        ['RESTORE', 'k2', '0', payload, 'FREQ', '256'],
+        ['RESTORE', 'k2', '0', payload, 'IDLETIME', '10', 'FREQ', '5'],
+        ['RESTORE', 'k2', '0', payload, 'IDLETIME'],
+        ['RESTORE', 'k3', '5000', payload, 'IDLETIME', '100'],
+        ['OBJECT', 'IDLETIME', 'k3'],
+        ['RESTORE', 'k4', '1', payload, 'ABSTTL'],
+        ['EXISTS', 'k4'],
+        ['RESTORE', 'k', '1', payload, 'ABSTTL', 'REPLACE'],
+        ['EXISTS', 'k'],
+        ['DUMP', 'missing'],
+        ['RESTORE', 'k5', String(Date.now() + 100_000), payload, 'ABSTTL'],
+        ['GET', 'k5'],
+      ]
+      for (const command of cases) {
+        const theirs = await redis.client.call(...command)
+        const ours = await t.resp(...command)
+        expect(ours, command.map(String).join(' ').slice(0, 80)).toBe(theirs)
+      }
+      const theirTtl = Number((await redis.client.call('PTTL', 'k3')).slice(1, -2))
+      const ourTtl = Number((await t.resp('PTTL', 'k3')).slice(1, -2))
+      expect(Math.abs(theirTtl - ourTtl)).toBeLessThan(3000)
+    } finally {
+      await redis.stop()
+    }
+  })
 })
+
+/** The bytes of a bulk string reply. */
+function bulk(reply: string): Buffer {
+  const lineEnd = reply.indexOf('\r\n')
+  const length = Number(reply.slice(1, lineEnd))
+  return Buffer.from(reply.slice(lineEnd + 2, lineEnd + 2 + length), 'latin1')
+}
+
+function swapKey(command: Arg[], key: string): Arg[] {
+  return command.map((arg, i) =>
+    (i === command.length - 1 && command[0] === 'OBJECT') || (i === 1 && command[0] !== 'OBJECT') ? key : arg,
+  )
+}
