@@ -15,6 +15,7 @@ import { memoryCommands } from './memory.ts'
 import { scriptingCommands } from './scripting.ts'
 import { serverCommands } from './server.ts'
 import { setCommands } from './sets.ts'
+import { streamCommands } from './streams.ts'
 import { stringCommands } from './strings.ts'
 import { transactionCommands } from './transactions.ts'
 import { bitmapCommands } from './bitmaps.ts'
@@ -40,6 +41,7 @@ export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...setCommands,
   ...zsetCommands,
   ...geoCommands,
+  ...streamCommands,
   ...objectCommands,
   ...memoryCommands,
   ...bitmapCommands,
