@@ -373,7 +373,7 @@ function parseRead(ctx: CommandContext, groupForm: boolean): ReadArgs {
       if (n % 2 !== 0) {
         const symbol = groupForm ? '>' : '$'
         throw new ReplyError(
-          `ERR Unbalanced '${groupForm ? 'xreadgroup' : 'xread'}' list of streams: for each stream key an ID or '${symbol}' must be specified.`,
+          `ERR Unbalanced ${groupForm ? 'XREADGROUP' : 'XREAD'} list of streams: for each stream key an ID or '${symbol}' must be specified.`,
         )
       }
       args.streamsCount = n / 2

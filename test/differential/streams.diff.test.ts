@@ -1,0 +1,83 @@
+/**
+ * Stream commands against redis-server 7.0.15: generated sequences (RESP2 and RESP3, MULTI/EXEC and key commands
+ * mixed in) and blocking episodes must get byte-identical replies, times Redis reports in milliseconds aside.
+ * REDSIM_DIFF_RUNS sets the number of sequences (default 100); DIFF_SEED replays a reported seed.
+ */
+import fc from 'fast-check'
+import { it } from 'vitest'
+import { eitherProtocol, sequenceOf } from './generators/common.ts'
+import { resetThresholds } from './generators/object.ts'
+import { streamBlockingEpisode, streamCommands, streamTimes } from './generators/streams.ts'
+import { describeDifferential, differentialCases } from './harness.ts'
+
+const runs = Number(process.env.REDSIM_DIFF_RUNS ?? 100)
+const seed = process.env.DIFF_SEED === undefined ? undefined : Number(process.env.DIFF_SEED)
+
+describeDifferential('differential: stream commands', (pair) => {
+  differentialCases(pair, {
+    'blocked XREAD served by XADD, FIFO, in MULTI and with $': [
+      'XADD s 1-1 a 1',
+      { args: ['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], client: 1, awaitBlocked: true },
+      { args: ['XREAD', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 'nokey', 's', '$', '0'], client: 2, awaitBlocked: true },
+      'MULTI',
+      'XADD s 2-1 b 2',
+      'XADD s 3-1 c 3',
+      'EXEC',
+      { collectBlocked: true, client: 1 },
+      { collectBlocked: true, client: 2 },
+      'XREAD BLOCK 10 STREAMS s 0',
+      'MULTI',
+      'XREAD BLOCK 0 STREAMS s $',
+      'EXEC',
+    ],
+    'blocked XREADGROUP: served with >, NOACK, group destroyed': [
+      'XGROUP CREATE s g $ MKSTREAM',
+      { args: ['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>'], client: 1, awaitBlocked: true },
+      {
+        args: ['XREADGROUP', 'GROUP', 'g', 'bob', 'NOACK', 'BLOCK', '0', 'STREAMS', 's', '>'],
+        client: 2,
+        awaitBlocked: true,
+      },
+      'XADD s 1-1 a 1',
+      { collectBlocked: true, client: 1 },
+      'XADD s 2-1 b 2',
+      { collectBlocked: true, client: 2 },
+      { args: ['XPENDING', 's', 'g'], normalize: streamTimes },
+      { args: ['XREADGROUP', 'GROUP', 'g', 'carol', 'BLOCK', '0', 'STREAMS', 's', '>'], client: 1, awaitBlocked: true },
+      'XGROUP DESTROY s g',
+      { collectBlocked: true, client: 1 },
+      { args: ['XINFO', 'GROUPS', 's'] },
+    ],
+    'XREAD BLOCK arguments': [
+      'XADD s 1-1 a 1',
+      'XREAD BLOCK x STREAMS s 0',
+      'XREAD BLOCK -1 STREAMS s 0',
+      'XREAD BLOCK 0 STREAMS s',
+      'XREAD BLOCK 0 COUNT 1 STREAMS s 0',
+      "EVAL \"return redis.pcall('XREAD','BLOCK','0','STREAMS','s','$')\" 0",
+      "EVAL \"return redis.pcall('XREAD','STREAMS','s','0')\" 0",
+    ],
+  })
+
+  it(`redsim and redis-server agree on ${runs} generated stream sequences`, async () => {
+    const sequences = eitherProtocol(sequenceOf(streamCommands, { prefix: resetThresholds }))
+    await fc.assert(
+      fc.asyncProperty(sequences, async (steps) => {
+        await pair().expectSame(steps)
+      }),
+      { numRuns: runs, seed, endOnFailure: false },
+    )
+  }, 600_000)
+
+  it(`redsim and redis-server agree on ${runs} blocking stream episodes`, async () => {
+    const sequences = eitherProtocol(
+      sequenceOf(streamCommands, { prefix: resetThresholds, maxLength: 12, episodes: streamBlockingEpisode }),
+    )
+    await fc.assert(
+      fc.asyncProperty(sequences, async (steps) => {
+        await pair().expectSame(steps)
+      }),
+      { numRuns: runs, seed, endOnFailure: false },
+    )
+  }, 600_000)
+})
