@@ -9,6 +9,7 @@ import { aclCategories, commandDocsReply, commandInfoReply } from './command-inf
 import { commandHasKeys, fallbackKeyFlags, keyFlagsByPosition } from './key-specs.ts'
 import type { CommandTable } from './table.ts'
 import { type CommandContext, type CommandSpec, command, fullName, keyPositions } from './types.ts'
+import { monitorCommand } from './monitor.ts'
 
 /** `get` or `config|get` (any case) to its spec; undefined when either part is unknown. */
 export function lookupByFullName(table: CommandTable, name: string): CommandSpec | undefined {
@@ -171,4 +172,5 @@ export const introspectionCommands: CommandSpec[] = [
       command('help', 2, FLAGS, null, CATEGORIES, commandHelp),
     ],
   }),
+  monitorCommand,
 ]

@@ -22,6 +22,7 @@ import type { CommandTable } from '../commands/table.ts'
 import { unwatchAll } from '../keyspace/watch.ts'
 import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
 import { BLOCKED } from './blocking.ts'
+import { feedMonitorsAfter, feedMonitorsBefore } from './monitors.ts'
 import type { Client } from './client.ts'
 import type { Engine } from './engine.ts'
 import type { Lease } from './lock.ts'
@@ -326,6 +327,7 @@ export class Executor {
     }
     const frame = engine.pushFrame(client, spec, argv, script)
     const started = startedAt ?? engine.clock.now()
+    feedMonitorsBefore(engine, client, spec, origin, script?.db ?? client.db, argv)
     let result: Reply | Promise<Reply>
     try {
       const ctx = new Context(engine, client, argv, lease, spec, origin, script)
@@ -345,22 +347,30 @@ export class Executor {
       }
     } catch (err) {
       engine.popFrame(frame)
-      return this.completed(stats, started, err instanceof ReplyError ? err : engine.internalError(err, name))
+      return this.monitored(
+        client,
+        spec,
+        origin,
+        script,
+        argv,
+        this.completed(stats, started, err instanceof ReplyError ? err : engine.internalError(err, name)),
+      )
     }
     if (result instanceof Promise) {
       return result.then(
         (reply) => {
           engine.popFrame(frame)
-          return this.completed(stats, started, reply)
+          return this.monitored(client, spec, origin, script, argv, this.completed(stats, started, reply))
         },
         (err: unknown) => {
           engine.popFrame(frame)
-          return this.completed(stats, started, err instanceof ReplyError ? err : engine.internalError(err, name))
+          const error = err instanceof ReplyError ? err : engine.internalError(err, name)
+          return this.monitored(client, spec, origin, script, argv, this.completed(stats, started, error))
         },
       )
     }
     engine.popFrame(frame)
-    return this.completed(stats, started, result)
+    return this.monitored(client, spec, origin, script, argv, this.completed(stats, started, result))
   }
 
   private async runWithOwnLease(
@@ -376,6 +386,19 @@ export class Executor {
     } finally {
       own.release()
     }
+  }
+
+  /** MONITOR's line for a command that ran; a command that blocked is shown once served (it comes back here). */
+  private monitored(
+    client: Client,
+    spec: CommandSpec,
+    origin: CommandOrigin,
+    script: ScriptFrame | null,
+    argv: Buffer[],
+    reply: Reply,
+  ): Reply {
+    if (reply !== BLOCKED) feedMonitorsAfter(this.engine, client, spec, origin, script?.db ?? client.db, argv)
+    return reply
   }
 
   /** Bookkeeping after a handler ran: INFO commandstats and errorstats. */
