@@ -267,6 +267,12 @@ const cases: Record<string, StepInput[]> = {
     'FCALL p 0',
     'EXISTS x',
   ],
+  'COMMAND introspection of FCALL and FUNCTION': [
+    'COMMAND GETKEYS FCALL f 2 a b c',
+    'COMMAND GETKEYS FCALL_RO f 0 a',
+    'COMMAND INFO fcall fcall_ro',
+    'COMMAND INFO function|load function|kill function|stats function|restore',
+  ],
   'HELP, KILL and STATS when idle': [
     'FUNCTION HELP',
     'FUNCTION KILL',
