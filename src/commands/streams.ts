@@ -7,7 +7,6 @@
  * the key existed (the list commands only wake readers of empty keys, a stream's readers wait on existing keys);
  * blocked XREAD / XREADGROUP are served like BLPOP, under the lease of the command that added, FIFO per key.
  */
-import { parseBlockingTimeout } from '../engine/blocking.ts'
 import {
   type ConsumerGroup,
   MAX_STREAM_ID,
