@@ -157,6 +157,9 @@ export function renderUserReport(report: UserSimulationReport): string {
   const rows = report.trace
     .map((step) => {
       const left = `<td class="n">${step.step}</td><td class="n">${step.t} ms</td><td>${esc(step.phase)}</td>`
+      if (step.kind === 'slice') {
+        return `<tr class="timer">${left}<td colspan="${conns.length}">… a long script goes on past a slice boundary</td></tr>`
+      }
       if (step.kind === 'timer') {
         return `<tr class="timer">${left}<td colspan="${conns.length}">⏱ virtual time moves to ${step.t} ms; due timers run</td></tr>`
       }

@@ -21,6 +21,8 @@ import { createHash } from 'node:crypto'
 import type { Socket } from 'node:net'
 import { Engine } from '../../src/engine/engine.ts'
 import type { Logger } from '../../src/engine/logger.ts'
+import type { SchedulingSeam } from '../../src/engine/seam.ts'
+import type { ExecutorVariant } from '../../src/engine/variant.ts'
 import { seededRandom } from '../../src/engine/random.ts'
 import { ProtocolError, RespParser } from '../../src/protocol/resp-parser.ts'
 import { RespConnection } from '../../src/server/resp-connection.ts'
@@ -30,7 +32,9 @@ import type { StepView, Strategy } from '../strategies/strategy.ts'
 import { ClientFactory, type ClientLibrary, type OpenClient } from './client-libraries.ts'
 import { type Direction, type SimLink, SimNetwork, type SimSocket } from './network.ts'
 import { type OperationRecord, OperationRecorder, type UserOperation } from './operations.ts'
+import { Recorder } from '../recorder.ts'
 import { installSeededCrypto } from './seeded-crypto.ts'
+import { checkServer } from './server-checks.ts'
 import { type ServerView, serverView } from './server-view.ts'
 import { settleMicrotasks, VirtualTime } from './virtual-time.ts'
 
@@ -78,6 +82,8 @@ export interface RunOptions<R = any> {
   model?: Model<unknown, UserOperation, unknown>
   /** Faults during the clients phase (default none). */
   faults?: UserFaults
+  /** The executor: a deliberately broken one from sim/mutants.ts, to prove the built-in checks see its bugs. */
+  variant?: ExecutorVariant
 }
 
 /**
@@ -117,7 +123,7 @@ export interface StepRecord {
   /** Virtual ms since the run started. */
   t: number
   phase: Phase
-  kind: 'send' | 'reply' | 'close' | 'timer' | 'disconnect' | 'stall'
+  kind: 'send' | 'reply' | 'close' | 'timer' | 'disconnect' | 'stall' | 'slice'
   /** Connection id (0 for the timer). */
   conn: number
   /** How many events were enabled. */
@@ -137,6 +143,8 @@ export type FailureKind =
   | 'setup-error'
   | 'stuck'
   | 'step-limit'
+  | 'interleaved-access'
+  | 'leaked-lease'
 
 export interface RunResult {
   seed: number
@@ -160,6 +168,8 @@ export interface RunResult {
 }
 
 const TIMER_ID = 0
+/** Event id of "the script paused at a slice boundary goes on" (id 1 belongs to no connection: links start at 1). */
+const SLICE_ID = 1
 const silent: Logger = () => {}
 /**
  * Chance, at each step of the clients phase while disconnects remain, that one client connection is cut. Drawn from
@@ -211,20 +221,38 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
     return until !== undefined && time.now < until
   }
   const operations = new OperationRecorder(() => steps)
+  // Everything the server does, for the built-in checks (server-checks.ts).
+  const recorder = new Recorder()
+  /** Scripts paused at a slice boundary, oldest first: resolving one lets it go on. */
+  const slices: Array<() => void> = []
+  /** Engine client id -> the link its RespConnection serves. */
+  const linkOfClient = new Map<number, number>()
 
   try {
+    const seam: SchedulingSeam = {
+      // A script reaching a slice boundary of its instruction count pauses there until the scheduler lets it go on
+      // (a decision like a delivery), so other packets can arrive while a long script runs, as on the TCP server.
+      point: (site) => (site === 'busy-slice' ? new Promise<void>((resolve) => slices.push(resolve)) : undefined),
+      ignoresDetail: true,
+      recorder,
+    }
     const engine = new Engine({
       clock: time.engineClock,
       random: seededRandom(`${seed}:engine`),
       logger: silent,
       config: options.serverConfig,
+      seam,
+      variant: options.variant,
     })
+    recorder.engine = engine
     // A busy script lets others run between slices on the (virtual) event loop, as on the TCP server.
     engine.yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
     // Blocking-command timeouts on the virtual clock: the TCP server's driver, given fake timers.
     stopTimers = driveTimersInRealTime(engine)
     const network = new SimNetwork((link) => {
-      servers.push(new RespConnection(engine, link.server as unknown as Socket, () => {}))
+      const server = new RespConnection(engine, link.server as unknown as Socket, () => {})
+      servers.push(server)
+      linkOfClient.set(server.client.id, link.id)
     })
     factory = new ClientFactory(
       options.clientLibrary,
@@ -272,7 +300,15 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
         hash.update(`T${time.now - before};`)
         record.t = time.elapsed
         // Active expiry, as the server's cron runs it when time passes; a no-op while a script or EXEC holds the lock.
-        if (time.now > before) engine.runCron()
+        if (time.now > before) {
+          recorder.beginTimer()
+          engine.runCron()
+          recorder.endTimer()
+        }
+      } else if (id === SLICE_ID) {
+        record.kind = 'slice'
+        hash.update('L;')
+        slices.shift()!()
       } else {
         const link = network.links[(id >> 1) - 1]
         const direction: Direction = (id & 1) === 0 ? 'to-server' : 'to-client'
@@ -393,6 +429,7 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
           if (link.pending('to-client')) enabled.push(eventId(link.id, 'to-client'))
         }
         if (time.pending > 0) enabled.push(TIMER_ID)
+        if (slices.length > 0) enabled.push(SLICE_ID)
         if (enabled.length === 0) {
           return {
             kind: 'stuck',
@@ -454,6 +491,12 @@ export async function runOnce<R>(options: RunOptions<R>, seed: number, strategy:
           .map((o, i) => (o.status === 'rejected' ? `client ${i + 1} threw: ${describe(o.reason)}` : null))
           .filter((m) => m !== null)
         return errors.length > 0 ? { kind: 'client-error', message: errors.join('; ') } : null
+      })
+    }
+    if (!failure) {
+      failure = checkServer(engine, recorder, (id) => {
+        const link = linkOfClient.get(id)
+        return link === undefined ? undefined : connections[link]
       })
     }
     if (!failure && options.model) {
