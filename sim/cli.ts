@@ -16,7 +16,14 @@ import { writeShrunkReport } from './shrink-report.ts'
 import { STRATEGY_NAMES, type StrategyName } from './strategies/strategy.ts'
 import { combineHashes } from './trace-hash.ts'
 import { runBatch, type SeedSummary, defaultWorkers } from './workers.ts'
-import { WorkloadError, workloads } from './workloads.ts'
+import {
+  checkScriptsDir,
+  isWorkloadPath,
+  loadWorkloadFile,
+  USER_SCRIPTS_ENV,
+  WorkloadError,
+  workloads,
+} from './workloads.ts'
 
 export interface CliIO {
   out(text: string): void
@@ -50,7 +57,9 @@ Runs the real redsim executor with simulated clients under a seeded scheduler an
   --clients C            simulated clients (default: drawn from the seed)
   --ops O                operations per client (default: drawn from the seed)
   --keys K               keys per key pool (default: drawn from the seed)
-  --workload NAME        ${[...workloads().keys()].join(' | ')} (default swarm)
+  --workload NAME|FILE   ${[...workloads().keys()].join(' | ')} (default swarm), or a recipe file of
+                         your own (a path, e.g. ./my-workload.json; the format of fixtures/workloads/*.json)
+  --scripts DIR          a directory of your own .lua scripts that --workload may name (by file name)
   --faults on|off        planned disconnects (default on, at a rate drawn from the seed)
   --mutant NAME          run a deliberately broken executor: ${MUTANT_NAMES.join(' | ')}
   --replay FILE          re-run a race report exactly (same trace hash); exits 1 when the violation reproduces
@@ -113,6 +122,7 @@ function parse(args: string[]): CliOptions | 'help' {
         ops: { type: 'string' },
         keys: { type: 'string' },
         workload: { type: 'string' },
+        scripts: { type: 'string' },
         faults: { type: 'string' },
         mutant: { type: 'string' },
         replay: { type: 'string' },
@@ -138,8 +148,26 @@ function parse(args: string[]): CliOptions | 'help' {
   if (depth === 0 && (strategy === 'pct' || strategy === 'portfolio')) {
     throw new UsageError('--depth must be at least 1 for PCT (d=1 means no priority change)')
   }
-  const workload = str('workload') ?? DEFAULT_CONFIG.workload
-  if (!workloads().has(workload)) {
+  const scripts = str('scripts')
+  if (scripts !== undefined) {
+    try {
+      checkScriptsDir(scripts)
+    } catch (err) {
+      throw new UsageError((err as Error).message)
+    }
+    // Read by sim/workloads.ts here and in every worker thread (which copies the environment when it starts).
+    process.env[USER_SCRIPTS_ENV] = resolve(scripts)
+  }
+  let workload = str('workload') ?? DEFAULT_CONFIG.workload
+  if (isWorkloadPath(workload)) {
+    try {
+      loadWorkloadFile(workload)
+    } catch (err) {
+      throw new UsageError((err as Error).message)
+    }
+    // Absolute, so that the workers and a report's summary name the same file whatever their directory.
+    workload = resolve(workload)
+  } else if (!workloads().has(workload)) {
     throw new UsageError(`unknown --workload '${workload}' (known: ${[...workloads().keys()].join(', ')})`)
   }
   const faults = str('faults') ?? 'on'
@@ -171,6 +199,7 @@ function parse(args: string[]): CliOptions | 'help' {
       'ops',
       'keys',
       'workload',
+      'scripts',
       'faults',
       'mutant',
     ]

@@ -12,8 +12,8 @@
  * commands exist, without any change here.
  */
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { basename, delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import seedrandom from 'seedrandom'
 import { CommandTable } from '../src/commands/table.ts'
@@ -135,7 +135,73 @@ export interface FixtureScript {
 }
 
 let workloadCache: Map<string, WorkloadSpec> | null = null
+const workloadFileCache = new Map<string, WorkloadSpec>()
 let scriptCache: Map<string, FixtureScript> | null = null
+/** The user script directories the cache was filled from. */
+let scriptCacheDirs: string | undefined
+
+/**
+ * Directories of the user's own scripts (`npm run sim -- --scripts DIR`), separated by the path delimiter. An
+ * environment variable rather than a module setting, so that the simulator's worker threads, which get a copy of the
+ * environment when they start, load the same scripts.
+ */
+export const USER_SCRIPTS_ENV = 'REDSIM_SCRIPTS'
+
+/** Whether `--workload` names a file (a path) rather than a recipe of fixtures/workloads/. */
+export function isWorkloadPath(name: string): boolean {
+  return /[\\/]/.test(name) || name.endsWith('.json')
+}
+
+/**
+ * A workload recipe from a file of the user's project. Errors say what is wrong with the file in one line: missing,
+ * not JSON, or not a recipe.
+ */
+export function loadWorkloadFile(path: string): WorkloadSpec {
+  const absolute = resolve(path)
+  const cached = workloadFileCache.get(absolute)
+  if (cached) return cached
+  let text: string
+  try {
+    text = readFileSync(absolute, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new WorkloadError(
+      code === 'ENOENT' ? `workload file ${path} does not exist` : `cannot read workload file ${path}: ${code ?? err}`,
+    )
+  }
+  let spec: WorkloadSpec
+  try {
+    spec = JSON.parse(text) as WorkloadSpec
+  } catch (err) {
+    throw new WorkloadError(`workload file ${path} is not valid JSON: ${(err as Error).message}`)
+  }
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new WorkloadError(`workload file ${path} must hold one recipe object (see fixtures/workloads/)`)
+  }
+  if (typeof spec.mix !== 'object' || spec.mix === null) {
+    throw new WorkloadError(`workload file ${path} has no "mix" (the weights of command, multi, watch, script)`)
+  }
+  const known = new Set<string>(['command', 'multi', 'watch', 'script'])
+  const unknown = Object.keys(spec.mix).filter((kind) => !known.has(kind))
+  if (unknown.length > 0) {
+    throw new WorkloadError(
+      `workload file ${path}: unknown operation kind '${unknown[0]}' in "mix" (known: ${[...known].join(', ')})`,
+    )
+  }
+  // A script the recipe names but nobody has would be left out without a word (as a fixture the build cannot run).
+  for (const template of spec.scripts ?? []) {
+    if (!fixtureScripts().has(template.script)) {
+      throw new WorkloadError(
+        `workload file ${path} uses the script '${template.script}', which is neither in fixtures/scripts nor in ` +
+          `a --scripts directory (${process.env[USER_SCRIPTS_ENV] || 'none given'})`,
+      )
+    }
+  }
+  // The name reports and traces show; a file without one is named after itself.
+  const named = { ...spec, name: typeof spec.name === 'string' && spec.name ? spec.name : basename(path, '.json') }
+  workloadFileCache.set(absolute, named)
+  return named
+}
 let tableCache: CommandTable | null = null
 
 export function workloads(): Map<string, WorkloadSpec> {
@@ -151,22 +217,47 @@ export function workloads(): Map<string, WorkloadSpec> {
   return workloadCache
 }
 
+/** The fixture scripts, and the user's (USER_SCRIPTS_ENV) under their file names; a user script may not shadow one. */
 export function fixtureScripts(): Map<string, FixtureScript> {
-  if (!scriptCache) {
-    scriptCache = new Map()
-    const dir = join(FIXTURES_DIR, 'scripts')
-    for (const file of readdirSync(dir).sort()) {
-      if (!file.endsWith('.lua')) continue
-      const source = readFileSync(join(dir, file), 'utf8')
-      scriptCache.set(basename(file, '.lua'), {
-        name: basename(file, '.lua'),
-        source,
-        sha: sha1(source),
-        requires: /^-- requires:(.*)$/m.exec(source)?.[1].trim().split(/\s+/) ?? [],
-      })
+  const userDirs = process.env[USER_SCRIPTS_ENV] || undefined
+  if (!scriptCache || scriptCacheDirs !== userDirs) {
+    const scripts = new Map<string, FixtureScript>()
+    const load = (dir: string, user: boolean) => {
+      for (const file of readdirSync(dir).sort()) {
+        if (!file.endsWith('.lua')) continue
+        const name = basename(file, '.lua')
+        if (user && scripts.has(name)) {
+          throw new WorkloadError(`script ${join(dir, file)} has the name of a built-in fixture script: rename it`)
+        }
+        const source = readFileSync(join(dir, file), 'utf8')
+        scripts.set(name, {
+          name,
+          source,
+          sha: sha1(source),
+          requires: /^-- requires:(.*)$/m.exec(source)?.[1].trim().split(/\s+/) ?? [],
+        })
+      }
     }
+    load(join(FIXTURES_DIR, 'scripts'), false)
+    for (const dir of userDirs?.split(delimiter).filter(Boolean) ?? []) {
+      checkScriptsDir(dir)
+      load(dir, true)
+    }
+    scriptCache = scripts
+    scriptCacheDirs = userDirs
   }
   return scriptCache
+}
+
+/** A clear error when `dir` is not a directory of scripts. */
+export function checkScriptsDir(dir: string): void {
+  let isDirectory: boolean
+  try {
+    isDirectory = statSync(dir).isDirectory()
+  } catch {
+    throw new WorkloadError(`scripts directory ${dir} does not exist`)
+  }
+  if (!isDirectory) throw new WorkloadError(`${dir} is not a directory (--scripts takes a directory of .lua files)`)
 }
 
 export function sha1(text: string): string {
@@ -202,7 +293,9 @@ function expandLibrary(arg: string): string {
   return functionLibraryCode(library, scripts)
 }
 
+/** A recipe by name (fixtures/workloads/) or by path (a file of the user's project). */
 export function workloadSpec(name: string): WorkloadSpec {
+  if (isWorkloadPath(name)) return loadWorkloadFile(name)
   const spec = workloads().get(name)
   if (!spec) throw new WorkloadError(`unknown workload '${name}' (known: ${[...workloads().keys()].join(', ')})`)
   return spec
