@@ -55,7 +55,7 @@ describe('built-in checks on user runs', () => {
       expect(run.failure).toBeNull()
       // The SET arrived at the server between two slices of the script in some runs: the check had something to see.
       const firstSlice = run.trace.findIndex((s) => s.kind === 'slice')
-      const lastSlice = run.trace.findLastIndex((s) => s.kind === 'slice')
+      const lastSlice = run.trace.map((s) => s.kind).lastIndexOf('slice')
       if (run.trace.some((s, i) => i > firstSlice && i < lastSlice && s.commands?.some((c) => c[0] === 'SET'))) {
         sentDuringScript++
       }
