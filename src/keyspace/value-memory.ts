@@ -16,6 +16,7 @@ import {
 import { RedisHash } from './types/hash.ts'
 import { RedisList } from './types/list.ts'
 import { RedisSet } from './types/set.ts'
+import { RedisStream } from './types/stream.ts'
 import { SortedSet } from './types/zset.ts'
 import { isStringValue, type RedisValue } from './values.ts'
 
@@ -55,5 +56,6 @@ function aggregateBytes(value: RedisValue, listFill: number): number {
   if (value instanceof SortedSet) {
     return value.encoding === 'listpack' ? listpackBytes(value.lpBytes) : skiplistBytes(value.length, value.sdsBytes)
   }
+  if (value instanceof RedisStream) return value.memoryBytes()
   return ROBJ
 }

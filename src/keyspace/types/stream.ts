@@ -13,6 +13,7 @@
  *
  * IDs are bigints: (ms << 64) | seq, so one comparison orders them. Field names and values are latin1 strings.
  */
+import { mallocSize } from '../memory-size.ts'
 import type { AggregateValue } from '../values.ts'
 
 export type StreamId = bigint
@@ -253,6 +254,8 @@ export class RedisStream implements AggregateValue {
   /** Nodes in ID order; those before `head` were trimmed and are garbage awaiting compaction. */
   private nodes: StreamNode[] = []
   private head = 0
+  /** Allocated bytes of every node but the last (closed nodes are shrunk to fit, as lpShrinkToFit does). */
+  private closedAlloc = 0
   /** Live entries. */
   length = 0
   lastId: StreamId = ZERO_ID
@@ -286,6 +289,8 @@ export class RedisStream implements AggregateValue {
     let node = this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : undefined
     if (node && (node.bytes + elementBytes >= NODE_MAX_BYTES || node.ids.length >= NODE_MAX_ENTRIES)) node = undefined
     if (!node) {
+      const tail = this.tailNode()
+      if (tail) this.closedAlloc += mallocSize(tail.bytes)
       const master: string[] = []
       for (let i = 0; i < pairs.length; i += 2) master.push(pairs[i])
       node = new StreamNode(master)
@@ -296,6 +301,35 @@ export class RedisStream implements AggregateValue {
     this.length++
     this.entriesAdded++
     this.lastId = id
+  }
+
+  private tailNode(): StreamNode | undefined {
+    return this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : undefined
+  }
+
+  /** Takes the node at `index` out of the memory sums before it is removed. */
+  private forgetNode(index: number): void {
+    if (index !== this.nodes.length - 1) this.closedAlloc -= mallocSize(this.nodes[index].bytes)
+    else if (index - 1 >= this.head) this.closedAlloc -= mallocSize(this.nodes[index - 1].bytes)
+  }
+
+  /**
+   * What Redis's MEMORY USAGE counts for this stream (objectComputeSize), estimated in O(groups + consumers): the
+   * robj and stream structs, the radix tree of nodes (16 bytes a key, 244 a rax node, taking one node per key plus
+   * the root), the listpacks (closed ones shrunk to fit, the open one preallocated at 4096 bytes), and per group its
+   * struct, PEL tree and NACKs, per consumer its struct, name and PEL tree.
+   */
+  memoryBytes(): number {
+    const raxBytes = (elements: number) => elements * 16 + (elements + 1) * 244
+    const keys = this.nodes.length - this.head
+    const tail = this.tailNode()
+    const tailAlloc = tail === undefined ? 0 : tail.bytes <= 4096 ? 4096 : mallocSize(tail.bytes)
+    let size = 16 + 80 + raxBytes(keys) + this.closedAlloc + tailAlloc
+    for (const group of this.groups.values()) {
+      size += 40 + raxBytes(group.pel.size) + 24 * group.pel.size
+      for (const consumer of group.consumers.values()) size += 24 + consumer.name.length + raxBytes(consumer.pel.size)
+    }
+    return size
   }
 
   /** Index (into nodes) of the node that would hold `id`: the last whose first ID <= id, or head. */
@@ -329,6 +363,7 @@ export class RedisStream implements AggregateValue {
     node.live--
     this.length--
     if (node.live === 0) {
+      this.forgetNode(index)
       if (index === this.head) this.head++
       else this.nodes.splice(index, 1)
       this.compact()
@@ -409,6 +444,7 @@ export class RedisStream implements AggregateValue {
       if (limit && deleted + entries > limit) break
       const removeNode = strategy === 'maxlen' ? this.length - entries >= maxlen : node.lastId < minId
       if (removeNode) {
+        this.forgetNode(this.head)
         this.head++
         this.length -= entries
         deleted += entries
@@ -472,6 +508,7 @@ export class RedisStream implements AggregateValue {
       node.bytes = src.bytes
       copy.nodes.push(node)
     }
+    copy.closedAlloc = this.closedAlloc
     copy.length = this.length
     copy.lastId = this.lastId
     copy.firstId = this.firstId
