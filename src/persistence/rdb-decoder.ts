@@ -135,6 +135,20 @@ export class RdbDecoder {
     }
   }
 
+  /** A string as latin1 text (keys, members, fields), read in place when it is stored plain. */
+  latin1(): string {
+    const start = this.pos
+    const { value, encoded } = this.lengthOrEncoding()
+    if (encoded) {
+      this.pos = start
+      return this.string().toString('latin1')
+    }
+    this.need(value)
+    const text = this.buf.toString('latin1', this.pos, this.pos + value)
+    this.pos += value
+    return text
+  }
+
   /** rdbLoadDoubleValue: the old text form (a length byte, 253 NaN, 254 +inf, 255 -inf). */
   textDouble(): number {
     const len = this.u8()

@@ -115,7 +115,11 @@ export class RdbEncoder {
 
   /** A latin1 string (hash fields, set and zset members are kept that way: one char per byte). */
   latin1(text: string): void {
-    if (text.length > INT_ENCODING_MAX_LENGTH && !(this.compress && text.length > LZF_MIN_LENGTH)) {
+    const n = text.length
+    // Only a text starting with a digit or '-' can be an integer; only a long one is worth compressing.
+    const first = n > 0 ? text.charCodeAt(0) : 0
+    const maybeInteger = n <= INT_ENCODING_MAX_LENGTH && (first === 0x2d || (first >= 0x30 && first <= 0x39))
+    if (!maybeInteger && !(this.compress && n > LZF_MIN_LENGTH)) {
       this.length(text.length)
       this.reserve(text.length)
       this.pos += this.buf.write(text, this.pos, 'latin1')

@@ -186,7 +186,7 @@ export function decodeSnapshot(file: Buffer, options: DecodeOptions): Snapshot {
         throw new RdbError('redsim has no modules: module auxiliary data cannot be loaded', 'unsupported')
     }
     if (!isValueType(type)) throw new RdbError(`Unknown RDB encoding type ${type}`)
-    const key = input.string().toString('latin1')
+    const key = input.latin1()
     const value = readValue(input, type, options.limits)
     if (value === null) snapshot.emptyKeysSkipped++
     else keys.push({ key, value, expireAt, idle, freq })
