@@ -103,6 +103,11 @@ export const CONFIG_PARAMS: ConfigParam[] = [
   // redsim has no append-only file: `appendonly yes` is refused rather than accepted and ignored.
   { name: 'appendonly', kind: { type: 'custom', normalize: normalizeAppendonly }, default: 'no' },
   { name: 'notify-keyspace-events', kind: { type: 'custom', normalize: normalizeKeyspaceEvents }, default: '' },
+  // redsim runs in the foreground only: `daemonize yes` at startup is refused; CONFIG SET answers Redis's immutable error.
+  { name: 'daemonize', kind: { type: 'custom', normalize: normalizeDaemonize }, default: 'no', immutable: true },
+  // redsim has no replicas, so the backlog sizes nothing; the value is kept and read back as Redis would (at least
+  // 16kb, Redis's CONFIG_REPL_BACKLOG_MIN_SIZE), so clients and tools that tune it work unchanged.
+  { name: 'repl-backlog-size', kind: { type: 'custom', normalize: normalizeReplBacklogSize }, default: '1048576' },
   { name: 'loglevel', kind: { type: 'enum', values: ['debug', 'verbose', 'notice', 'warning'] }, default: 'notice' },
   { name: 'slowlog-log-slower-than', kind: { type: 'int', min: -1n, max: LLONG_MAX }, default: '10000' },
   { name: 'slowlog-max-len', kind: { type: 'int', min: 0n, max: LLONG_MAX }, default: '128' },
@@ -365,6 +370,20 @@ function normalizeAppendonly(raw: string): string | { invalid: string } {
   if (value === 'no') return 'no'
   if (value === 'yes') return { invalid: 'redsim does not support AOF persistence; use RDB snapshots (save, BGSAVE)' }
   return { invalid: "argument must be 'yes' or 'no'" }
+}
+
+function normalizeDaemonize(raw: string): string | { invalid: string } {
+  const value = raw.toLowerCase()
+  if (value === 'no') return 'no'
+  if (value === 'yes') return { invalid: 'redsim runs in the foreground only; use a service manager to detach it' }
+  return { invalid: "argument must be 'yes' or 'no'" }
+}
+
+function normalizeReplBacklogSize(raw: string): string | { invalid: string } {
+  const n = parseMemoryExact(raw)
+  if (n === null) return { invalid: 'argument must be a memory value' }
+  if (n < 1n || n > LLONG_MAX) return { invalid: `argument must be between 1 and ${LLONG_MAX} inclusive` }
+  return String(n < 16384n ? 16384n : n)
 }
 
 /** notify-keyspace-events classes, in the order Redis prints them back. `A` is an alias for g$lshzxetd. */
