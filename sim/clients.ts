@@ -203,8 +203,13 @@ export class SimClient {
     this.deps.scheduler.finished(this.actor)
   }
 
+  /**
+   * One run of operations, sent back to back. Each operation counts as invoked when the reply before it arrives: its
+   * connection runs nothing of it before then (the tap checks that), so the history stays sequential per client, as
+   * for a client that waits for each reply, and the linearizability search stays as small.
+   */
   private async sendBatch(pipeline: Pipeline, batch: readonly Operation[]): Promise<void> {
-    const records: Array<{ record: HistoryOperation; sent: Sent[]; op: Operation }> = []
+    const planned: Array<{ input: OperationInput; sent: Sent[]; op: Operation; record?: HistoryOperation }> = []
     const all: Sent[] = []
     for (const op of batch) {
       let input: OperationInput
@@ -231,17 +236,32 @@ export class SimClient {
         case 'watch':
           throw new Error('a WATCH increment cannot be pipelined')
       }
-      const record = this.deps.recorder.invoke(this.id, input)
-      const sent = commands.map((argv) => this.sent(record, argv))
-      records.push({ record, sent, op })
+      const sent = commands.map((argv): Sent => ({ argv, op: -1, call: { argv } }))
+      planned.push({ input, sent, op })
       all.push(...sent)
+    }
+    const invoke = (k: number): void => {
+      const p = planned[k]
+      const record = this.deps.recorder.invoke(this.id, p.input)
+      p.record = record
+      for (const s of p.sent) {
+        s.op = record.id
+        record.calls.push(s.call)
+      }
+    }
+    invoke(0)
+    for (let k = 1; k < planned.length; k++) {
+      const before = planned[k - 1].sent
+      before[before.length - 1].received = () => invoke(k)
     }
     const outcomes = await pipeline.roundTrip(all)
     let at = 0
     const retries: Array<{ record: HistoryOperation; op: Operation & { kind: 'script' } }> = []
-    for (const { record, sent, op } of records) {
+    for (const { record, sent, op } of planned) {
       const replies = outcomes.slice(at, at + sent.length)
       at += sent.length
+      // Never invoked: the connection closed before the reply ahead of it came, so none of it ran.
+      if (!record) continue
       this.noteReplies(sent, replies)
       const last = replies.includes(LOST) ? LOST : replies[replies.length - 1]
       // What client libraries do: EVALSHA, and EVAL only when the server answers NOSCRIPT.
@@ -261,11 +281,17 @@ export class SimClient {
   /** WATCH and GET together, then the transaction that writes what GET read plus one. */
   private async watchIncrement(pipeline: Pipeline, key: string): Promise<void> {
     const watch = this.deps.recorder.invoke(this.id, { argv: ['WATCH', key] })
-    const get = this.deps.recorder.invoke(this.id, { argv: ['GET', key] })
-    const first = [this.sent(watch, ['WATCH', key]), this.sent(get, ['GET', key])]
+    const first = [this.sent(watch, ['WATCH', key]), { argv: ['GET', key], op: -1, call: { argv: ['GET', key] } }]
+    let get: HistoryOperation | undefined
+    first[0].received = () => {
+      get = this.deps.recorder.invoke(this.id, { argv: ['GET', key] })
+      first[1].op = get.id
+      get.calls.push(first[1].call)
+    }
     const [watched, current] = await pipeline.roundTrip(first)
     this.noteReplies(first, [watched, current])
     this.end(watch, watched)
+    if (!get) return
     this.end(get, current)
     if (current === LOST) return
     const next = String((Number.parseInt(Buffer.isBuffer(current) ? current.toString('latin1') : '0', 10) || 0) + 1)

@@ -32,9 +32,14 @@ export type Outcome = Reply | typeof LOST
 /** One command a pipelining client sent, as the tap matches it to what the server runs. */
 export interface Sent {
   readonly argv: string[]
-  /** The history operation it belongs to. */
-  readonly op: number
+  /**
+   * The history operation it belongs to; -1 until the client counts the operation invoked, which is when the reply
+   * before it arrived (a connection runs nothing of an operation before then).
+   */
+  op: number
   readonly call: HistoryCall
+  /** Called once its reply arrived (not when it is lost: then nothing after it runs), in order. */
+  received?: () => void
 }
 
 /** A broken promise of a connection, for the connection-order checker. */
@@ -371,10 +376,16 @@ export class LocalPipeline implements Pipeline {
   roundTrip(sent: readonly Sent[]): Promise<Outcome[]> {
     for (const s of sent) this.tap.send(s)
     const id = this.conn.client.id
+    const arrived = (s: Sent, reply: Reply): Outcome => {
+      if (this.conn.closed) return LOST
+      const outcome = this.tap.received(id, s, undefined, reply)
+      s.received?.()
+      return outcome
+    }
     return Promise.all(
       sent.map((s) =>
         this.conn.send(toArgv(s.argv)).then(
-          (reply): Outcome => (this.conn.closed ? LOST : this.tap.received(id, s, undefined, reply)),
+          (reply) => arrived(s, reply),
           (): Outcome => LOST,
         ),
       ),
@@ -487,6 +498,7 @@ export class RespPipeline implements Pipeline {
         continue
       }
       this.outcomes.push(this.tap.received(this.client.id, sent, frame))
+      sent.received?.()
       if (this.awaiting.length === 0) this.finishBatch()
     }
   }
