@@ -29,6 +29,8 @@ export interface SnapshotOptions {
   usedMemory: number
   /** The eviction policy is an LRU one: each key's idle time is saved (an LFU policy saves counters instead). */
   saveLruIdle: boolean
+  /** The code of each function library (FUNCTION LOAD's argument), saved before the databases as Redis does. */
+  functions?: readonly Buffer[]
 }
 
 /** Serializes every database of `keyspace` into RDB file chunks (their concatenation is the file). */
@@ -47,6 +49,10 @@ export function encodeSnapshot(keyspace: Keyspace, options: SnapshotOptions): Bu
   aux(out, 'ctime', String(Math.floor(options.now / 1000)))
   aux(out, 'used-mem', String(options.usedMemory))
   aux(out, 'aof-base', '0')
+  for (const code of options.functions ?? []) {
+    out.u8(RdbOpcode.FUNCTION2)
+    out.string(code)
+  }
   const access = keyspace.access
   const lfu = access.lfu
   // Redis saves LRU idle times only under an LRU policy and LFU counters only under an LFU one (rdbSaveKeyValuePair).

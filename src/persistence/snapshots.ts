@@ -14,6 +14,11 @@
 import type { Engine } from '../engine/engine.ts'
 import type { CommandSpec } from '../commands/types.ts'
 import { ReplyError } from '../protocol/reply.ts'
+import {
+  existingFunctionLibraries,
+  LibrarySet,
+  replaceFunctionLibraries,
+} from '../scripting/functions/function-registry.ts'
 import { decodeSnapshot, encodeSnapshot, type Snapshot, stampFromIdle } from './rdb-file.ts'
 import { RdbError } from './rdb-format.ts'
 import { encodingLimits } from './rdb-values.ts'
@@ -74,6 +79,7 @@ export class Snapshots {
       now: engine.clock.now(),
       usedMemory: engine.memory.used(),
       saveLruIdle: policy.includes('lru'),
+      functions: [...(existingFunctionLibraries(engine)?.libraries.values() ?? [])].map((library) => library.code),
     })
   }
 
@@ -206,6 +212,15 @@ export class Snapshots {
   load(file: Buffer): LoadResult {
     const snapshot = this.decode(file)
     const { engine } = this
+    // The function libraries first (rdbFunctionLoad): a library that does not load fails the whole load.
+    const libraries = new LibrarySet()
+    for (const code of snapshot.functions) {
+      const created = libraries.create(engine, code, false)
+      if (typeof created !== 'string') throw new RdbError(`Failed loading library: ${created.error}`)
+    }
+    if (libraries.libraries.size > 0 || (existingFunctionLibraries(engine)?.libraries.size ?? 0) > 0) {
+      replaceFunctionLibraries(engine, libraries)
+    }
     const keyspace = engine.keyspace
     const now = engine.clock.now()
     const access = keyspace.access
@@ -230,9 +245,6 @@ export class Snapshots {
         }
         result.loaded++
       }
-    }
-    if (snapshot.functions.length > 0) {
-      engine.log('warning', `Skipped ${snapshot.functions.length} function libraries: redsim cannot load functions`)
     }
     if (snapshot.emptyKeysSkipped > 0) {
       engine.log('warning', `Skipped ${snapshot.emptyKeysSkipped} empty keys`)

@@ -252,6 +252,30 @@ describe.skipIf(!available)('persistence against redis-server', () => {
     })
   }
 
+  it('function libraries travel in RDB files both ways', async () => {
+    const code = "#!lua name=lib1\nredis.register_function('twice', function(keys, args) return args[1] .. args[1] end)"
+    const dir = tempDir()
+    const redis = await startRedisIn(dir, ['save', ''])
+    try {
+      expect(await redis.client.call('FUNCTION', 'LOAD', code)).toBe('$4\r\nlib1\r\n')
+      expect(await redis.client.call('SAVE')).toBe('+OK\r\n')
+    } finally {
+      await redis.stop()
+    }
+    const t = realTimeEngine([])
+    t.engine.direct(() => t.engine.snapshots.load(readFileSync(join(dir, 'dump.rdb'))))
+    expect(await t.resp('FCALL', 'twice', '0', 'ab')).toBe('$4\r\nabab\r\n')
+    const back = tempDir()
+    expect(await t.resp('SAVE')).toBe('+OK\r\n')
+    writeFileSync(join(back, 'dump.rdb'), t.engine.snapshots.store.read() as Buffer)
+    const again = await startRedisIn(back, ['save', ''])
+    try {
+      expect(await again.client.call('FCALL', 'twice', '0', 'xy')).toBe('$4\r\nxyxy\r\n')
+    } finally {
+      await again.stop()
+    }
+  })
+
   it('RESTORE options and errors answer as redis-server does', async () => {
     const redis = await startRedisIn(tempDir(), ['save', ''])
     try {

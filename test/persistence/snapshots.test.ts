@@ -243,3 +243,17 @@ describe('SHUTDOWN', () => {
     )
   })
 })
+
+describe('function libraries', () => {
+  it('are saved with the data and loaded back before it', async () => {
+    const store = new ControlledStore()
+    const t = testEngine({ snapshotStore: store })
+    const code = "#!lua name=mylib\nredis.register_function('echo1', function(keys, args) return args[1] end)"
+    expect(await t.resp('FUNCTION', 'LOAD', code)).toBe('$5\r\nmylib\r\n')
+    await t.resp('SET', 'k', 'v')
+    expect(await t.resp('SAVE')).toBe('+OK\r\n')
+    const restarted = testEngine({ rdb: store.bytes as Buffer })
+    expect(await restarted.resp('FCALL', 'echo1', '0', 'hi')).toBe('$2\r\nhi\r\n')
+    expect(await restarted.resp('GET', 'k')).toBe('$1\r\nv\r\n')
+  })
+})
