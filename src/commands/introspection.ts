@@ -124,7 +124,7 @@ function commandGetKeysAndFlags(ctx: CommandContext): Reply {
   const { spec, argv, positions } = target
   const byPosition = keyFlagsByPosition(spec, argv)
   return positions.map((i) => {
-    const flags = byPosition.get(i) ?? fallbackKeyFlags(spec)
+    const flags = byPosition.get(i) ?? fallbackKeyFlags(spec, argv, i)
     return [argv[i], new SetReply(flags.map((f) => new SimpleString(f)))]
   })
 }

@@ -56,9 +56,17 @@ export function keyFlagsByPosition(spec: CommandSpec, argv: Buffer[]): Map<numbe
   return out
 }
 
-/** The flags of a key position no key spec covers: what the command's own flags imply. */
-export function fallbackKeyFlags(spec: CommandSpec): readonly KeySpecFlag[] {
-  return derivedFlags(spec)
+/**
+ * Flags Redis's own key-finding function gives where the key specs are incomplete and Redis falls back to it
+ * (getKeysFromCommandWithSpecs): SORT's sortGetKeys marks the STORE destination OW update.
+ */
+const NATIVE_KEY_FLAGS: Record<string, (argv: Buffer[], position: number) => readonly KeySpecFlag[] | undefined> = {
+  sort: (argv, position) => (position > 1 && isOption(argv[position - 1], 'STORE') ? ['OW', 'update'] : undefined),
+}
+
+/** The flags of a key position no key spec covers: the command's own key-finding flags, else its flags' implication. */
+export function fallbackKeyFlags(spec: CommandSpec, argv: Buffer[], position: number): readonly KeySpecFlag[] {
+  return NATIVE_KEY_FLAGS[fullName(spec)]?.(argv, position) ?? derivedFlags(spec)
 }
 
 function evaluate(ks: KeySpecMetadata, argv: Buffer[]): { first: number; last: number; step: number } | null {
