@@ -1,7 +1,8 @@
 /**
  * Consumer groups (Redis 7.0 t_stream.c): delivery to a consumer (new entries move the group's last ID and enter
  * the pending entries list, history re-delivers the consumer's own pending entries), XGROUP, XACK, XPENDING, XCLAIM
- * and XAUTOCLAIM. Times are the engine clock's milliseconds. A group's PEL and each consumer's PEL share the NACK
+ * and XAUTOCLAIM. Times are the engine clock's milliseconds. None of them invalidates a WATCH on the key, as in Redis
+ * 7.0 (only the stream XGROUP CREATE ... MKSTREAM creates counts as a write to it). A group's PEL and each consumer's PEL share the NACK
  * objects, as Redis's two radix trees do.
  */
 import {
@@ -173,12 +174,11 @@ function xgroupCreate(ctx: CommandContext): Reply {
   }
   if (s.groups.has(groupName)) throw new ReplyError('BUSYGROUP Consumer Group name already exists')
   s.groups.set(groupName, new Group(groupName, id, entriesRead))
-  db.modified(key)
   return OK
 }
 
 function xgroupSetid(ctx: CommandContext): Reply {
-  const { argv, db } = ctx
+  const { argv } = ctx
   if (argv.length !== 5 && argv.length !== 7) throw subcommandSyntaxError(argv)
   const { entriesRead } = entriesReadOptions(argv, false)
   const { s, group } = groupTarget(ctx, false, true)
@@ -188,7 +188,6 @@ function xgroupSetid(ctx: CommandContext): Reply {
   const g = group as ConsumerGroup
   g.lastId = id
   g.entriesRead = entriesRead
-  db.modified(keyOf(argv, 2))
   return OK
 }
 
@@ -198,25 +197,23 @@ function xgroupDestroy(ctx: CommandContext): Reply {
   if (!group) return 0
   ;(s as RedisStream).groups.delete(groupName)
   const key = keyOf(argv, 2)
-  db.modified(key)
   // Clients blocked in XREADGROUP on this group get NOGROUP.
   if (db.blockedKeys.size > 0) db.blockedKeys.get(key)?.valueStored()
   return 1
 }
 
 function xgroupCreateConsumer(ctx: CommandContext): Reply {
-  const { argv, db } = ctx
+  const { argv } = ctx
   const { group } = groupTarget(ctx, false, true)
   const g = group as ConsumerGroup
   const name = text(argv[4])
   if (g.consumers.has(name)) return 0
   g.consumers.set(name, new Consumer(name, ctx.engine.clock.now()))
-  db.modified(keyOf(argv, 2))
   return 1
 }
 
 function xgroupDelConsumer(ctx: CommandContext): Reply {
-  const { argv, db } = ctx
+  const { argv } = ctx
   const { group } = groupTarget(ctx, false, true)
   const g = group as ConsumerGroup
   const consumer = g.consumers.get(text(argv[4]))
@@ -224,7 +221,6 @@ function xgroupDelConsumer(ctx: CommandContext): Reply {
   const pending = consumer.pel.size
   for (const [id] of consumer.pel.range(ZERO_ID, MAX_STREAM_ID)) g.pel.delete(id)
   g.consumers.delete(consumer.name)
-  db.modified(keyOf(argv, 2))
   return pending
 }
 
