@@ -237,6 +237,9 @@ export class Snapshots {
           result.expired++
           continue
         }
+        if (db.table.has(entry.key)) {
+          throw new RdbError(`RDB has duplicated key '${entry.key}' in DB ${index}`)
+        }
         db.set(entry.key, entry.value)
         if (entry.expireAt !== undefined) db.setExpire(entry.key, entry.expireAt)
         if (lru && entry.idle !== undefined) db.table.stampKey(entry.key, stampFromIdle(access.lruClock(), entry.idle))
