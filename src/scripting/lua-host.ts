@@ -151,6 +151,7 @@ export class ScriptingHost {
     const frame: ScriptFrame = { sha: script.name, readOnly, wrote: false, db: ctx.db.index }
     const run = new ScriptRun(this, ctx, script, frame, thread, keys, args, this.engine.clock.now())
     run.startArgs = startArgs
+    run.expiryTime = this.engine.expiryTimeFrozenAt ?? run.startedAt
     luaRuntime().begin(run)
     this.busy.start(run)
     return this.resume(run)
@@ -173,14 +174,15 @@ export class ScriptingHost {
 
   /**
    * One synchronous stretch of the script, with its frame installed and its limits in force. Expiry is judged at the
-   * script's start time throughout (Redis 7.0's scriptTimeSnapshot): a key cannot expire between two of its calls.
+   * script's start time throughout (Redis 7.0's scriptTimeSnapshot), or at its EXEC's when it runs in one: a key
+   * cannot expire between two of its calls, nor between a transaction's commands and its scripts.
    */
   private step(run: ScriptRun): number {
     const runtime = luaRuntime()
     const engine = this.engine
     const previous = runtime.enter(run)
     const frozen = engine.expiryTimeFrozenAt
-    engine.expiryTimeFrozenAt = run.startedAt
+    engine.expiryTimeFrozenAt = run.expiryTime
     scriptLimits.maxStringLength = engine.config.getNumber('proto-max-bulk-len')
     const nargs = run.startArgs
     run.startArgs = 0

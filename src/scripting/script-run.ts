@@ -50,6 +50,11 @@ export class ScriptRun {
   /** The thread (the script's, or a coroutine it resumed) whose count hook last suspended the script. */
   pausedIn: LuaState | null = null
   readonly startedAt: number
+  /**
+   * The instant expiry is judged at throughout the run: its start, or the start of the EXEC it runs in (one instant
+   * for the whole transaction, scripts included, as Redis 7.2's command-time snapshot has it).
+   */
+  expiryTime = 0
   /** Arguments on the coroutine's stack for its first resume (a function's keys and args tables), then 0. */
   startArgs = 0
   /** Registry references of this run's KEYS and ARGV tables while another run's are the globals. */

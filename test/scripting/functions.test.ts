@@ -124,6 +124,28 @@ async function untilBusy(e: Engine): Promise<void> {
   if (!host.current?.busy) throw new Error('the function never became busy')
 }
 
+describe('time inside EXEC', () => {
+  it("a function or script queued in MULTI judges expiry at the EXEC's instant, as the transaction's commands do", async () => {
+    // Every clock read moves time 10 ms: a key given 11 ms at the start of the EXEC would be gone by the time a
+    // script inside it started, if the script took its own instant.
+    const e = engine({ clock: new TickingClock(10) })
+    const c = new LocalConnection(e)
+    await c.call(
+      'FUNCTION',
+      'LOAD',
+      lib('reader', "redis.register_function('read', function(keys) return redis.call('GET', keys[1]) end)"),
+    )
+    await c.call('SET', 'k', 'v')
+    await c.call('MULTI')
+    await c.call('PEXPIRE', 'k', '11')
+    await c.call('FCALL', 'read', 1, 'k')
+    await c.call('EVAL', "return redis.call('GET', KEYS[1])", 1, 'k')
+    await c.call('GET', 'k')
+    expect(respText(await c.call('EXEC'))).toBe('*4\r\n:1\r\n$1\r\nv\r\n$1\r\nv\r\n$1\r\nv\r\n')
+    expect(respText(await c.call('GET', 'k'))).toBe('$-1\r\n')
+  })
+})
+
 describe('busy functions', () => {
   it('others get the FUNCTION KILL flavour of BUSY; SCRIPT KILL refuses; FUNCTION STATS names it; FUNCTION KILL ends it', async () => {
     const e = busyEngine()
