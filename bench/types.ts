@@ -3,7 +3,8 @@
  * (in-process, no TCP): the cost must stay flat (O(1)) or grow with log n (O(log n)), never with n.
  *
  * Each row names a command and how to build a collection of n elements; the same operation is then timed at every
- * size. Adding a type is adding rows to ROWS. `--quick` stops at 100,000 elements.
+ * size. Adding a type is adding rows to ROWS. `--quick` stops at 100,000 elements; `--only=TEXT` runs the rows whose
+ * name contains TEXT.
  *
  * Output: one line per row and size with the median ns per operation over several batches (the median shrugs off
  * GC pauses and the neighbours' load), and the ratio to the smallest size.
@@ -15,6 +16,8 @@ import type { Client } from '../src/engine/client.ts'
 import { LocalConnection } from '../src/server/local-connection.ts'
 
 const quick = process.argv.includes('--quick')
+/** `--only=TEXT`: just the rows whose name contains TEXT. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const SIZES = quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000]
 const BATCH = 2_000
 const BATCHES = 7
@@ -58,6 +61,30 @@ function buildWith(command: string, words: (i: number) => Array<string | number>
 const buildList = buildWith('RPUSH', (i) => [`e${i}`])
 const buildHash = buildWith('HSET', (i) => [`f${i}`, i])
 const buildSet = buildWith('SADD', (i) => [`m${i}`])
+
+/** A stream k of `size` entries with IDs 1-0 .. size-0, one XADD each. */
+async function buildStream(run: Runner, size: number): Promise<void> {
+  for (let i = 1; i <= size; i++) await run.exec('XADD', 'k', `${i}-0`, 'f', i)
+}
+
+/** The stream, and a consumer group that has read none of it. */
+async function buildStreamWithGroup(run: Runner, size: number): Promise<void> {
+  await buildStream(run, size)
+  await run.exec('XGROUP', 'CREATE', 'k', 'g', '0')
+}
+
+/** A geo index of `size` points spread evenly at random over a 10 x 10 degree square. */
+async function buildGeo(run: Runner, size: number): Promise<void> {
+  for (let start = 0; start < size; start += 1000) {
+    const args: Array<string | number> = ['GEOADD', 'k']
+    for (let i = start; i < Math.min(size, start + 1000); i++)
+      args.push(random.next() * 10, random.next() * 10, `m${i}`)
+    await run.exec(...args)
+  }
+}
+
+/** The radius (km) around a point of the square that holds about 10 of `size` points (the square is ~1.24e6 km2). */
+const geoRadiusKm = (size: number) => Math.sqrt((10 * 1.24e6) / (Math.PI * size))
 
 const b = (...words: Array<string | number>) => words.map((w) => Buffer.from(String(w)))
 
@@ -132,6 +159,40 @@ const ROWS: Row[] = [
     build: buildZset,
     op: (_i, size) => b('ZRANK', 'k', `m${randomInt(size)}`),
   },
+  {
+    name: 'XADD (append)',
+    build: buildStream,
+    op: (i, size) => b('XADD', 'k', `${size + 1 + i}-0`, 'f', i),
+  },
+  {
+    name: 'XRANGE (10 from a random ID)',
+    build: buildStream,
+    op: (_i, size) => b('XRANGE', 'k', `${1 + randomInt(size - 10)}`, '+', 'COUNT', 10),
+  },
+  {
+    // Each read delivers the next entry into the group's pending entries list; the appends keep entries to read.
+    name: 'XADD / XREADGROUP > (alternating)',
+    build: buildStreamWithGroup,
+    op: (i, size) =>
+      i % 2 === 0
+        ? b('XADD', 'k', `${size + 1 + i}-0`, 'f', i)
+        : b('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', 1, 'STREAMS', 'k', '>'),
+  },
+  {
+    name: 'GEOSEARCH (about 10 points around a random place)',
+    build: buildGeo,
+    op: (_i, size) =>
+      b(
+        'GEOSEARCH',
+        'k',
+        'FROMLONLAT',
+        1 + random.next() * 8,
+        1 + random.next() * 8,
+        'BYRADIUS',
+        geoRadiusKm(size),
+        'km',
+      ),
+  },
 ]
 
 async function measure(row: Row, size: number): Promise<number> {
@@ -156,6 +217,7 @@ async function measure(row: Row, size: number): Promise<number> {
 async function main(): Promise<void> {
   console.log(`bench:types  median ns/op over ${BATCHES} batches of ${BATCH}, sizes ${SIZES.join(', ')}`)
   for (const row of ROWS) {
+    if (only && !row.name.includes(only)) continue
     let base = 0
     for (const size of SIZES) {
       const ns = await measure(row, size)
