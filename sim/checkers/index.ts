@@ -3,8 +3,8 @@
  * checker and the workload invariants come from sim/linearizability and sim/invariants and read only the
  * history, as a black box.
  */
-import { workloadInvariants } from '../invariants/sim-checker.ts'
-import { linearizability } from '../linearizability/sim-checker.ts'
+import { workloadInvariants } from './workload-invariants.ts'
+import { linearizability } from './linearizability.ts'
 import { connectionOrder } from './connection-order.ts'
 import { leaseReleased, noInternalErrors } from './end-state.ts'
 import { noInterleavedWrites } from './no-interleaved-writes.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkSimHistory } from '../../sim/linearizability/sim-checker.ts'
+import { checkSimHistory } from '../../sim/checkers/linearizability.ts'
 import type { History, HistoryOperation, HistoryReply, OperationInput } from '../../sim/linearizability/history.ts'
 
 type Op = HistoryOperation<OperationInput, HistoryReply>

@@ -2,10 +2,10 @@
  * The workload invariants as a simulator checker (sim/checkers/types.ts), over the run's history only.
  * Register it by adding `workloadInvariants` to CHECKERS in sim/checkers/index.ts.
  */
-import type { Checker, RecordedRun, Violation } from '../checkers/types.ts'
+import type { Checker, RecordedRun, Violation } from './types.ts'
 import type { History } from '../linearizability/history.ts'
 import { RedisList } from '../../src/keyspace/types/list.ts'
-import { checkInvariants } from './index.ts'
+import { checkInvariants } from '../invariants/index.ts'
 
 export const workloadInvariants: Checker = {
   name: 'workload-invariants',

@@ -3,11 +3,11 @@
  * the executor's order or the keyspace, and judges it against the sequential Redis model (sim/model).
  * Register it by adding `linearizability` to CHECKERS in sim/checkers/index.ts.
  */
-import type { Checker, RecordedRun, Violation } from '../checkers/types.ts'
+import type { Checker, RecordedRun, Violation } from './types.ts'
 import { attachClients, redisModel } from '../model/redis-model.ts'
-import { type CheckOptions, checkLinearizability, type LinearizabilityResult } from './checker.ts'
-import type { History } from './history.ts'
-import { type LinearizabilityView, linearizabilityView } from './report.ts'
+import { type CheckOptions, checkLinearizability, type LinearizabilityResult } from '../linearizability/checker.ts'
+import type { History } from '../linearizability/history.ts'
+import { type LinearizabilityView, linearizabilityView } from '../linearizability/report.ts'
 
 /**
  * Search budget per partition in the simulator: simulated histories are small (a few clients, tens of operations),
