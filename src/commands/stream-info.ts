@@ -1,15 +1,15 @@
 /**
  * XINFO STREAM [FULL [COUNT n]] | GROUPS | CONSUMERS (Redis 7.0): maps in RESP3, flat arrays in RESP2, fields in
- * Redis's order. `radix-tree-nodes` is the node count of the radix tree Redis would build over the nodes' 128-bit
- * first IDs (computed from the IDs' big-endian bytes: a compressed node per shared run, a branch per fork, a leaf
- * per key).
+ * Redis's order. `radix-tree-nodes` is the node count of the radix tree Redis would build over the nodes' first IDs
+ * (radixTreeNodes in the stream type).
  */
 import {
   type ConsumerGroup,
   INVALID_ENTRIES_READ,
   MAX_STREAM_ID,
   type RedisStream,
-  type StreamId,
+  radixTreeNodes,
+  streamIdKey,
   ZERO_ID,
 } from '../keyspace/types/stream.ts'
 import { Errors, MapReply, type Reply, ReplyError, SimpleString as SimpleLine } from '../protocol/reply.ts'
@@ -46,34 +46,6 @@ function entriesRead(group: ConsumerGroup): Reply {
   return group.entriesRead === INVALID_ENTRIES_READ ? null : group.entriesRead
 }
 
-/** Nodes of a radix tree holding `keys` (sorted, distinct byte strings of equal length). */
-function radixNodes(keys: Buffer[]): number {
-  if (keys.length === 0) return 1
-  const count = (from: number, to: number, depth: number): number => {
-    const width = keys[from].length
-    if (to - from === 1) return depth === width ? 1 : 2
-    // The run all keys in [from, to) share beyond `depth`: a compressed node, then a branch.
-    let common = depth
-    while (common < width && keys[from][common] === keys[to - 1][common]) common++
-    let nodes = common > depth ? 2 : 1
-    for (let i = from; i < to; ) {
-      let j = i + 1
-      while (j < to && keys[j][common] === keys[i][common]) j++
-      nodes += count(i, j, common + 1)
-      i = j
-    }
-    return nodes
-  }
-  return count(0, keys.length, 0)
-}
-
-function idKey(id: StreamId): Buffer {
-  const b = Buffer.alloc(16)
-  b.writeBigUInt64BE(id >> 64n, 0)
-  b.writeBigUInt64BE(id & ((1n << 64n) - 1n), 8)
-  return b
-}
-
 function xinfoStream(ctx: CommandContext): Reply {
   const { argv } = ctx
   let full = false
@@ -88,11 +60,11 @@ function xinfoStream(ctx: CommandContext): Reply {
     }
   }
   const s = streamFor(ctx)
-  const firstIds = s.nodeFirstIds().map(idKey)
+  const firstIds = s.nodeFirstIds().map(streamIdKey)
   const head: Array<[string, Reply]> = [
     ['length', s.length],
     ['radix-tree-keys', firstIds.length],
-    ['radix-tree-nodes', radixNodes(firstIds)],
+    ['radix-tree-nodes', radixTreeNodes(firstIds)],
     ['last-generated-id', idReply(s.lastId)],
     ['max-deleted-entry-id', idReply(s.maxDeletedId)],
     ['entries-added', s.entriesAdded],

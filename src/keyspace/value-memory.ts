@@ -41,6 +41,7 @@ export function valueBytes(value: RedisValue, listFill: number): number {
 /** `valueBytes` with a string's actual encoding (MEMORY USAGE). */
 export function exactValueBytes(value: RedisValue, listFill: number): number {
   if (isStringValue(value)) return stringBytes(value.length, stringEncoding(value))
+  if (value instanceof RedisStream) return value.memoryBytes(true)
   return aggregateBytes(value, listFill)
 }
 

@@ -13,8 +13,50 @@ import { describeDifferential, differentialCases } from './harness.ts'
 const runs = Number(process.env.REDSIM_DIFF_RUNS ?? 100)
 const seed = process.env.DIFF_SEED === undefined ? undefined : Number(process.env.DIFF_SEED)
 
+/**
+ * Entries of mixed sizes and field sets (a fixed linear congruential sequence), so nodes close on their byte limit as
+ * well as their entry limit: approximate trimming removes whole nodes, and XINFO's radix-tree counts and MEMORY USAGE
+ * depend on exactly where the nodes split.
+ */
+function nodeBoundaries(): string[][] {
+  let state = 7
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2147483648
+    return state % n
+  }
+  const steps: string[][] = []
+  for (let i = 1; i < 400; i++) {
+    const size = [1, 5, 20, 60, 100, 300][next(6)]
+    const fields = [['a'], ['a', 'b'], ['c']][next(3)]
+    steps.push([
+      'XADD',
+      's',
+      `${i}-0`,
+      ...fields.flatMap((f) => [f, next(5) === 0 ? String(next(100000)) : 'x'.repeat(size)]),
+    ])
+  }
+  steps.push(['XINFO', 'STREAM', 's'], ['MEMORY', 'USAGE', 's'])
+  for (const keep of ['390', '300', '250', '120', '10']) {
+    steps.push(['XTRIM', 's', 'MAXLEN', '~', keep], ['XLEN', 's'], ['XINFO', 'STREAM', 's'], ['MEMORY', 'USAGE', 's'])
+  }
+  for (let i = 1; i < 1200; i++) steps.push(['XADD', 'u', `${i * 1000 + (i % 3) * 70000}-${i % 5}`, 'f', 'v'])
+  steps.push(
+    ['XINFO', 'STREAM', 'u'],
+    ['MEMORY', 'USAGE', 'u'],
+    ['XTRIM', 'u', 'MINID', '~', '600000'],
+    ['XINFO', 'STREAM', 'u'],
+  )
+  steps.push(
+    ['XGROUP', 'CREATE', 'u', 'g', '0'],
+    ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '300', 'STREAMS', 'u', '>'],
+  )
+  steps.push(['XGROUP', 'CREATECONSUMER', 'u', 'g', 'd'], ['MEMORY', 'USAGE', 'u'])
+  return steps
+}
+
 describeDifferential('differential: stream commands', (pair) => {
   differentialCases(pair, {
+    'node boundaries, approximate trimming, XINFO radix tree and MEMORY USAGE': nodeBoundaries(),
     'blocked XREAD served by XADD, FIFO, in MULTI and with $': [
       'XADD s 1-1 a 1',
       { args: ['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], client: 1, awaitBlocked: true },

@@ -39,6 +39,37 @@ export function formatStreamId(id: StreamId): string {
   return `${id >> 64n}-${id & MASK64}`
 }
 
+/** The 16 big-endian bytes Redis keys its radix trees with (streamEncodeID). */
+export function streamIdKey(id: StreamId): Buffer {
+  const b = Buffer.alloc(16)
+  b.writeBigUInt64BE(id >> 64n, 0)
+  b.writeBigUInt64BE(id & MASK64, 8)
+  return b
+}
+
+/**
+ * Nodes of the radix tree (rax) Redis builds over `keys` (sorted, distinct, equal length): a compressed node per run
+ * the keys below it share, a branch per fork, a leaf per key; an empty tree is its root alone.
+ */
+export function radixTreeNodes(keys: Buffer[]): number {
+  if (keys.length === 0) return 1
+  const count = (from: number, to: number, depth: number): number => {
+    const width = keys[from].length
+    if (to - from === 1) return depth === width ? 1 : 2
+    let common = depth
+    while (common < width && keys[from][common] === keys[to - 1][common]) common++
+    let nodes = common > depth ? 2 : 1
+    for (let i = from; i < to; ) {
+      let j = i + 1
+      while (j < to && keys[j][common] === keys[i][common]) j++
+      nodes += count(i, j, common + 1)
+      i = j
+    }
+    return nodes
+  }
+  return count(0, keys.length, 0)
+}
+
 /** Redis's default stream-node-max-bytes and stream-node-max-entries. */
 const NODE_MAX_BYTES = 4096
 const NODE_MAX_ENTRIES = 100
@@ -314,20 +345,26 @@ export class RedisStream implements AggregateValue {
   }
 
   /**
-   * What Redis's MEMORY USAGE counts for this stream (objectComputeSize), estimated in O(groups + consumers): the
-   * robj and stream structs, the radix tree of nodes (16 bytes a key, 244 a rax node, taking one node per key plus
-   * the root), the listpacks (closed ones shrunk to fit, the open one preallocated at 4096 bytes), and per group its
-   * struct, PEL tree and NACKs, per consumer its struct, name and PEL tree.
+   * What Redis's MEMORY USAGE counts for this stream (objectComputeSize): the robj and stream structs, the radix tree
+   * of nodes (16 bytes a key, 244 a rax node), the listpacks (closed ones shrunk to fit, the open one preallocated at
+   * 4096 bytes), and per group its struct, PEL tree and NACKs, per consumer its struct, name and PEL tree.
+   *
+   * `exact` (MEMORY USAGE) counts the radix trees' nodes from their keys, O(nodes + pending entries); otherwise
+   * (the accounting on every write) they are estimated at two nodes a key, in O(groups + consumers).
    */
-  memoryBytes(): number {
-    const raxBytes = (elements: number) => elements * 16 + (elements + 1) * 244
+  memoryBytes(exact = false): number {
+    const raxBytes = (elements: number, keys?: () => StreamId[]) =>
+      elements * 16 + (exact && keys ? radixTreeNodes(keys().map(streamIdKey)) : Math.max(1, 2 * elements)) * 244
     const keys = this.nodes.length - this.head
     const tail = this.tailNode()
     const tailAlloc = tail === undefined ? 0 : tail.bytes <= 4096 ? 4096 : mallocSize(tail.bytes)
-    let size = 16 + 80 + raxBytes(keys) + this.closedAlloc + tailAlloc
+    let size = 16 + 80 + raxBytes(keys, () => this.nodeFirstIds()) + this.closedAlloc + tailAlloc
+    const pelKeys = (pel: IdMap<StreamNack>) => () => pel.range(ZERO_ID, MAX_STREAM_ID).map(([id]) => id)
     for (const group of this.groups.values()) {
-      size += 40 + raxBytes(group.pel.size) + 24 * group.pel.size
-      for (const consumer of group.consumers.values()) size += 24 + consumer.name.length + raxBytes(consumer.pel.size)
+      size += 40 + raxBytes(group.pel.size, pelKeys(group.pel)) + 24 * group.pel.size
+      for (const consumer of group.consumers.values()) {
+        size += 24 + consumer.name.length + raxBytes(consumer.pel.size, pelKeys(consumer.pel))
+      }
     }
     return size
   }
