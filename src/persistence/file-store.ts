@@ -38,7 +38,7 @@ export class FileSnapshotStore implements SnapshotStore {
     }
   }
 
-  writeSync(chunks: readonly Buffer[]): void {
+  writeSync(chunks: Iterable<Buffer>): void {
     const { target, temp, dir } = this.paths()
     const fd = openSync(temp, 'w')
     try {
@@ -62,10 +62,11 @@ export class FileSnapshotStore implements SnapshotStore {
     syncDirectory(dir)
   }
 
-  async write(chunks: readonly Buffer[], abandoned: () => boolean): Promise<void> {
+  async write(chunks: Iterable<Buffer>, abandoned: () => boolean): Promise<void> {
     const { target, temp, dir } = this.paths(true)
     const file = await open(temp, 'w')
     try {
+      // Each chunk is serialized when asked for, and each write lets the event loop serve clients in between.
       for (const chunk of chunks) await file.write(chunk)
       await file.sync()
     } catch (err) {

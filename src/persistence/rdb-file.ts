@@ -4,16 +4,16 @@
  * before it (zeros when rdbchecksum is off, which Redis reads as "not checked").
  *
  * Pure: it turns a keyspace into bytes and bytes into a description of keys; files are read and written at the edge
- * (src/persistence/snapshot-store.ts), and loading into a live keyspace is src/persistence/snapshot-load.ts.
+ * (src/persistence/file-store.ts), and loading into a live keyspace is Snapshots.load (src/persistence/snapshots.ts).
  */
 import { LRU_CLOCK_MAX } from '../keyspace/access-clock.ts'
 import type { Keyspace } from '../keyspace/keyspace.ts'
-import type { RedisValue } from '../keyspace/values.ts'
+import { isStringValue, type RedisValue } from '../keyspace/values.ts'
 import { crc64Bytes, crc64Init, crc64Update } from './crc64.ts'
 import { RdbDecoder } from './rdb-decoder.ts'
 import { RdbEncoder } from './rdb-encoder.ts'
-import { RDB_VERSION, RdbError, RdbOpcode } from './rdb-format.ts'
-import { type EncodingLimits, isValueType, readValue, valueType, writeValuePayload } from './rdb-values.ts'
+import { RDB_VERSION, RdbError, RdbOpcode, RdbType } from './rdb-format.ts'
+import { type EncodingLimits, isValueType, readValue, writeValue } from './rdb-values.ts'
 
 /** The redis_version a file says it was written by: redsim answers as Redis 7.0.15 (INFO's redis_version). */
 const WRITER_VERSION = '7.0.15'
@@ -31,17 +31,92 @@ export interface SnapshotOptions {
   saveLruIdle: boolean
   /** The code of each function library (FUNCTION LOAD's argument), saved before the databases as Redis does. */
   functions?: readonly Buffer[]
+  /** Set by the capture: the stamps saved are LFU counters. */
+  lfu?: boolean
 }
 
-/** Serializes every database of `keyspace` into RDB file chunks (their concatenation is the file). */
-export function encodeSnapshot(keyspace: Keyspace, options: SnapshotOptions): Buffer[] {
+/**
+ * The keyspace at one point in time, cheap to take under a lease and serialized afterwards, while the keyspace goes
+ * on changing. Keys are immutable strings and stored strings immutable Buffers (src/commands/string-growth.ts: bytes a
+ * Buffer covers are never overwritten), so for them a reference is the snapshot; aggregates change in place, so they
+ * are serialized at capture time. Expiry times and access stamps are copied.
+ */
+export interface SnapshotCapture {
+  readonly options: SnapshotOptions
+  readonly functions: readonly Buffer[]
+  readonly dbs: CapturedDb[]
+}
+
+interface CapturedDb {
+  index: number
+  expiresCount: number
+  keys: string[]
+  /** The string value itself, or an aggregate's serialized payload (type byte first). */
+  values: Buffer[]
+  /** Whether `values[i]` is an aggregate's serialized payload. */
+  serialized: Uint8Array
+  /** Absolute expiry in ms, NaN for none. */
+  expireAt: Float64Array
+  /** LRU idle seconds or LFU counter, -1 when not saved. */
+  access: Float64Array
+}
+
+/** Takes the snapshot of every database (call under a lease): O(keys), serializing only the aggregates. */
+export function captureSnapshot(keyspace: Keyspace, options: SnapshotOptions): SnapshotCapture {
+  const accessClock = keyspace.access
+  const lfu = accessClock.lfu
+  // Redis saves LRU idle times only under an LRU policy and LFU counters only under an LFU one (rdbSaveKeyValuePair).
+  const lru = !lfu && options.saveLruIdle
+  const dbs: CapturedDb[] = []
+  const scratch = new RdbEncoder(options.compress, 4096)
+  for (const db of keyspace.dbs) {
+    if (db.size === 0) continue
+    const size = db.size
+    const captured: CapturedDb = {
+      index: db.index,
+      expiresCount: db.expires.size,
+      keys: new Array(size),
+      values: new Array(size),
+      serialized: new Uint8Array(size),
+      expireAt: new Float64Array(size),
+      access: new Float64Array(size),
+    }
+    const expires = db.expires
+    const table = db.table
+    let i = 0
+    table.forEach((key, value) => {
+      captured.keys[i] = key
+      if (isStringValue(value)) {
+        captured.values[i] = value
+      } else {
+        writeValue(scratch, value)
+        captured.values[i] = scratch.take()
+        captured.serialized[i] = 1
+      }
+      const at = expires.size > 0 ? expires.get(key) : undefined
+      captured.expireAt[i] = at === undefined ? Number.NaN : at
+      if (lru || lfu) {
+        const stamp = table.stampOf(key) ?? 0
+        captured.access[i] = lfu ? accessClock.frequency(stamp) : Math.floor(accessClock.idleMs(stamp) / 1000)
+      } else {
+        captured.access[i] = -1
+      }
+      i++
+    })
+    dbs.push(captured)
+  }
+  return { options: { ...options, saveLruIdle: lru, lfu }, functions: options.functions ?? [], dbs }
+}
+
+/** The RDB file of a capture, about 1 MB a chunk; the last chunk is the CRC-64 footer. Touches only the capture. */
+export function* serializeCapture(capture: SnapshotCapture): Generator<Buffer, void, undefined> {
+  const { options } = capture
   const out = new RdbEncoder(options.compress)
-  const chunks: Buffer[] = []
   const crc = crc64Init()
-  const flush = (): void => {
+  const take = (): Buffer => {
     const chunk = out.take()
     crc64Update(crc, chunk)
-    chunks.push(chunk)
+    return chunk
   }
   out.bytes(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'))
   aux(out, 'redis-ver', WRITER_VERSION)
@@ -49,59 +124,59 @@ export function encodeSnapshot(keyspace: Keyspace, options: SnapshotOptions): Bu
   aux(out, 'ctime', String(Math.floor(options.now / 1000)))
   aux(out, 'used-mem', String(options.usedMemory))
   aux(out, 'aof-base', '0')
-  for (const code of options.functions ?? []) {
+  for (const code of capture.functions) {
     out.u8(RdbOpcode.FUNCTION2)
     out.string(code)
   }
-  const access = keyspace.access
-  const lfu = access.lfu
-  // Redis saves LRU idle times only under an LRU policy and LFU counters only under an LFU one (rdbSaveKeyValuePair).
-  const lru = !lfu && options.saveLruIdle
-  for (const db of keyspace.dbs) {
-    if (db.size === 0) continue
+  for (const db of capture.dbs) {
     out.u8(RdbOpcode.SELECTDB)
     out.length(db.index)
     out.u8(RdbOpcode.RESIZEDB)
-    out.length(db.size)
-    out.length(db.expires.size)
-    const expires = db.expires
-    const table = db.table
-    table.forEach((key, value) => {
-      const at = expires.size > 0 ? expires.get(key) : undefined
-      if (at !== undefined) {
+    out.length(db.keys.length)
+    out.length(db.expiresCount)
+    for (let i = 0; i < db.keys.length; i++) {
+      const at = db.expireAt[i]
+      if (!Number.isNaN(at)) {
         out.u8(RdbOpcode.EXPIRETIME_MS)
         out.i64le(at)
       }
-      if (lru || lfu) {
-        const stamp = table.stampOf(key) ?? 0
-        if (lfu) {
+      const access = db.access[i]
+      if (access >= 0) {
+        if (options.lfu) {
           out.u8(RdbOpcode.FREQ)
-          out.u8(access.frequency(stamp))
+          out.u8(access)
         } else {
           out.u8(RdbOpcode.IDLE)
-          out.length(Math.floor(access.idleMs(stamp) / 1000))
+          out.length(access)
         }
       }
-      writeKeyValue(out, key, value)
-      if (out.size >= 1 << 20) flush()
-    })
+      const value = db.values[i]
+      if (db.serialized[i] === 1) {
+        out.u8(value[0])
+        out.latin1(db.keys[i])
+        out.bytes(value.subarray(1))
+      } else {
+        out.u8(RdbType.STRING)
+        out.latin1(db.keys[i])
+        out.string(value)
+      }
+      if (out.size >= 1 << 20) yield take()
+    }
   }
   out.u8(RdbOpcode.EOF)
-  flush()
-  chunks.push(options.checksum ? crc64Bytes(crc) : Buffer.alloc(8))
-  return chunks
+  yield take()
+  yield options.checksum ? crc64Bytes(crc) : Buffer.alloc(8)
+}
+
+/** Serializes every database of `keyspace` into RDB file chunks at once (their concatenation is the file). */
+export function encodeSnapshot(keyspace: Keyspace, options: SnapshotOptions): Buffer[] {
+  return [...serializeCapture(captureSnapshot(keyspace, options))]
 }
 
 function aux(out: RdbEncoder, name: string, value: string): void {
   out.u8(RdbOpcode.AUX)
   out.latin1(name)
   out.latin1(value)
-}
-
-function writeKeyValue(out: RdbEncoder, key: string, value: RedisValue): void {
-  out.u8(valueType(value))
-  out.latin1(key)
-  writeValuePayload(out, value)
 }
 
 /** One key as a file holds it. `idle` (seconds) and `freq` are present when the file recorded them. */

@@ -9,14 +9,17 @@ export interface SnapshotStore {
   describe(): string
   /** The stored snapshot, or null when there is none. Throws when it exists but cannot be read. */
   read(): Buffer | null
-  /** Replaces the snapshot with the concatenation of `chunks`, all or nothing, before returning. */
-  writeSync(chunks: readonly Buffer[]): void
+  /**
+   * Replaces the snapshot with the concatenation of `chunks`, all or nothing, before returning. `chunks` may be
+   * produced lazily (a background save serializes as it writes).
+   */
+  writeSync(chunks: Iterable<Buffer>): void
   /**
    * The same without blocking: resolves once the snapshot is durable, rejects (leaving the old one) on failure.
    * When `abandoned()` turns true before the new file replaces the old one (a SHUTDOWN saved meanwhile), the
    * write is dropped and the promise rejects.
    */
-  write(chunks: readonly Buffer[], abandoned: () => boolean): Promise<void>
+  write(chunks: Iterable<Buffer>, abandoned: () => boolean): Promise<void>
 }
 
 /** A snapshot kept in memory: the default for in-process engines and the simulator. */
@@ -31,11 +34,11 @@ export class MemorySnapshotStore implements SnapshotStore {
     return this.bytes
   }
 
-  writeSync(chunks: readonly Buffer[]): void {
-    this.bytes = Buffer.concat(chunks)
+  writeSync(chunks: Iterable<Buffer>): void {
+    this.bytes = Buffer.concat([...chunks])
   }
 
-  write(chunks: readonly Buffer[], abandoned: () => boolean): Promise<void> {
+  write(chunks: Iterable<Buffer>, abandoned: () => boolean): Promise<void> {
     // Settles on a later microtask, like a real write: whoever started it sees it in progress first.
     return Promise.resolve().then(() => {
       if (abandoned()) throw new Error('background save abandoned')

@@ -19,7 +19,7 @@ import {
   LibrarySet,
   replaceFunctionLibraries,
 } from '../scripting/functions/function-registry.ts'
-import { decodeSnapshot, encodeSnapshot, type Snapshot, stampFromIdle } from './rdb-file.ts'
+import { captureSnapshot, decodeSnapshot, type Snapshot, serializeCapture, stampFromIdle } from './rdb-file.ts'
 import { RdbError } from './rdb-format.ts'
 import { encodingLimits } from './rdb-values.ts'
 import type { SnapshotStore } from './snapshot-store.ts'
@@ -69,11 +69,14 @@ export class Snapshots {
     return this.engine.keyspace.dirty - this.dirtyAtSave
   }
 
-  /** The snapshot of the keyspace as it is now, as RDB file chunks. Call under a lease. */
-  private encode(): Buffer[] {
+  /**
+   * The keyspace as it is now, as RDB file chunks produced on demand from a capture taken here (call under a lease):
+   * what the keyspace does afterwards does not change them.
+   */
+  private encode(): Iterable<Buffer> {
     const { engine } = this
     const policy = engine.config.get('maxmemory-policy')
-    return encodeSnapshot(engine.keyspace, {
+    const capture = captureSnapshot(engine.keyspace, {
       compress: engine.config.get('rdbcompression') === 'yes',
       checksum: engine.config.get('rdbchecksum') === 'yes',
       now: engine.clock.now(),
@@ -81,6 +84,7 @@ export class Snapshots {
       saveLruIdle: policy.includes('lru'),
       functions: [...(existingFunctionLibraries(engine)?.libraries.values() ?? [])].map((library) => library.code),
     })
+    return { [Symbol.iterator]: () => serializeCapture(capture) }
   }
 
   private saved(dirtyAtSnapshot: number): void {
@@ -114,7 +118,7 @@ export class Snapshots {
     const dirty = engine.keyspace.dirty
     this.bgsaveStartedAt = engine.clock.now()
     this.lastBgsaveTry = this.bgsaveStartedAt
-    let chunks: Buffer[]
+    let chunks: Iterable<Buffer>
     try {
       chunks = this.encode()
     } catch (err) {

@@ -24,13 +24,13 @@ class ControlledStore implements SnapshotStore {
     return this.bytes
   }
 
-  writeSync(chunks: readonly Buffer[]): void {
+  writeSync(chunks: Iterable<Buffer>): void {
     if (this.failing) throw new Error('No space left on device')
-    this.bytes = Buffer.concat(chunks)
+    this.bytes = Buffer.concat([...chunks])
     this.writes++
   }
 
-  write(chunks: readonly Buffer[], abandoned: () => boolean): Promise<void> {
+  write(chunks: Iterable<Buffer>, abandoned: () => boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push(() => {
         try {
@@ -114,7 +114,12 @@ describe('BGSAVE', () => {
     const t = testEngine({ snapshotStore: store })
     await t.resp('SET', 'before', '1')
     await t.resp('RPUSH', 'list', 'a')
+    await t.resp('SET', 'text', 'abc')
+    await t.resp('APPEND', 'text', 'def')
     expect(await t.resp('BGSAVE')).toBe('+Background saving started\r\n')
+    // Strings are captured by reference: changing them afterwards must not reach the file being written.
+    await t.resp('APPEND', 'text', 'ghi')
+    await t.resp('SETRANGE', 'text', '0', 'X')
     expect(info(await t.resp('INFO', 'persistence'), 'rdb_bgsave_in_progress')).toBe('1')
     await t.resp('SET', 'after', '1')
     await t.resp('RPUSH', 'list', 'b')
@@ -127,10 +132,11 @@ describe('BGSAVE', () => {
     expect(info(text, 'rdb_last_bgsave_status')).toBe('ok')
     expect(info(text, 'rdb_saves')).toBe('1')
     // The three writes after the snapshot are still unsaved changes.
-    expect(info(text, 'rdb_changes_since_last_save')).toBe('3')
-    expect(keysIn(store.bytes)).toEqual(['before', 'list'])
+    expect(info(text, 'rdb_changes_since_last_save')).toBe('5')
+    expect(keysIn(store.bytes)).toEqual(['before', 'list', 'text'])
     const restarted = testEngine({ rdb: store.bytes as Buffer })
     expect(await restarted.resp('LRANGE', 'list', '0', '-1')).toBe('*1\r\n$1\r\na\r\n')
+    expect(await restarted.resp('GET', 'text')).toBe('$6\r\nabcdef\r\n')
     expect(await t.resp('BGSAVE', 'SCHEDULE')).toBe('+Background saving started\r\n')
     expect(await t.resp('BGSAVE', 'NOW')).toBe('-ERR syntax error\r\n')
   })
