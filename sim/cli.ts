@@ -5,11 +5,13 @@
  *
  * This is the only simulator file that reads the wall clock, and only to print how long things took.
  */
-import { resolve } from 'node:path'
+import { accessSync, constants, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { MUTANT_NAMES, variantNamed } from './mutants.ts'
-import { readReport, ReportError, writeReport } from './report/json.ts'
+import { presentViolations } from './report/headline.ts'
+import { type RaceReport, readReport, ReportError, verifyScenario, writeReport } from './report/json.ts'
 import { DEFAULT_CONFIG, replayExecution, scenarioFor, type SimConfig } from './run.ts'
 import { shrinkCase } from './shrink.ts'
 import { writeShrunkReport } from './shrink-report.ts'
@@ -30,6 +32,8 @@ export interface CliIO {
   err(text: string): void
   /** Whether stderr is a terminal (progress bar). */
   isTTY: boolean
+  /** Where the progress bar draws (default process.stderr). */
+  progressStream?: NodeJS.WritableStream
 }
 
 const processIO: CliIO = {
@@ -38,7 +42,7 @@ const processIO: CliIO = {
   isTTY: Boolean(process.stderr.isTTY),
 }
 
-/** At most this many race reports are written per invocation; the rest are listed. */
+/** At most this many race reports are written per invocation by default (--max-reports); the rest are listed. */
 const MAX_REPORTS = 20
 
 /** Violations shrunk per invocation: the first one of each kind, up to this many (shrinking costs many runs). */
@@ -63,7 +67,8 @@ Runs the real redsim executor with simulated clients under a seeded scheduler an
   --faults on|off        planned disconnects (default on, at a rate drawn from the seed)
   --mutant NAME          run a deliberately broken executor: ${MUTANT_NAMES.join(' | ')}
   --replay FILE          re-run a race report exactly (same trace hash); exits 1 when the violation reproduces
-  --report-dir DIR       where race reports go (default reports/)
+  --report-dir DIR       where race reports go (default reports/); checked before the run starts
+  --max-reports N        write at most N race reports (default ${MAX_REPORTS}); every failing seed is listed
   --json                 print one machine-readable summary object on stdout
   --check-determinism    run each seed twice and fail if the trace hashes differ
   --no-shrink            do not shrink violations (by default the first of each kind, up to ${MAX_SHRINKS}, is shrunk
@@ -82,6 +87,7 @@ interface CliOptions {
   workers: number
   shard: { index: number; count: number } | null
   reportDir: string
+  maxReports: number
   json: boolean
   checkDeterminism: boolean
   replay: string | null
@@ -103,7 +109,22 @@ function integer(
   return n
 }
 
-function parse(args: string[]): CliOptions | 'help' {
+/** Options whose value is an integer: a negative one after a space would read as an option of its own. */
+const INTEGER_OPTIONS = new Set(['seed', 'runs', 'workers', 'depth', 'clients', 'ops', 'keys', 'max-reports'])
+
+/** `--seed -1` as `--seed=-1`, so that it gets the range message rather than parseArgs's "ambiguous" one. */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const name = /^--([a-z-]+)$/.exec(args[i])?.[1]
+    if (name && INTEGER_OPTIONS.has(name) && /^-\d/.test(args[i + 1] ?? '')) out.push(`--${name}=${args[++i]}`)
+    else out.push(args[i])
+  }
+  return out
+}
+
+function parse(rawArgs: string[]): CliOptions | 'help' {
+  const args = joinNegativeValues(rawArgs)
   let values: Record<string, string | boolean | undefined>
   let positionals: string[]
   try {
@@ -127,6 +148,7 @@ function parse(args: string[]): CliOptions | 'help' {
         mutant: { type: 'string' },
         replay: { type: 'string' },
         'report-dir': { type: 'string' },
+        'max-reports': { type: 'string' },
         json: { type: 'boolean' },
         'check-determinism': { type: 'boolean' },
         'no-shrink': { type: 'boolean' },
@@ -145,6 +167,9 @@ function parse(args: string[]): CliOptions | 'help' {
     throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}, got '${strategy}'`)
   }
   const depth = integer('depth', str('depth'), 0, 64)
+  if (depth !== undefined && strategy === 'random') {
+    throw new UsageError('--depth applies to pct, dfs and portfolio; the random strategy has no depth')
+  }
   if (depth === 0 && (strategy === 'pct' || strategy === 'portfolio')) {
     throw new UsageError('--depth must be at least 1 for PCT (d=1 means no priority change)')
   }
@@ -224,6 +249,7 @@ function parse(args: string[]): CliOptions | 'help' {
     workers: integer('workers', str('workers'), 1, 1024) ?? (runs > 1 ? defaultWorkers() : 1),
     shard,
     reportDir: str('report-dir') ?? 'reports',
+    maxReports: integer('max-reports', str('max-reports'), 0) ?? MAX_REPORTS,
     json: Boolean(values.json),
     checkDeterminism: Boolean(values['check-determinism']),
     replay,
@@ -256,6 +282,7 @@ async function replay(options: CliOptions, io: CliIO): Promise<number> {
   let report: ReturnType<typeof readReport>
   try {
     report = readReport(options.replay!)
+    verifyScenario(options.replay!, report)
     variantNamed(report.mutant)
   } catch (err) {
     if (!(err instanceof ReportError) && !(err instanceof Error && err.message.startsWith('unknown mutant'))) throw err
@@ -288,7 +315,7 @@ async function replay(options: CliOptions, io: CliIO): Promise<number> {
         `${report.scenario.clients} clients, ${execution.steps} steps\n` +
         `trace ${execution.traceHash} ${same ? '(same as recorded)' : `DIFFERS from recorded ${report.traceHash}`}\n` +
         (reproduced
-          ? `verdict VIOLATION ${execution.violations[0].kind}: ${execution.violations[0].message}\n`
+          ? `verdict VIOLATION ${headlineOf(execution.violations, execution.recorder.log, report.scenario)}\n`
           : 'verdict pass: the recorded violation did not reproduce\n') +
         `elapsed ${elapsed.toFixed(0)} ms\n`,
     )
@@ -303,6 +330,12 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
   for (let i = 0; i < options.runs; i++) {
     if (!options.shard || i % options.shard.count === options.shard.index) seeds.push(options.seed + i)
   }
+  // Reports must be writable before hours of seeds are spent finding something to put in them.
+  const reportDirProblem = unwritableDir(options.reportDir)
+  if (reportDirProblem) {
+    io.err(`redsim sim: --report-dir ${options.reportDir}: ${reportDirProblem}\n`)
+    return 2
+  }
   // A workload this build cannot run (e.g. scripts before EVAL exists) is a usage error, found before any work.
   try {
     if (seeds.length > 0) scenarioFor({ ...config, seed: seeds[0] })
@@ -313,12 +346,16 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
   }
 
   const progress = await progressBar(io, options, seeds.length)
+  let violationsSoFar = 0
   const results = await runBatch({
     config,
     seeds,
     workers: options.workers,
     checkDeterminism: options.checkDeterminism,
-    onResult: () => progress?.increment(),
+    onResult: (result) => {
+      if (result.verdict === 'violation') violationsSoFar++
+      progress?.increment(1, { violations: violationsSoFar })
+    },
   })
   progress?.stop()
 
@@ -333,12 +370,17 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
   const shrunkKinds = new Set<string>()
   for (const result of failed) {
     let path: string | null = null
-    if (reports.length < MAX_REPORTS && result.scenario && result.tape) path = await reportFor(result, options)
-    const kind = result.violations[0].kind
+    let written: RaceReport | null = null
+    if (reports.length < options.maxReports && result.scenario && result.tape) {
+      ;({ json: path, report: written } = await reportFor(result, options))
+    }
+    // The report's headline (the most harmful violation, named for readers) when there is a report.
+    const headline = written?.violation ?? presentViolations(result.violations, undefined, result.scenario?.scripts)[0]
+    const kind = headline.kind
     const entry: (typeof reports)[number] = {
       seed: result.seed,
       kind,
-      message: result.violations[0].message,
+      message: headline.message,
       report: path,
     }
     if (
@@ -396,7 +438,7 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
       `seed ${r.seed} · strategy ${r.strategy} · workload ${r.workload} · executor ${r.mutant}`,
       `clients ${r.clients} · operations ${r.operations} · steps ${fmt(r.steps)} (${fmt(r.decisions)} choices)` +
         (r.executions > 1 ? ` over ${r.executions} executions` : ''),
-      `verdict ${r.verdict === 'pass' ? 'pass' : `VIOLATION ${r.violations[0].kind}: ${r.violations[0].message}`}`,
+      `verdict ${r.verdict === 'pass' ? 'pass' : `VIOLATION ${reports[0].kind}: ${reports[0].message}`}`,
       `trace ${r.explorationHash}`,
     )
   } else {
@@ -410,7 +452,7 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
       `trace (all seeds) ${traceHash}`,
     )
   }
-  for (const r of reports.slice(0, MAX_REPORTS)) {
+  for (const r of reports.slice(0, options.maxReports)) {
     lines.push(`  seed ${r.seed}: ${r.kind}: ${r.message}`)
     if (r.report) lines.push(`    report ${r.report} (and .html) · replay: npm run sim -- --replay ${r.report}`)
     if (r.shrunk) {
@@ -421,7 +463,13 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
       )
     }
   }
-  if (reports.length > MAX_REPORTS) lines.push(`  … and ${reports.length - MAX_REPORTS} more violations`)
+  if (reports.length > options.maxReports) {
+    const rest = reports.slice(options.maxReports)
+    lines.push(
+      `  … and ${rest.length} more violations, without reports (raise --max-reports to write them): ` +
+        rest.map((r) => `seed ${r.seed} ${r.kind}`).join(', '),
+    )
+  }
   const seconds = elapsed / 1000
   lines.push(
     `elapsed ${elapsed < 10_000 ? `${elapsed.toFixed(0)} ms` : `${seconds.toFixed(1)} s`}` +
@@ -434,7 +482,7 @@ async function simulate(options: CliOptions, io: CliIO): Promise<number> {
 }
 
 /** Re-runs the reported execution with full recording (checking it reproduces) and writes its report. */
-async function reportFor(result: SeedSummary, options: CliOptions): Promise<string> {
+async function reportFor(result: SeedSummary, options: CliOptions): Promise<{ json: string; report: RaceReport }> {
   const execution = await replayExecution(result.scenario!, result.mutant, result.tape!, result.maxSteps)
   if (execution.traceHash !== result.traceHash) {
     execution.violations.unshift({
@@ -447,11 +495,51 @@ async function reportFor(result: SeedSummary, options: CliOptions): Promise<stri
     })
   }
   // The report dir as given (relative to where the command runs), so the printed replay command works as typed.
-  const { json } = writeReport(options.reportDir, result as Required<SeedSummary>, execution, {
+  const { json, report } = writeReport(options.reportDir, result as Required<SeedSummary>, execution, {
     ...options.config,
     seed: result.seed,
   })
-  return json
+  return { json, report }
+}
+
+/** `kind: message` of the most harmful violation, as reports name it. */
+function headlineOf(
+  violations: Parameters<typeof presentViolations>[0],
+  log: Parameters<typeof presentViolations>[1],
+  scenario: { scripts?: Record<string, string> },
+): string {
+  const [first] = presentViolations(violations, log, scenario.scripts)
+  return `${first.kind}: ${first.message}`
+}
+
+/**
+ * Why reports could not be written to `dir`, or null: it (or the nearest existing directory above it, where it would
+ * be created) must be a writable directory. Nothing is created here.
+ */
+function unwritableDir(dir: string): string | null {
+  let at = resolve(dir)
+  for (;;) {
+    let stats: ReturnType<typeof statSync> | undefined
+    try {
+      stats = statSync(at)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      // ENOTDIR: a file on the way; the walk up finds and names it.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return (err as Error).message
+    }
+    if (stats) {
+      if (!stats.isDirectory()) return at === resolve(dir) ? 'not a directory' : `${at} is not a directory`
+      try {
+        accessSync(at, constants.W_OK)
+      } catch {
+        return at === resolve(dir) ? 'not writable' : `cannot be created: ${at} is not writable`
+      }
+      return null
+    }
+    const parent = dirname(at)
+    if (parent === at) return 'no existing directory above it'
+    at = parent
+  }
 }
 
 /** Shrinks a reported violation (sim/shrink.ts) and writes the shrunk run's report; undefined if it did not shrink. */
@@ -481,13 +569,13 @@ async function progressBar(io: CliIO, options: CliOptions, total: number) {
   const { default: cliProgress } = await import('cli-progress')
   const bar = new cliProgress.SingleBar(
     {
-      format: 'seeds [{bar}] {value}/{total} {percentage}% · eta {eta_formatted}',
-      stream: process.stderr,
+      format: 'seeds [{bar}] {value}/{total} {percentage}% · violations {violations} · eta {eta_formatted}',
+      stream: io.progressStream ?? process.stderr,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
   )
-  bar.start(total, 0)
+  bar.start(total, 0, { violations: 0 })
   return bar
 }
 

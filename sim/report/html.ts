@@ -4,6 +4,7 @@
  * the outcome is unknown), script and EXEC steps as ticks inside the bars, lock waits and disconnects as marks, and
  * the offending accesses and operations in red. Below it, the interleaving itself from the execution log.
  */
+import { nameScripts } from './headline.ts'
 import type { Access, HistoryOperation } from '../recorder.ts'
 import type { RaceReport } from './json.ts'
 
@@ -174,7 +175,7 @@ function interleavingRows(report: RaceReport): string[] {
     const a: Access = log[i]
     const cls = bad.includes(a.seq) ? 'bad' : a.span === victim ? 'own' : ''
     rows.push(
-      `<tr class="${cls}"><td>${a.seq}</td><td>${a.t}</td><td>${a.client === 0 ? 'timer' : `#${a.client}`}</td><td>${esc(a.command)}</td><td>${esc(a.script?.slice(0, 12) ?? '')}</td><td>${a.kind}</td><td>${esc(a.key)}</td></tr>`,
+      `<tr class="${cls}"><td>${a.seq}</td><td>${a.t}</td><td>${a.client === 0 ? 'timer' : `#${a.client}`}</td><td>${esc(a.command)}</td><td>${esc(a.script ? nameScripts(`script ${a.script.slice(0, 12)}`, report.scenario.scripts).slice(7) : '')}</td><td>${a.kind}</td><td>${esc(a.key)}</td></tr>`,
     )
   }
   return rows

@@ -3,6 +3,7 @@
  * expanded scenario, the decision tape, the step budget) and everything needed to understand it (the violation, the
  * operations involved, the history, the execution log, the scheduling trace).
  */
+import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Violation } from '../checkers/types.ts'
@@ -12,6 +13,7 @@ import type { TraceEntry } from '../scheduler.ts'
 import type { CaseSize } from '../shrink.ts'
 import { redsimVersion } from '../version.ts'
 import type { Scenario } from '../workloads.ts'
+import { presentViolations } from './headline.ts'
 import { renderHtmlReport } from './html.ts'
 
 export const REPORT_FORMAT = 'redsim-race-report'
@@ -31,6 +33,11 @@ export interface RaceReport {
   config: Partial<SimConfig>
   maxSteps: number
   scenario: Scenario
+  /**
+   * SHA-256 of the scenario as written (programs, setup, faults, timer, config and script sources): `--replay`
+   * refuses a report whose scenario no longer matches it. Reports written before it existed have none.
+   */
+  scenarioHash?: string
   tape: number[]
   traceHash: string
   outcome: { kind: string; blocked?: number[]; steps?: number; error?: string }
@@ -54,6 +61,12 @@ export interface ShrinkSummary {
   executions: number
 }
 
+/** The run's violations as its report shows them: most harmful first, named for readers (headline.ts). */
+export function reportedViolations(result: SeedResult, execution: Execution): Violation[] {
+  const found = execution.violations.length > 0 ? execution.violations : result.violations
+  return presentViolations(found, execution.recorder.log, result.scenario?.scripts)
+}
+
 export interface ReportOptions {
   /** File name without extension (default `<seed>-<kind>`). */
   name?: string
@@ -67,7 +80,8 @@ export function buildReport(
   reportPath: string,
   shrunk?: ShrinkSummary,
 ): RaceReport {
-  const violation = execution.violations[0] ?? result.violations[0]
+  const violations = reportedViolations(result, execution)
+  const violation = violations[0]
   const involvedIds = new Set(violation.operations)
   const history = execution.recorder.history
   const outcome = execution.outcome
@@ -83,6 +97,7 @@ export function buildReport(
     config,
     maxSteps: result.maxSteps,
     scenario: result.scenario,
+    scenarioHash: scenarioHash(result.scenario),
     tape: execution.tape,
     traceHash: execution.traceHash,
     outcome:
@@ -94,7 +109,7 @@ export function buildReport(
           }
         : outcome,
     violation,
-    violations: execution.violations.length > 0 ? execution.violations : result.violations,
+    violations,
     involved: history.filter((op) => involvedIds.has(op.id)),
     summary: {
       steps: execution.steps,
@@ -119,7 +134,7 @@ export function writeReport(
   options: ReportOptions = {},
 ): { json: string; html: string; report: RaceReport } {
   mkdirSync(dir, { recursive: true })
-  const kind = (execution.violations[0] ?? result.violations[0]).kind
+  const kind = reportedViolations(result, execution)[0].kind
   const base = join(dir, options.name ?? `${result.seed}-${kind}`)
   const report = buildReport(result, execution, config, `${base}.json`, options.shrunk)
   writeFileSync(`${base}.json`, reportJson(report))
@@ -140,6 +155,38 @@ export function reportJson(report: RaceReport): string {
 }
 
 export class ReportError extends Error {}
+
+/** The hash `scenarioHash` holds: over the scenario's JSON, whose key order a JSON round trip keeps. */
+export function scenarioHash(scenario: Scenario): string {
+  return createHash('sha256').update(JSON.stringify(scenario)).digest('hex')
+}
+
+const OPERATION_KINDS = new Set(['command', 'multi', 'watch', 'script'])
+
+/**
+ * Checks that a report's scenario is the one it was recorded with (its hash) and made only of operations this
+ * simulator knows; a ReportError says what is wrong in one line.
+ */
+export function verifyScenario(path: string, report: RaceReport): void {
+  if (report.scenarioHash !== undefined && report.scenarioHash !== scenarioHash(report.scenario)) {
+    throw new ReportError(
+      `${path}: scenario changed since the report was written (its programs, setup or script sources no longer ` +
+        'match its scenarioHash); a replay would not be of the recorded run',
+    )
+  }
+  const programs = report.scenario.programs
+  if (!Array.isArray(programs)) throw new ReportError(`${path}: the scenario has no client programs`)
+  for (let c = 0; c < programs.length; c++) {
+    for (const op of programs[c]) {
+      if (!OPERATION_KINDS.has((op as { kind?: string })?.kind ?? '')) {
+        throw new ReportError(
+          `${path}: unknown operation kind '${(op as { kind?: string })?.kind}' in client ${c + 1}'s program ` +
+            `(known: ${[...OPERATION_KINDS].join(', ')})`,
+        )
+      }
+    }
+  }
+}
 
 /** Reads and validates a report for replay. */
 export function readReport(path: string): RaceReport {

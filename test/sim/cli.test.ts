@@ -26,7 +26,7 @@ describe('sim CLI: usage errors exit 2 with a clear message', () => {
     [['--seed'], /--seed/],
     [['--seed', 'x'], /--seed needs an integer, got 'x'/],
     [['--seed=-1'], /--seed must be between 0/],
-    [['--seed', '-1'], /Option '--seed' argument is ambiguous.*'--seed=-XYZ'/],
+    [['--seed', '-1'], /--seed must be between 0 and \d+, got -1/],
     [['--runs', '0'], /--runs must be between 1/],
     [['--workers', '0'], /--workers must be between 1/],
     [['--shard', '2/2'], /--shard must be i\/n with 0 <= i < n/],
@@ -138,18 +138,19 @@ describe('sim CLI: runs', () => {
       dir,
     )
     expect(r.code).toBe(1)
-    expect(r.out).toMatch(/verdict VIOLATION interleaved-writes/)
-    const path = join(dir, '1-interleaved-writes.json')
+    // The EXEC was interleaved by a read: an interleaved access (an intruding write would be interleaved-writes).
+    expect(r.out).toMatch(/verdict VIOLATION interleaved-access: EXEC of client #1 was interleaved: GET/)
+    const path = join(dir, '1-interleaved-access.json')
     expect(r.out).toContain(`replay: npm run sim -- --replay ${path}`)
     const report = readReport(path)
-    expect(report.kind).toBe('interleaved-writes')
+    expect(report.kind).toBe('interleaved-access')
     expect(report.mutant).toBe('exec-unlocked')
     expect(report.history.length).toBeGreaterThan(0)
     expect(report.log.length).toBeGreaterThan(0)
     expect(report.trace.length).toBe(report.summary.steps)
     expect(report.involved.length).toBeGreaterThan(0)
     expect(report.redsim.version).toBe('0.1.0')
-    const html = readFileSync(join(dir, '1-interleaved-writes.html'), 'utf8')
+    const html = readFileSync(join(dir, '1-interleaved-access.html'), 'utf8')
     expect(html).toContain(`npm run sim -- --replay ${path}`)
     expect(html).toContain('<svg')
     expect(html).not.toMatch(/<script|src="http/)
