@@ -496,17 +496,18 @@ function parseCount(arg: Buffer): number {
 const WRITE_FAST = ['write', 'stream', 'fast']
 const WRITE_SLOW = ['write', 'stream', 'slow']
 
+/** Subcommands in the order redis-server 7.0.15 lists them (COMMAND INFO). */
 export const groupCommands = [
   command('xgroup', -2, [], null, ['slow'], () => null, {
     subcommands: [
-      command('create', -5, ['write', 'denyoom'], [2, 2, 1], WRITE_SLOW, xgroupCreate),
-      command('setid', -5, ['write'], [2, 2, 1], WRITE_SLOW, xgroupSetid),
       command('destroy', 4, ['write'], [2, 2, 1], WRITE_SLOW, xgroupDestroy),
-      command('createconsumer', 5, ['write', 'denyoom'], [2, 2, 1], WRITE_SLOW, xgroupCreateConsumer),
       command('delconsumer', 5, ['write'], [2, 2, 1], WRITE_SLOW, xgroupDelConsumer),
+      command('setid', -5, ['write'], [2, 2, 1], WRITE_SLOW, xgroupSetid),
+      command('createconsumer', 5, ['write', 'denyoom'], [2, 2, 1], WRITE_SLOW, xgroupCreateConsumer),
       command('help', 2, ['loading', 'stale'], null, ['stream', 'slow'], () =>
         XGROUP_HELP.map((l) => new SimpleLine(l)),
       ),
+      command('create', -5, ['write', 'denyoom'], [2, 2, 1], WRITE_SLOW, xgroupCreate),
     ],
   }),
   command('xack', -4, ['write', 'fast'], [1, 1, 1], WRITE_FAST, xack),

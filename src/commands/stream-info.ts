@@ -175,9 +175,9 @@ const READ_SLOW = ['read', 'stream', 'slow']
 
 export const xinfoCommand = command('xinfo', -2, [], null, ['slow'], () => null, {
   subcommands: [
-    command('stream', -3, ['readonly'], [2, 2, 1], READ_SLOW, xinfoStream),
-    command('groups', 3, ['readonly'], [2, 2, 1], READ_SLOW, xinfoGroups),
-    command('consumers', 4, ['readonly'], [2, 2, 1], READ_SLOW, xinfoConsumers),
     command('help', 2, ['loading', 'stale'], null, ['stream', 'slow'], () => XINFO_HELP.map((l) => new SimpleLine(l))),
+    command('groups', 3, ['readonly'], [2, 2, 1], READ_SLOW, xinfoGroups),
+    command('stream', -3, ['readonly'], [2, 2, 1], READ_SLOW, xinfoStream),
+    command('consumers', 4, ['readonly'], [2, 2, 1], READ_SLOW, xinfoConsumers),
   ],
 })
