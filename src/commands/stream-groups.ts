@@ -101,14 +101,14 @@ export function deliverHistory(
   for (const [id, nack] of consumer.pel.range(start, MAX_STREAM_ID, count)) {
     const fields = s.get(id)
     if (fields === undefined) {
-      out.push([idReply(id), null])
+      out.push([idReply(id), NIL])
       continue
     }
     nack.deliveryTime = now
     nack.deliveryCount++
     out.push(entryReply(id, fields))
   }
-  return out.map((entry) => (Array.isArray(entry) && entry[1] === null ? [entry[0], NIL] : entry))
+  return out
 }
 
 function text(arg: Buffer): string {

@@ -159,6 +159,23 @@ describeDifferential('differential: stream commands', (pair) => {
       'PING',
       'EXEC',
     ],
+    'a consumer blocked in XREADGROUP, seen from another client': [
+      'XGROUP CREATE s g $ MKSTREAM',
+      {
+        args: ['XREADGROUP', 'GROUP', 'g', 'newbie', 'BLOCK', '0', 'STREAMS', 's', '>'],
+        client: 1,
+        awaitBlocked: true,
+      },
+      { args: ['XINFO', 'CONSUMERS', 's', 'g'], normalize: streamTimes },
+      'XADD s 5-1 a 1',
+      { collectBlocked: true, client: 1 },
+      { args: ['XINFO', 'CONSUMERS', 's', 'g'], normalize: streamTimes },
+      { args: ['XREADGROUP', 'GROUP', 'g', 'newbie', 'BLOCK', '0', 'STREAMS', 's', '0'], client: 1 },
+      { args: ['XREADGROUP', 'GROUP', 'g', 'other', 'COUNT', '5', 'BLOCK', '0', 'STREAMS', 's', '0'], client: 1 },
+      'XDEL s 5-1',
+      { args: ['XREADGROUP', 'GROUP', 'g', 'newbie', 'STREAMS', 's', '0'], client: 1 },
+      { args: ['XPENDING', 's', 'g', '-', '+', '10'], normalize: streamTimes },
+    ],
     'XREAD BLOCK arguments': [
       'XADD s 1-1 a 1',
       'XREAD BLOCK x STREAMS s 0',
