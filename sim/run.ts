@@ -169,9 +169,11 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
       due: () => engine.timers.nextDue() !== undefined,
       fire: () => advanceTime(Math.max(0, (engine.timers.nextDue() ?? clock.now()) - clock.now())),
     },
-    // CLIENT UNBLOCK from a connection of its own, only while the lock is free, so that it runs at once.
+    // CLIENT UNBLOCK from a connection of its own, only while the lock is free and no CLIENT PAUSE ALL would hold it
+    // back, so that it runs at once.
     unblock: {
-      possible: () => engine.lock.holder === null && !engine.lock.mutexEngaged,
+      possible: () =>
+        engine.lock.holder === null && !engine.lock.mutexEngaged && engine.clientPause.pauseType !== 'all',
       fire: (actor, how) => {
         unblocker ??= new LocalConnection(engine, 'sim')
         const argv = ['CLIENT', 'UNBLOCK', String(actor.id), how === 'error' ? 'ERROR' : 'TIMEOUT']

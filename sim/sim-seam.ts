@@ -55,6 +55,27 @@ export class SimSeam implements SchedulingSeam {
   }
 
   /**
+   * Held back by CLIENT PAUSE: it waits, like a client blocked on keys, until the pause ends, and its command is then
+   * processed again. Held back after it took the lock (the pause began while it waited), that acquisition ran nothing:
+   * it leaves the serial order (a stub keeps the positions after it) and takes its place when it takes the lock again.
+   */
+  postponed(actor: Actor): void {
+    const sim = this.scheduler.actor(actor.id)
+    if (!sim) return
+    const call = this.lastCall(actor.id)
+    if (call && call.serial >= 0) {
+      this.recorder.serialOrder[call.serial] = { ...call, dropped: true }
+      call.serial = -1
+    }
+    this.scheduler.waitOnKeys(sim)
+  }
+
+  resumed(actor: Actor): void {
+    const sim = this.scheduler.actor(actor.id)
+    if (sim) this.scheduler.unblocked(sim)
+  }
+
+  /**
    * A blocking command that blocked has no effect where it took the lock: its place in the serial order is where it
    * is served, if ever. Until then it counts as dropped (the witness replays nothing for it: a timed-out, unblocked or
    * disconnected wait changes no key); a stub keeps the positions of the entries after it.

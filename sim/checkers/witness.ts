@@ -120,6 +120,9 @@ async function replay(run: RecordedRun): Promise<Violation[]> {
     }
     const answer = executor.execute(client, toArgv(call.argv))
     const got = answer instanceof Promise ? await answer : answer
+    // A CLIENT PAUSE already shaped the serial order (held-back commands took the lock later); the replay, which
+    // runs that order, must not hold anything back again.
+    if (engine.clientPause.active) engine.clientPause.unpause()
     return sameReply(call.reply!, got) ? null : mismatch(call, got)
   }
   /** Performs the client's lock-free commands (QUEUED, rejected) up to `stop` (exclusive), or all that are left. */
@@ -189,8 +192,17 @@ export function sameReply(a: Reply, b: Reply): boolean {
   return replyText(a) === replyText(b)
 }
 
-export const witness: Checker = {
+export const witness = {
   name: 'witness',
+  kinds: [
+    {
+      kind: 'witness-mismatch',
+      property: 'clean-run',
+      catches: true,
+      description:
+        "the executor's serial order contradicts real time, or replaying it one command at a time gives another reply",
+    },
+  ],
   async check(run: RecordedRun): Promise<Violation[]> {
     // A command that ran inside a busy script has no place in a serial replay; linearizability still judges the run.
     if (run.outcome.kind !== 'done' || run.ranInsideBusyScript) return []
@@ -198,7 +210,7 @@ export const witness: Checker = {
     if (order.length > 0) return order
     return replay(run)
   },
-}
+} as const satisfies Checker
 
 /** Whether a reply is a refusal because a script was busy: of a command, or of EXEC (which then discards). */
 function busyRefusal(reply: Reply | undefined): 'command' | 'exec' | null {

@@ -1,5 +1,6 @@
 import type { CommandSpec } from './command-spec.ts'
 import type { KeyspaceDraft } from './keyspace-state.ts'
+import { connectionCommands } from './connection.ts'
 import { expiryCommands } from './expiry.ts'
 import { keyCommands } from './keys.ts'
 import { listCommands } from './lists.ts'
@@ -9,10 +10,9 @@ import { zsetCommands } from './zsets.ts'
 
 /** The commands the model specifies, by upper-case name. */
 export const modelCommands: ReadonlyMap<string, CommandSpec> = new Map(
-  [...stringCommands, ...keyCommands, ...expiryCommands, ...listCommands, ...zsetCommands].map((spec) => [
-    spec.name,
-    spec,
-  ]),
+  [...stringCommands, ...keyCommands, ...expiryCommands, ...listCommands, ...zsetCommands, ...connectionCommands].map(
+    (spec) => [spec.name, spec],
+  ),
 )
 
 /**

@@ -14,6 +14,7 @@
  */
 import type { CommandSpec } from '../commands/types.ts'
 import type { Client } from './client.ts'
+import type { SchedulingSeam } from './seam.ts'
 import type { TimerHandle, TimerQueue } from './timers.ts'
 
 export type PauseType = 'write' | 'all'
@@ -99,9 +100,14 @@ export class ClientPause {
    * Postpones `client` until the pause ends or the client is removed. One entry per client: a client sends its next
    * command only after this one's reply, so the map never holds more entries than there are clients.
    */
-  postpone(client: Client): Promise<void> {
+  postpone(client: Client, seam?: SchedulingSeam): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.postponed.set(client, resolve)
+      this.postponed.set(client, () => {
+        seam?.resumed?.(client)
+        resolve()
+      })
+      // After the entry exists: a scheduler told of the wait may end the pause at once.
+      seam?.postponed?.(client)
     })
   }
 

@@ -113,7 +113,9 @@ export class Executor {
     // CLIENT PAUSE: a covered command waits for the pause to end, then is processed again from the start, as Redis
     // reprocesses a postponed client. A BUSY reply comes first, as in Redis. Only the one field read while no pause.
     if (engine.clientPause.active && this.postponedByPause(client, spec)) {
-      return engine.clientPause.postpone(client).then(() => (client.closed ? null : this.dispatch(client, argv)))
+      return engine.clientPause
+        .postpone(client, engine.seam)
+        .then(() => (client.closed ? null : this.dispatch(client, argv)))
     }
 
     // stop-writes-on-bgsave-error: after a failed background save, writes (and PING) get MISCONF until one succeeds.
@@ -182,6 +184,14 @@ export class Executor {
     if (client.closed) {
       lease.release()
       return null
+    }
+    // A CLIENT PAUSE that began while this command waited for the lock holds it back now: Redis checks the pause when
+    // it processes the command, so once CLIENT PAUSE WRITE has replied no write runs until the pause ends.
+    if (this.engine.clientPause.active && this.postponedByPause(client, spec)) {
+      lease.release()
+      return this.engine.clientPause
+        .postpone(client, this.engine.seam)
+        .then(() => (client.closed ? null : this.dispatch(client, argv)))
     }
     // maxmemory: evict under this lease before the command runs, or refuse it (src/engine/eviction.ts).
     if (this.engine.eviction.maxmemory > 0) {

@@ -69,6 +69,13 @@ export interface SchedulingSeam {
    * timed out, was unblocked or disconnected; it continues as soon as microtasks run.
    */
   unblocked?(actor: Actor, served: boolean): void
+  /**
+   * CLIENT PAUSE holds back `actor`'s command before it took the lock: the actor waits for the pause to end (or for
+   * its own disconnect), then its command is processed again from the start.
+   */
+  postponed?(actor: Actor): void
+  /** The pause ended (or the postponed actor disconnected): it continues as soon as microtasks run. */
+  resumed?(actor: Actor): void
   /** When present, every keyspace read and write is reported here (simulation only; production pays nothing). */
   readonly recorder?: AccessRecorder
   /**
