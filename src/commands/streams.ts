@@ -10,6 +10,7 @@
 import {
   type ConsumerGroup,
   MAX_STREAM_ID,
+  type NodeLimits,
   RedisStream,
   type StreamId,
   UINT64_MAX,
@@ -59,8 +60,17 @@ interface AddArgs extends TrimArgs {
 
 const MIXED_STRATEGIES = 'ERR syntax error, MAXLEN and MINID options at the same time are not compatible'
 
+/** The node limits CONFIG sets (stream-node-max-bytes, stream-node-max-entries). */
+function nodeLimits(ctx: CommandContext): NodeLimits {
+  const config = ctx.engine.config
+  return {
+    maxBytes: config.getNumber('stream-node-max-bytes'),
+    maxEntries: config.getNumber('stream-node-max-entries'),
+  }
+}
+
 /** streamParseAddOrTrimArgsOrReply. */
-function parseAddOrTrim(argv: Buffer[], xadd: boolean): AddArgs {
+function parseAddOrTrim(argv: Buffer[], xadd: boolean, limits: NodeLimits): AddArgs {
   const args: AddArgs = {
     strategy: 'none',
     maxlen: -1,
@@ -131,8 +141,9 @@ function parseAddOrTrim(argv: Buffer[], xadd: boolean): AddArgs {
   if (limitGiven) {
     if (!args.approx) throw new ReplyError('ERR syntax error, LIMIT cannot be used without the special ~ option')
   } else {
-    // 100 * stream-node-max-entries (default 100) when approximate, else unlimited.
-    args.limit = args.approx ? 10000 : 0
+    // 100 * stream-node-max-entries when approximate (10000 when that is 0 or above a million), else unlimited.
+    const limit = 100 * limits.maxEntries
+    args.limit = args.approx ? (limit <= 0 || limit > 1000000 ? 10000 : limit) : 0
   }
   return args
 }
@@ -146,7 +157,8 @@ function trim(s: RedisStream, args: TrimArgs): number {
 
 function xadd(ctx: CommandContext): Reply {
   const { argv, db } = ctx
-  const args = parseAddOrTrim(argv, true)
+  const limits = nodeLimits(ctx)
+  const args = parseAddOrTrim(argv, true, limits)
   const fieldPos = args.idIndex + 1
   if (argv.length - fieldPos < 2 || (argv.length - fieldPos) % 2 === 1) throw Errors.arity('xadd')
   if (args.id?.seqGiven && args.id.id === ZERO_ID) {
@@ -172,7 +184,7 @@ function xadd(ctx: CommandContext): Reply {
     pairs[i - fieldPos] = argv[i].toString('latin1')
     bytes += argv[i].length
   }
-  s.append(id, pairs, bytes)
+  s.append(id, pairs, bytes, limits)
   trim(s, args)
   db.modified(key)
   markReadyForReaders(ctx, key)
@@ -278,7 +290,7 @@ function xdel(ctx: CommandContext): Reply {
 
 function xtrim(ctx: CommandContext): Reply {
   const { argv, db } = ctx
-  const args = parseAddOrTrim(argv, false)
+  const args = parseAddOrTrim(argv, false, nodeLimits(ctx))
   const key = keyOf(argv, 1)
   const s = writableStream(db, key)
   if (!s) return 0

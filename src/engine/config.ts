@@ -134,6 +134,9 @@ export const CONFIG_PARAMS: ConfigParam[] = [
   encodingParam('zset-max-listpack-entries', 'zset-max-ziplist-entries', 'int', '128'),
   encodingParam('zset-max-listpack-value', 'zset-max-ziplist-value', 'memory', '64'),
   encodingParam('hll-sparse-max-bytes', null, 'memory', '3000'),
+  // Stream nodes close at these sizes (src/keyspace/types/stream.ts); approximate trimming removes whole nodes.
+  encodingParam('stream-node-max-bytes', null, 'memory', '4096'),
+  encodingParam('stream-node-max-entries', null, 'int', '100'),
   // Connections (src/server/): non-loopback clients refused while no password is set; output limits per class.
   { name: 'protected-mode', kind: { type: 'bool' }, default: 'yes' },
   {

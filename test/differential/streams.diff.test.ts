@@ -54,9 +54,28 @@ function nodeBoundaries(): string[][] {
   return steps
 }
 
+/** Nodes under other limits (CONFIG SET stream-node-max-*), then the defaults restored for the other cases. */
+function configuredNodes(): string[][] {
+  const steps: string[][] = [
+    ['CONFIG', 'GET', 'stream-node-max-bytes'],
+    ['CONFIG', 'GET', 'stream-node-max-entries'],
+    ['CONFIG', 'SET', 'stream-node-max-entries', '7'],
+    ['CONFIG', 'SET', 'stream-node-max-bytes', '300'],
+  ]
+  for (let i = 1; i < 100; i++) steps.push(['XADD', 's', `${i}-0`, 'f', 'v'.repeat(i % 40)])
+  steps.push(['XINFO', 'STREAM', 's'], ['MEMORY', 'USAGE', 's'], ['XTRIM', 's', 'MAXLEN', '~', '50'], ['XLEN', 's'])
+  steps.push(['XADD', 's', 'MAXLEN', '~', '10', '200-0', 'a', 'b'], ['XLEN', 's'])
+  steps.push(['CONFIG', 'SET', 'stream-node-max-entries', '0'], ['CONFIG', 'SET', 'stream-node-max-bytes', '0'])
+  for (let i = 300; i < 500; i++) steps.push(['XADD', 's', `${i}-0`, 'f', 'v'.repeat(i % 40)])
+  steps.push(['XINFO', 'STREAM', 's'], ['MEMORY', 'USAGE', 's'], ['XTRIM', 's', 'MAXLEN', '~', '50'], ['XLEN', 's'])
+  steps.push(['CONFIG', 'SET', 'stream-node-max-entries', '100'], ['CONFIG', 'SET', 'stream-node-max-bytes', '4096'])
+  return steps
+}
+
 describeDifferential('differential: stream commands', (pair) => {
   differentialCases(pair, {
     'node boundaries, approximate trimming, XINFO radix tree and MEMORY USAGE': nodeBoundaries(),
+    'stream-node-max-bytes and stream-node-max-entries': configuredNodes(),
     'blocked XREAD served by XADD, FIFO, in MULTI and with $': [
       'XADD s 1-1 a 1',
       { args: ['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], client: 1, awaitBlocked: true },

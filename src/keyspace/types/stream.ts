@@ -8,7 +8,8 @@
  * XRANGE is a binary search then a walk (O(log n + k)), trimming drops whole nodes from the front (a moving head
  * index, compacted now and then, so O(1) amortised per node). XDEL flags an entry deleted inside its node as Redis
  * does; a node whose last live entry goes is removed from the node array (a pointer move per node, n / 100 of them).
- * Nodes open at the same thresholds as Redis's (entries, or an estimate of the listpack's bytes), so that approximate
+ * Nodes open at the same thresholds as Redis's (stream-node-max-entries, or stream-node-max-bytes against the
+ * listpack's size computed from its encoding), so that approximate
  * trimming (`~`), which removes only whole nodes, removes what Redis removes.
  *
  * IDs are bigints: (ms << 64) | seq, so one comparison orders them. Field names and values are latin1 strings.
@@ -70,9 +71,21 @@ export function radixTreeNodes(keys: Buffer[]): number {
   return count(0, keys.length, 0)
 }
 
-/** Redis's default stream-node-max-bytes and stream-node-max-entries. */
-const NODE_MAX_BYTES = 4096
-const NODE_MAX_ENTRIES = 100
+/** STREAM_LISTPACK_MAX_SIZE: the byte limit when stream-node-max-bytes is 0 or larger. */
+const LISTPACK_MAX_SIZE = 1 << 30
+/** STREAM_LISTPACK_MAX_PRE_ALLOCATE: a new node's listpack is allocated this big (or stream-node-max-bytes). */
+const MAX_PREALLOCATE = 4096
+
+/** stream-node-max-bytes and stream-node-max-entries, as streamAppendItem applies them. */
+export interface NodeLimits {
+  readonly maxBytes: number
+  readonly maxEntries: number
+}
+
+/** MEMORY USAGE's default SAMPLES. */
+const SAMPLES = 5
+
+export const DEFAULT_NODE_LIMITS: NodeLimits = { maxBytes: 4096, maxEntries: 100 }
 
 /** Bytes a listpack element takes: small integers in their int encodings, other text as a string entry. */
 function lpElementBytes(text: string): number {
@@ -105,6 +118,8 @@ export class StreamNode {
   /** The listpack's estimated size (streamAppendItem compares it with stream-node-max-bytes). */
   bytes: number
   readonly masterFields: string[]
+  /** What lpNew preallocated for it (the node's allocation until it outgrows it). */
+  preallocated = MAX_PREALLOCATE
 
   constructor(masterFields: string[]) {
     this.masterFields = masterFields
@@ -316,15 +331,22 @@ export class RedisStream implements AggregateValue {
   }
 
   /** Appends an entry whose ID is known to be greater than lastId. `elementBytes`: sum of field and value lengths. */
-  append(id: StreamId, pairs: string[], elementBytes: number): void {
+  append(id: StreamId, pairs: string[], elementBytes: number, limits: NodeLimits = DEFAULT_NODE_LIMITS): void {
     let node = this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : undefined
-    if (node && (node.bytes + elementBytes >= NODE_MAX_BYTES || node.ids.length >= NODE_MAX_ENTRIES)) node = undefined
+    const maxBytes = limits.maxBytes === 0 || limits.maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : limits.maxBytes
+    if (
+      node &&
+      (node.bytes + elementBytes >= maxBytes || (limits.maxEntries && node.ids.length >= limits.maxEntries))
+    ) {
+      node = undefined
+    }
     if (!node) {
       const tail = this.tailNode()
       if (tail) this.closedAlloc += mallocSize(tail.bytes)
       const master: string[] = []
       for (let i = 0; i < pairs.length; i += 2) master.push(pairs[i])
       node = new StreamNode(master)
+      if (limits.maxBytes > 0 && limits.maxBytes < MAX_PREALLOCATE) node.preallocated = limits.maxBytes
       this.nodes.push(node)
     }
     node.append(id, pairs)
@@ -349,7 +371,8 @@ export class RedisStream implements AggregateValue {
    * of nodes (16 bytes a key, 244 a rax node), the listpacks (closed ones shrunk to fit, the open one preallocated at
    * 4096 bytes), and per group its struct, PEL tree and NACKs, per consumer its struct, name and PEL tree.
    *
-   * `exact` (MEMORY USAGE) counts the radix trees' nodes from their keys, O(nodes + pending entries); otherwise
+   * `exact` (MEMORY USAGE) counts the radix trees' nodes from their keys, O(nodes + pending entries), and sizes the
+   * listpacks from five samples as MEMORY USAGE does by default; otherwise
    * (the accounting on every write) they are estimated at two nodes a key, in O(groups + consumers).
    */
   memoryBytes(exact = false): number {
@@ -357,8 +380,15 @@ export class RedisStream implements AggregateValue {
       elements * 16 + (exact && keys ? radixTreeNodes(keys().map(streamIdKey)) : Math.max(1, 2 * elements)) * 244
     const keys = this.nodes.length - this.head
     const tail = this.tailNode()
-    const tailAlloc = tail === undefined ? 0 : tail.bytes <= 4096 ? 4096 : mallocSize(tail.bytes)
-    let size = 16 + 80 + raxBytes(keys, () => this.nodeFirstIds()) + this.closedAlloc + tailAlloc
+    const tailAlloc = tail === undefined ? 0 : mallocSize(Math.max(tail.preallocated, tail.bytes))
+    let listpacks = this.closedAlloc + tailAlloc
+    if (exact && keys > SAMPLES) {
+      // MEMORY USAGE's default sampling: the first five nodes' average stands for all but the last.
+      let sampled = 0
+      for (let i = 0; i < SAMPLES; i++) sampled += mallocSize(this.nodes[this.head + i].bytes)
+      listpacks = Math.floor(sampled / SAMPLES) * (keys - 1) + tailAlloc
+    }
+    let size = 16 + 80 + raxBytes(keys, () => this.nodeFirstIds()) + listpacks
     const pelKeys = (pel: IdMap<StreamNack>) => () => pel.range(ZERO_ID, MAX_STREAM_ID).map(([id]) => id)
     for (const group of this.groups.values()) {
       size += 40 + raxBytes(group.pel.size, pelKeys(group.pel)) + 24 * group.pel.size
@@ -543,6 +573,7 @@ export class RedisStream implements AggregateValue {
       for (const f of src.fields) node.fields.push(f === null ? null : f.slice())
       node.live = src.live
       node.bytes = src.bytes
+      node.preallocated = src.preallocated
       copy.nodes.push(node)
     }
     copy.closedAlloc = this.closedAlloc
