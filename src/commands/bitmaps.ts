@@ -12,6 +12,7 @@ import { Errors, type Reply, ReplyError } from '../protocol/reply.ts'
 import { bigIntegerArg, integerArg, isOption, keyOf, parseInt64 } from './args.ts'
 import { extendString } from './string-growth.ts'
 import { type CommandContext, command } from './types.ts'
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/keyspace-events.ts'
 
 const OFFSET_ERROR = 'ERR bit offset is not an integer or out of range'
 
@@ -79,6 +80,7 @@ function setbit(ctx: CommandContext): Reply {
     const base = current ?? Buffer.alloc(0)
     const tail = Buffer.from([on ? mask : 0])
     db.set(key, markStringEncoding(extendString(base, byteIndex - base.length, tail), 'raw'), true)
+    db.notify(NOTIFY_STRING, 'setbit', key)
     return 0
   }
   const old = current[byteIndex] & mask ? 1 : 0
@@ -90,6 +92,7 @@ function setbit(ctx: CommandContext): Reply {
   const copy = Buffer.from(current)
   copy[byteIndex] ^= mask
   db.set(key, markStringEncoding(copy, 'raw'), true)
+  db.notify(NOTIFY_STRING, 'setbit', key)
   return old
 }
 
@@ -258,7 +261,7 @@ function bitop(ctx: CommandContext): Reply {
   }
   const dst = keyOf(argv, 2)
   if (maxLength === 0) {
-    db.delete(dst)
+    if (db.delete(dst)) db.notify(NOTIFY_GENERIC, 'del', dst)
     return 0
   }
   const result = Buffer.alloc(maxLength)
@@ -281,6 +284,7 @@ function bitop(ctx: CommandContext): Reply {
     }
   }
   db.set(dst, markStringEncoding(result, 'raw'))
+  db.notify(NOTIFY_STRING, 'set', dst)
   return maxLength
 }
 
@@ -461,6 +465,7 @@ function bitfieldGeneric(ctx: CommandContext, readOnlyCommand: boolean): Reply {
   // failed on OVERFLOW FAIL.
   if (changes > 0 || grew) db.set(key, markStringEncoding(work, 'raw'), true)
   else if (current) markStringEncoding(current, 'raw')
+  if (changes > 0) db.notify(NOTIFY_STRING, 'setbit', key)
   return replies
 }
 

@@ -12,6 +12,7 @@ import { HALF_LONG_MAX, randomCountArg, scanCursorArg, scanOptionsArg, scanReply
 import { addLongDouble, formatLongDouble, type LongDouble, parseLongDouble } from './x87-long-double.ts'
 import { sample } from './random-sample.ts'
 import { type CommandContext, command, fullName } from './types.ts'
+import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/keyspace-events.ts'
 
 /** The hash at `key` for reading, undefined when absent; WRONGTYPE for another type. */
 function readHash(db: Database, key: string): RedisHash | undefined {
@@ -69,9 +70,10 @@ function setField(hash: RedisHash, field: string, value: Buffer, limits: Listpac
 }
 
 /** Stores a hash that `writableHash` found absent, or reports the change of an existing one. */
-function commit(db: Database, key: string, hash: RedisHash, isNew: boolean): void {
+function commit(db: Database, key: string, hash: RedisHash, isNew: boolean, event: string): void {
   if (isNew) db.set(key, hash)
   else db.modified(key)
+  db.notify(NOTIFY_HASH, event, key)
 }
 
 function field(name: string): Buffer {
@@ -90,7 +92,7 @@ function hsetGeneric(ctx: CommandContext): number {
   for (let i = 2; i < argv.length; i += 2) {
     if (setField(hash, argv[i].toString('latin1'), argv[i + 1], limits)) created++
   }
-  commit(db, key, hash, existing === undefined)
+  commit(db, key, hash, existing === undefined, 'hset')
   return created
 }
 
@@ -113,7 +115,7 @@ function hsetnx(ctx: CommandContext): Reply {
   const limits = hash.isListpack ? listpackLimits(ctx) : null
   if (limits) convertForArguments(hash, argv, 2, 3, limits)
   setField(hash, name, argv[3], limits)
-  commit(db, key, hash, existing === undefined)
+  commit(db, key, hash, existing === undefined, 'hset')
   return 1
 }
 
@@ -145,6 +147,8 @@ function hdel(ctx: CommandContext): Reply {
   if (deleted > 0) {
     if (hash.length === 0) db.delete(key)
     else db.modified(key)
+    db.notify(NOTIFY_HASH, 'hdel', key)
+    if (hash.length === 0) db.notify(NOTIFY_GENERIC, 'del', key)
   }
   return deleted
 }
@@ -216,7 +220,7 @@ function hincrby(ctx: CommandContext): Reply {
   }
   value += increment
   setField(hash, name, Buffer.from(value.toString()), hash.isListpack ? listpackLimits(ctx) : null)
-  commit(db, key, hash, existing === undefined)
+  commit(db, key, hash, existing === undefined, 'hincrby')
   return intReply(value)
 }
 
@@ -239,7 +243,7 @@ function hincrbyfloat(ctx: CommandContext): Reply {
   if (sum === null || sum.kind !== 'finite') throw new ReplyError('ERR increment would produce NaN or Infinity')
   const text = Buffer.from(formatLongDouble(sum), 'latin1')
   setField(hash, name, text, hash.isListpack ? listpackLimits(ctx) : null)
-  commit(db, key, hash, existing === undefined)
+  commit(db, key, hash, existing === undefined, 'hincrbyfloat')
   return text
 }
 

@@ -23,6 +23,7 @@ import {
   sketchHistogram,
 } from './hll-sketch.ts'
 import { type CommandContext, command } from './types.ts'
+import { NOTIFY_STRING } from '../keyspace/keyspace-events.ts'
 
 const HLL_ADMIN = ['write', 'hyperloglog', 'admin', 'slow', 'dangerous']
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.'
@@ -64,6 +65,7 @@ function pfadd(ctx: CommandContext): Reply {
   if (updated > 0) {
     work.invalidateCache()
     db.set(key, markStringEncoding(work.toBuffer(), 'raw'), true)
+    if (!corrupted) db.notify(NOTIFY_STRING, 'pfadd', key)
   } else if (existing !== undefined) {
     // Redis has unshared the value into a raw string even when nothing changed.
     markStringEncoding(existing as Buffer, 'raw')
@@ -122,6 +124,8 @@ function pfmerge(ctx: CommandContext): Reply {
   }
   work.invalidateCache()
   db.set(key, markStringEncoding(work.toBuffer(), 'raw'), true)
+  // Redis reports a PFMERGE as pfadd: a mass add of elements.
+  db.notify(NOTIFY_STRING, 'pfadd', key)
   return OK
 }
 

@@ -12,12 +12,18 @@ import { cText, isCOption } from './c-options.ts'
 import { expireAllowed, parseExpireOptions } from './expire-options.ts'
 import { commandNowMs, getExpireAt, msUntil, setExpireAt } from './expire-time.ts'
 import { type CommandContext, command, fullName } from './types.ts'
+import { NOTIFY_GENERIC } from '../keyspace/keyspace-events.ts'
 
 // --- Existence and deletion --------------------------------------------------------------------------------------
 
 function del(ctx: CommandContext): Reply {
   let n = 0
-  for (let i = 1; i < ctx.argv.length; i++) if (ctx.db.delete(keyOf(ctx.argv, i))) n++
+  for (let i = 1; i < ctx.argv.length; i++) {
+    const key = keyOf(ctx.argv, i)
+    if (!ctx.db.delete(key)) continue
+    ctx.db.notify(NOTIFY_GENERIC, 'del', key)
+    n++
+  }
   return n
 }
 
@@ -92,15 +98,22 @@ function expireGeneric(ctx: CommandContext, relative: boolean, seconds: boolean)
   const db = ctx.db
   if (db.getForWrite(key) === undefined) return 0
   if (flags !== 0 && !expireAllowed(flags, getExpireAt(db, key), when)) return 0
-  if (when <= BigInt(now)) db.delete(key)
-  else setExpireAt(db, key, when)
+  if (when <= BigInt(now)) {
+    db.delete(key)
+    db.notify(NOTIFY_GENERIC, 'del', key)
+  } else {
+    setExpireAt(db, key, when)
+    db.notify(NOTIFY_GENERIC, 'expire', key)
+  }
   return 1
 }
 
 function persist(ctx: CommandContext): Reply {
   const key = keyOf(ctx.argv, 1)
   if (ctx.db.getForWrite(key) === undefined) return 0
-  return ctx.db.persist(key) ? 1 : 0
+  if (!ctx.db.persist(key)) return 0
+  ctx.db.notify(NOTIFY_GENERIC, 'persist', key)
+  return 1
 }
 
 // --- Iteration ---------------------------------------------------------------------------------------------------
@@ -227,6 +240,8 @@ function renameGeneric(ctx: CommandContext, nx: boolean): Reply {
   db.set(destination, value)
   if (expire !== undefined) setExpireAt(db, destination, expire)
   db.delete(source)
+  db.notify(NOTIFY_GENERIC, 'rename_from', source)
+  db.notify(NOTIFY_GENERIC, 'rename_to', destination)
   return nx ? 1 : OK
 }
 
@@ -267,6 +282,8 @@ function move(ctx: CommandContext): Reply {
   target.set(key, value)
   if (expire !== undefined) setExpireAt(target, key, expire)
   source.delete(key)
+  source.notify(NOTIFY_GENERIC, 'move_from', key)
+  target.notify(NOTIFY_GENERIC, 'move_to', key)
   return 1
 }
 
@@ -310,6 +327,7 @@ function copy(ctx: CommandContext): Reply {
   target.reserve([newKey])
   target.set(newKey, copied)
   if (expire !== undefined) setExpireAt(target, newKey, expire)
+  target.notify(NOTIFY_GENERIC, 'copy_to', newKey)
   return 1
 }
 

@@ -14,6 +14,7 @@ import { Errors, NIL_ARRAY, OK, type Reply, ReplyError } from '../protocol/reply
 import { bigIntegerArg, integerArg, isOption, keyOf, LLONG_MIN } from './args.ts'
 import { LONG_MAX, positiveLongArg, rangeLongArg } from './collection-args.ts'
 import { type CommandContext, command } from './types.ts'
+import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/keyspace-events.ts'
 
 /** The list at `key` for reading, undefined when absent; WRONGTYPE for another type. */
 function readList(db: Database, key: string): RedisList | undefined {
@@ -31,10 +32,19 @@ function writableList(db: Database, key: string): RedisList | undefined {
   return value
 }
 
-/** After removing elements: delete the key if the list is now empty, else report the change. */
-function afterRemoval(db: Database, key: string, list: RedisList): void {
+/**
+ * After removing elements: delete the key if the list is now empty, else report the change; the command's keyspace
+ * event (`lpop`, `lrem`, ...) comes first, then `del` for an emptied list, as in Redis.
+ */
+function afterRemoval(db: Database, key: string, list: RedisList, event: string): void {
   if (list.length === 0) db.delete(key)
   else db.modified(key)
+  db.notify(NOTIFY_LIST, event, key)
+  if (list.length === 0) db.notify(NOTIFY_GENERIC, 'del', key)
+}
+
+function popEvent(front: boolean): string {
+  return front ? 'lpop' : 'rpop'
 }
 
 /** LEFT or RIGHT (getListPositionFromObjectOrReply); true for LEFT (the head). */
@@ -63,6 +73,7 @@ function push(ctx: CommandContext, front: boolean, onlyIfExists: boolean): Reply
   // A new key goes in last, once it holds its elements: storing it is what wakes clients blocked on it.
   if (existing) db.modified(key)
   else db.set(key, list)
+  db.notify(NOTIFY_LIST, front ? 'lpush' : 'rpush', key)
   return list.length
 }
 
@@ -71,7 +82,7 @@ function popRange(db: Database, key: string, list: RedisList, front: boolean, co
   const n = Math.min(count, list.length)
   const out: Buffer[] = new Array(n)
   for (let i = 0; i < n; i++) out[i] = (front ? list.popFront() : list.popBack()) as Buffer
-  afterRemoval(db, key, list)
+  afterRemoval(db, key, list, popEvent(front))
   return out
 }
 
@@ -86,7 +97,7 @@ function pop(ctx: CommandContext, front: boolean): Reply {
   if (withCount && count === 0) return []
   if (!withCount) {
     const value = (front ? list.popFront() : list.popBack()) as Buffer
-    afterRemoval(db, key, list)
+    afterRemoval(db, key, list, popEvent(front))
     return value
   }
   return popRange(db, key, list, front, count)
@@ -132,6 +143,7 @@ function lset(ctx: CommandContext): Reply {
   if (index < 0 || index >= list.length) throw new ReplyError('ERR index out of range')
   list.setAt(index, argv[3])
   db.modified(key)
+  db.notify(NOTIFY_LIST, 'lset', key)
   return OK
 }
 
@@ -149,6 +161,7 @@ function linsert(ctx: CommandContext): Reply {
     if (list.at(i).equals(pivot)) {
       list.insertAt(after ? i + 1 : i, argv[4])
       db.modified(key)
+      db.notify(NOTIFY_LIST, 'linsert', key)
       return list.length
     }
   }
@@ -163,7 +176,7 @@ function lrem(ctx: CommandContext): Reply {
   if (!list) return 0
   const element = argv[3]
   const removed = list.removeWhere((value) => value.equals(element), Math.abs(count), count < 0)
-  if (removed > 0) afterRemoval(db, key, list)
+  if (removed > 0) afterRemoval(db, key, list, 'lrem')
   return removed
 }
 
@@ -180,12 +193,15 @@ function ltrim(ctx: CommandContext): Reply {
   if (start < 0) start = 0
   if (start > end || start >= length) {
     db.delete(key)
+    db.notify(NOTIFY_LIST, 'ltrim', key)
+    db.notify(NOTIFY_GENERIC, 'del', key)
     return OK
   }
   if (end >= length) end = length - 1
   list.trim(start, end)
   // Redis signals the key even when nothing was trimmed.
   db.modified(key)
+  db.notify(NOTIFY_LIST, 'ltrim', key)
   return OK
 }
 
@@ -252,8 +268,10 @@ function move(db: Database, sourceKey: string, destinationKey: string, fromFront
   else target.pushBack(value)
   if (destination) db.modified(destinationKey)
   else db.set(destinationKey, target)
+  db.notify(NOTIFY_LIST, toFront ? 'lpush' : 'rpush', destinationKey)
   // The source may be the destination: only delete it if the move left it empty.
-  if (source !== destination) afterRemoval(db, sourceKey, source)
+  if (source !== destination) afterRemoval(db, sourceKey, source, popEvent(fromFront))
+  else db.notify(NOTIFY_LIST, popEvent(fromFront), sourceKey)
   return value
 }
 
@@ -324,7 +342,7 @@ function blockingPop(ctx: CommandContext, front: boolean): Reply {
     const list = writableList(db, key)
     if (!list) continue
     const value = (front ? list.popFront() : list.popBack()) as Buffer
-    afterRemoval(db, key, list)
+    afterRemoval(db, key, list, popEvent(front))
     return [keyBuf, value]
   }
   if (!ctx.engine.blocking.canBlock(ctx)) return NIL_ARRAY
@@ -332,7 +350,7 @@ function blockingPop(ctx: CommandContext, front: boolean): Reply {
     const list = writableList(served.db, key)
     if (!list) return undefined
     const value = (front ? list.popFront() : list.popBack()) as Buffer
-    afterRemoval(served.db, key, list)
+    afterRemoval(served.db, key, list, popEvent(front))
     return [keyBuffer(key), value]
   })
 }

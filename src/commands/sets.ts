@@ -23,6 +23,7 @@ import {
 } from './collection-args.ts'
 import { sample } from './random-sample.ts'
 import { type CommandContext, command } from './types.ts'
+import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/keyspace-events.ts'
 
 /** The set at `key` for reading, undefined when absent; WRONGTYPE for another type. */
 function readSet(db: Database, key: string): RedisSet | undefined {
@@ -71,6 +72,7 @@ function sadd(ctx: CommandContext): Reply {
   for (let i = 2; i < argv.length; i++) if (set.add(argv[i].toString('latin1'), limit)) added++
   if (!existing) db.set(key, set)
   else if (added > 0) db.modified(key)
+  if (added > 0) db.notify(NOTIFY_SET, 'sadd', key)
   return added
 }
 
@@ -89,6 +91,8 @@ function srem(ctx: CommandContext): Reply {
   if (removed > 0) {
     if (set.length === 0) db.delete(key)
     else db.modified(key)
+    db.notify(NOTIFY_SET, 'srem', key)
+    if (set.length === 0) db.notify(NOTIFY_GENERIC, 'del', key)
   }
   return removed
 }
@@ -126,15 +130,19 @@ function spop(ctx: CommandContext): Reply {
     set.remove(popped)
     if (set.length === 0) db.delete(key)
     else db.modified(key)
+    db.notify(NOTIFY_SET, 'spop', key)
+    if (set.length === 0) db.notify(NOTIFY_GENERIC, 'del', key)
     return member(popped)
   }
   const count = positiveLongArg(argv[2])
   const set = writableSet(db, key)
   if (!set || count === 0) return new SetReply([])
+  db.notify(NOTIFY_SET, 'spop', key)
   if (count >= set.length) {
     // Redis answers with SUNION of the one set, whose result it builds as a new set, then deletes the key.
     const whole = union([set], maxIntset(ctx))
     db.delete(key)
+    db.notify(NOTIFY_GENERIC, 'del', key)
     return new SetReply(membersReply(whole))
   }
   const out: Buffer[] = new Array(count)
@@ -188,13 +196,17 @@ function smove(ctx: CommandContext): Reply {
   sourceValue.remove(name)
   if (sourceValue.length === 0) db.delete(sourceKey)
   else db.modified(sourceKey)
+  db.notify(NOTIFY_SET, 'srem', sourceKey)
+  if (sourceValue.length === 0) db.notify(NOTIFY_GENERIC, 'del', sourceKey)
   if (destinationValue) {
-    if (destinationValue.add(name, maxIntset(ctx))) db.modified(destinationKey)
+    if (!destinationValue.add(name, maxIntset(ctx))) return 1
+    db.modified(destinationKey)
   } else {
     const created = new RedisSet()
     created.add(name, maxIntset(ctx))
     db.set(destinationKey, created)
   }
+  db.notify(NOTIFY_SET, 'sadd', destinationKey)
   return 1
 }
 
@@ -285,13 +297,17 @@ function difference(sets: Array<RedisSet | undefined>, limit: number): RedisSet 
   return result
 }
 
-/** Stores a computed set at `key`, or deletes `key` when the result is empty; replies with the cardinality. */
-function store(db: Database, key: string, result: RedisSet): number {
+/**
+ * Stores a computed set at `key` (keyspace event `event`), or deletes `key` when the result is empty (`del`, if it
+ * existed); replies with the cardinality.
+ */
+function store(db: Database, key: string, result: RedisSet, event: string): number {
   if (result.length === 0) {
-    db.delete(key)
+    if (db.delete(key)) db.notify(NOTIFY_GENERIC, 'del', key)
     return 0
   }
   db.set(key, result)
+  db.notify(NOTIFY_SET, event, key)
   return result.length
 }
 
@@ -311,7 +327,7 @@ function sinterstore(ctx: CommandContext): Reply {
     const limit = maxIntset(ctx)
     intersect(sets as RedisSet[], 0, (m) => result.add(m, limit))
   }
-  return store(db, keyOf(argv, 1), result)
+  return store(db, keyOf(argv, 1), result, 'sinterstore')
 }
 
 function sintercard(ctx: CommandContext): Reply {
@@ -343,7 +359,7 @@ function sunion(ctx: CommandContext): Reply {
 function sunionstore(ctx: CommandContext): Reply {
   const { argv, db } = ctx
   const sets = sourceSets(db, argv.slice(2), true)
-  return store(db, keyOf(argv, 1), union(sets, maxIntset(ctx)))
+  return store(db, keyOf(argv, 1), union(sets, maxIntset(ctx)), 'sunionstore')
 }
 
 function sdiff(ctx: CommandContext): Reply {
@@ -354,7 +370,7 @@ function sdiff(ctx: CommandContext): Reply {
 function sdiffstore(ctx: CommandContext): Reply {
   const { argv, db } = ctx
   const sets = sourceSets(db, argv.slice(2), true)
-  return store(db, keyOf(argv, 1), difference(sets, maxIntset(ctx)))
+  return store(db, keyOf(argv, 1), difference(sets, maxIntset(ctx)), 'sdiffstore')
 }
 
 function sscan(ctx: CommandContext): Reply {

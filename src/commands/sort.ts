@@ -17,6 +17,7 @@ import { integerArg, isOption, keyOf } from './args.ts'
 import { pqsort } from './pqsort.ts'
 import { strtod } from './score.ts'
 import { type CommandContext, command } from './types.ts'
+import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/keyspace-events.ts'
 
 interface SortEntry {
   /** The element, as bytes. */
@@ -208,8 +209,10 @@ function sortGeneric(ctx: CommandContext, readOnly: boolean): Reply {
     if (gets.length === 0) list.pushBack(element)
     for (const pattern of gets) list.pushBack(lookupByPattern(db, pattern, element) ?? Buffer.alloc(0))
   }
-  if (outputLength > 0) db.set(storeKey, list)
-  else db.delete(storeKey)
+  if (outputLength > 0) {
+    db.set(storeKey, list)
+    db.notify(NOTIFY_LIST, 'sortstore', storeKey)
+  } else if (db.delete(storeKey)) db.notify(NOTIFY_GENERIC, 'del', storeKey)
   return outputLength
 }
 

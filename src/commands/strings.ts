@@ -5,6 +5,7 @@
  * Buffer itself and GETRANGE with a view of it: no copies on read. Integers are stored as their decimal text.
  */
 import { markStringEncoding } from '../keyspace/encoding.ts'
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/keyspace-events.ts'
 import { isString } from '../keyspace/values.ts'
 import { Errors, OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { intReply, keyOf, LLONG_MAX, LLONG_MIN, parseInt64 } from './args.ts'
@@ -81,8 +82,12 @@ function setGeneric(
     db.expireIfNeeded(key)
   }
   db.set(key, value, (flags & KEEPTTL) !== 0)
+  db.notify(NOTIFY_STRING, 'set', key)
   // A time already past is stored as is (Redis 7.0 does not delete here): the key expires on its next access.
-  if (at !== null) setExpireAt(db, key, at)
+  if (at !== null) {
+    setExpireAt(db, key, at)
+    db.notify(NOTIFY_GENERIC, 'expire', key)
+  }
   return flags & SET_GET ? previous : okReply
 }
 
@@ -107,6 +112,7 @@ function getset(ctx: CommandContext): Reply {
   const key = keyOf(ctx.argv, 1)
   const previous = readString(ctx, key) ?? null
   ctx.db.set(key, ctx.argv[2])
+  ctx.db.notify(NOTIFY_STRING, 'set', key)
   return previous
 }
 
@@ -115,6 +121,7 @@ function getdel(ctx: CommandContext): Reply {
   const value = readString(ctx, key)
   if (value === undefined) return null
   ctx.db.delete(key)
+  ctx.db.notify(NOTIFY_GENERIC, 'del', key)
   return value
 }
 
@@ -128,10 +135,12 @@ function getex(ctx: CommandContext): Reply {
   const at = expire ? absoluteExpire(expire, flags, now, fullName(ctx.spec)) : null
   if (at !== null && flags & (EXAT | PXAT) && at <= BigInt(now)) {
     ctx.db.delete(key)
+    ctx.db.notify(NOTIFY_GENERIC, 'del', key)
   } else if (at !== null) {
     setExpireAt(ctx.db, key, at)
+    ctx.db.notify(NOTIFY_GENERIC, 'expire', key)
   } else if (flags & PERSIST) {
-    ctx.db.persist(key)
+    if (ctx.db.persist(key)) ctx.db.notify(NOTIFY_GENERIC, 'persist', key)
   }
   return value
 }
@@ -150,7 +159,7 @@ function mset(ctx: CommandContext): Reply {
   const argv = ctx.argv
   if (argv.length % 2 === 0) throw Errors.arity(fullName(ctx.spec))
   ctx.db.reserve(keysAt(argv))
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(keyOf(argv, i), argv[i + 1])
+  for (let i = 1; i < argv.length; i += 2) setAndNotify(ctx, keyOf(argv, i), argv[i + 1])
   return OK
 }
 
@@ -159,8 +168,13 @@ function msetnx(ctx: CommandContext): Reply {
   if (argv.length % 2 === 0) throw Errors.arity(fullName(ctx.spec))
   for (let i = 1; i < argv.length; i += 2) if (ctx.db.getForWrite(keyOf(argv, i)) !== undefined) return 0
   ctx.db.reserve(keysAt(argv))
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(keyOf(argv, i), argv[i + 1])
+  for (let i = 1; i < argv.length; i += 2) setAndNotify(ctx, keyOf(argv, i), argv[i + 1])
   return 1
+}
+
+function setAndNotify(ctx: CommandContext, key: string, value: Buffer): void {
+  ctx.db.set(key, value)
+  ctx.db.notify(NOTIFY_STRING, 'set', key)
 }
 
 /**
@@ -186,16 +200,19 @@ function append(ctx: CommandContext): Reply {
   const current = writableString(ctx, key)
   if (current === undefined) {
     ctx.db.set(key, tail)
+    ctx.db.notify(NOTIFY_STRING, 'append', key)
     return tail.length
   }
   checkStringLength(ctx, current.length, tail.length)
   if (tail.length === 0) {
     ctx.db.modified(key)
+    ctx.db.notify(NOTIFY_STRING, 'append', key)
     return current.length
   }
   // Redis appends to an unshared sds: the value is `raw` from now on (OBJECT ENCODING).
   const next = markStringEncoding(extendString(current, 0, tail), 'raw')
   ctx.db.set(key, next, true)
+  ctx.db.notify(NOTIFY_STRING, 'append', key)
   return next.length
 }
 
@@ -233,6 +250,7 @@ function setrange(ctx: CommandContext): Reply {
     const created = markStringEncoding(Buffer.alloc(offset + bytes.length), 'raw')
     bytes.copy(created, offset)
     ctx.db.set(key, created)
+    ctx.db.notify(NOTIFY_STRING, 'setrange', key)
     return created.length
   }
   if (bytes.length === 0) return current.length
@@ -244,6 +262,7 @@ function setrange(ctx: CommandContext): Reply {
     'raw',
   )
   ctx.db.set(key, next, true)
+  ctx.db.notify(NOTIFY_STRING, 'setrange', key)
   return next.length
 }
 
@@ -288,6 +307,7 @@ function incrDecr(ctx: CommandContext, increment: number | bigint): Reply {
     result = sum
   }
   ctx.db.set(key, Buffer.from(result.toString(), 'latin1'), true)
+  ctx.db.notify(NOTIFY_STRING, 'incrby', key)
   return typeof result === 'number' ? result : intReply(result)
 }
 
@@ -334,6 +354,7 @@ function incrbyfloat(ctx: CommandContext): Reply {
   const text = Buffer.from(formatLongDouble(sum), 'latin1')
   markStringEncoding(text, text.length <= 44 ? 'embstr' : 'raw')
   ctx.db.set(key, text, true)
+  ctx.db.notify(NOTIFY_STRING, 'incrbyfloat', key)
   return text
 }
 

@@ -15,6 +15,7 @@ import { rangeLongArg, LONG_MAX } from './collection-args.ts'
 import { scoreArg } from './score.ts'
 import { type CommandContext, fullName } from './types.ts'
 import { membersReply } from './zset-common.ts'
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/keyspace-events.ts'
 
 type Operation = 'union' | 'inter' | 'diff'
 type Aggregate = 'sum' | 'min' | 'max'
@@ -221,7 +222,7 @@ function storeGeneric(ctx: CommandContext, op: Operation): Reply {
   const result = compute(parsed, op)
   const dst = keyOf(ctx.argv, 1)
   if (result.members.length === 0) {
-    ctx.db.delete(dst)
+    if (ctx.db.delete(dst)) ctx.db.notify(NOTIFY_GENERIC, 'del', dst)
     return 0
   }
   const z = new SortedSet('skiplist')
@@ -232,6 +233,7 @@ function storeGeneric(ctx: CommandContext, op: Operation): Reply {
   }
   shrinkSortedSetIfSmall(z, ctx.engine.config, longest)
   ctx.db.set(dst, z)
+  ctx.db.notify(NOTIFY_ZSET, `z${op}store`, dst)
   return z.length
 }
 

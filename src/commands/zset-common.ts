@@ -6,6 +6,7 @@ import type { Database } from '../keyspace/database.ts'
 import { SortedSet } from '../keyspace/types/zset.ts'
 import { DoubleReply, Errors, type Reply } from '../protocol/reply.ts'
 import type { CommandContext } from './types.ts'
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/keyspace-events.ts'
 
 /** The sorted set at `key` for reading, undefined when absent; WRONGTYPE for another type. */
 export function readZset(db: Database, key: string): SortedSet | undefined {
@@ -23,10 +24,15 @@ export function writableZset(db: Database, key: string): SortedSet | undefined {
   return value
 }
 
-/** After removing from an existing set: delete the key if it emptied, else report the change. */
-export function commitRemoval(db: Database, key: string, z: SortedSet): void {
+/**
+ * After removing from an existing set: delete the key if it emptied, else report the change; the command's keyspace
+ * event first, then `del` for an emptied set, as in Redis.
+ */
+export function commitRemoval(db: Database, key: string, z: SortedSet, event: string): void {
   if (z.length === 0) db.delete(key)
   else db.modified(key)
+  db.notify(NOTIFY_ZSET, event, key)
+  if (z.length === 0) db.notify(NOTIFY_GENERIC, 'del', key)
 }
 
 export function memberReply(member: string): Buffer {

@@ -49,7 +49,7 @@ export function popFirstNonEmpty(
       if (shape === 'nested' || shape === 'key-nested') items.push([memberReply(member), new DoubleReply(score)])
       else items.push(memberReply(member), new DoubleReply(score))
     }
-    commitRemoval(db, key, z)
+    commitRemoval(db, key, z, end === 'min' ? 'zpopmin' : 'zpopmax')
     const keyReply = Buffer.from(key, 'latin1')
     let reply: Reply = items
     if (shape === 'key-flat') reply = [keyReply, ...items]

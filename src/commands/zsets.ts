@@ -30,6 +30,7 @@ import {
   scoreLteMax,
   scoreRangeArg,
 } from './zset-range.ts'
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/keyspace-events.ts'
 
 // --- ZADD / ZINCRBY ---
 
@@ -113,6 +114,7 @@ function zaddGeneric(ctx: CommandContext, incrCommand: boolean): Reply {
     } else if (added + updated > 0) {
       db.modified(key)
     }
+    if (added + updated > 0) db.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', key)
   }
   if (incr) return processed > 0 ? new DoubleReply(lastScore) : null
   return ch ? added + updated : added
@@ -138,7 +140,7 @@ function zrem(ctx: CommandContext): Reply {
   for (let i = 2; i < argv.length && z.length > 0; i++) {
     if (z.remove(argv[i].toString('latin1'))) deleted++
   }
-  if (deleted > 0) commitRemoval(db, key, z)
+  if (deleted > 0) commitRemoval(db, key, z, 'zrem')
   return deleted
 }
 
@@ -333,7 +335,7 @@ function zrangeGeneric(
 function storeRange(ctx: CommandContext, dst: string, out: RangeResult): Reply {
   const { db } = ctx
   if (out.members.length === 0) {
-    db.delete(dst)
+    if (db.delete(dst)) db.notify(NOTIFY_GENERIC, 'del', dst)
     return 0
   }
   const z = new SortedSet('skiplist')
@@ -344,6 +346,7 @@ function storeRange(ctx: CommandContext, dst: string, out: RangeResult): Reply {
   }
   shrinkSortedSetIfSmall(z, ctx.engine.config, longest)
   db.set(dst, z)
+  db.notify(NOTIFY_ZSET, 'zrangestore', dst)
   return z.length
 }
 
@@ -369,7 +372,7 @@ function zremrangeGeneric(ctx: CommandContext, kind: RangeKind): Reply {
   else lexRange(z, lex!, 0, -1, false, out)
   if (out.members.length === 0) return 0
   for (const member of out.members) z.remove(member)
-  commitRemoval(db, key, z)
+  commitRemoval(db, key, z, `zremrangeby${kind}`)
   return out.members.length
 }
 

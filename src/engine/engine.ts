@@ -167,6 +167,9 @@ export class Engine {
       const error = this.config.set(name, Buffer.from(value, 'utf8').toString('latin1'))
       if (error) throw new Error(`invalid config ${name}: ${error.message}`)
     }
+    const events = this.keyspace.events
+    this.config.watch('notify-keyspace-events', (value) => events.configure(value))
+    events.connect((channel, message) => this.pubsub.publish(channel, message))
     this.executor = new Executor(this, defaultCommandTable())
     this.memory = new UsedMemory(this)
     this.eviction = new Eviction(this)

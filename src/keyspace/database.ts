@@ -11,6 +11,7 @@ import type { Keyspace } from './keyspace.ts'
 import { DICT_ENTRY, DICT_ENTRY_ALLOC, dictTableBytes, keyEntryBytes } from './memory-size.ts'
 import { exactValueBytes, valueBytes } from './value-memory.ts'
 import { isStringValue, type RedisValue } from './values.ts'
+import { NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_NEW } from './keyspace-events.ts'
 
 /** The clients blocked on one key, as the database sees them (src/engine/blocking.ts implements it). */
 export interface KeyWaiters {
@@ -126,7 +127,13 @@ export class Database {
     this.account(this.measureValue(value) - freed)
     this.touch(key)
     if (this.blockedKeys.size > 0) this.blockedKeys.get(key)?.valueStored()
+    if (old === undefined) this.notify(NOTIFY_NEW, 'new', key)
     return old === undefined
+  }
+
+  /** A keyspace notification about `key` in this database (published only if its class is enabled). */
+  notify(type: number, event: string, key: string): void {
+    this.keyspace.events.notify(type, event, key, this.index)
   }
 
   /** Deletes `key` if present (expired keys count as absent). Invalidates watchers. Records a write. */
@@ -144,7 +151,9 @@ export class Database {
   evict(key: string): boolean {
     this.keyspace.assertWritable()
     this.keyspace.record('write', this.index, key)
-    return this.removeStored(key)
+    const removed = this.removeStored(key)
+    if (removed) this.notify(NOTIFY_EVICTED, 'evicted', key)
+    return removed
   }
 
   /** Removes a stored key and its TTL, uncounts its bytes and invalidates its watchers; false when absent. */
@@ -273,6 +282,7 @@ export class Database {
     this.expires.delete(key)
     this.keyspace.stats.expiredKeys++
     this.touchExpired(key)
+    this.notify(NOTIFY_EXPIRED, 'expired', key)
     return true
   }
 

@@ -6,6 +6,7 @@ import { type Lease, LeaseError } from '../engine/lock.ts'
 import type { AccessKind, AccessRecorder } from '../engine/seam.ts'
 import { AccessClock } from './access-clock.ts'
 import { Database } from './database.ts'
+import { KeyspaceEvents } from './keyspace-events.ts'
 
 export const DATABASE_COUNT = 16
 
@@ -39,6 +40,8 @@ export class Keyspace {
   dirty = 0
   /** list-max-listpack-size, which sizes quicklist nodes in the memory model. */
   listFill = -2
+  /** Keyspace notifications (notify-keyspace-events), published through the engine's pub/sub. */
+  readonly events = new KeyspaceEvents()
 
   constructor(
     readonly clock: Clock,

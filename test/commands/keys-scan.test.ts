@@ -131,6 +131,7 @@ const REDIS_COMMAND_INFO: Array<[string, number, string[], [number, number, numb
   ['incrby', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'string', 'fast']],
   ['decrby', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'string', 'fast']],
   ['incrbyfloat', 3, ['write', 'denyoom', 'fast'], [1, 1, 1], ['write', 'string', 'fast']],
+  ['lcs', -3, ['readonly'], [1, 2, 1], ['read', 'string', 'slow']],
   ['del', -2, ['write'], [1, -1, 1], ['keyspace', 'write', 'slow']],
   ['unlink', -2, ['write', 'fast'], [1, -1, 1], ['keyspace', 'write', 'fast']],
   ['exists', -2, ['readonly', 'fast'], [1, -1, 1], ['keyspace', 'read', 'fast']],
