@@ -13,7 +13,13 @@ import { type CommandContext, command } from './types.ts'
 function dump(ctx: CommandContext): Reply {
   const value = ctx.db.get(keyOf(ctx.argv, 1))
   if (value === undefined) return null
-  return createDumpPayload(value, ctx.engine.config.get('rdbcompression') === 'yes')
+  try {
+    return createDumpPayload(value, ctx.engine.config.get('rdbcompression') === 'yes')
+  } catch (err) {
+    // A type the RDB codec does not write yet: say so rather than answer with an internal error.
+    if (err instanceof RdbError) return new ReplyError(`ERR ${err.message}`)
+    throw err
+  }
 }
 
 const BUSYKEY = new ReplyError('BUSYKEY Target key name already exists.')
