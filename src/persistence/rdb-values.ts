@@ -46,7 +46,7 @@ export function valueType(value: RedisValue): number {
   if (value instanceof RedisSet) return RdbType.SET
   if (value instanceof SortedSet) return RdbType.ZSET_2
   if (value instanceof RedisHash) return RdbType.HASH
-  throw new RdbError(`cannot serialize a value of type ${value.redisType}`, 'unsupported')
+  throw new RdbError(`redsim cannot write ${value.redisType} values in RDB format yet`, 'unsupported')
 }
 
 /** Writes `value`'s type byte and payload (a DUMP payload's body). */
@@ -80,7 +80,7 @@ export function writeValuePayload(out: RdbEncoder, value: RedisValue): void {
       out.string(v)
     })
   } else {
-    throw new RdbError(`cannot serialize a value of type ${value.redisType}`, 'unsupported')
+    throw new RdbError(`redsim cannot write ${value.redisType} values in RDB format yet`, 'unsupported')
   }
 }
 
