@@ -5,8 +5,8 @@
  * Writing picks the simple encodings every Redis since 2.x loads: a string, a plain list of elements, a plain set, a
  * zset with binary scores (ZSET_2) and a hash of field/value pairs; redis-server converts them to its compact
  * encodings on load by its own thresholds, as redsim does. Reading accepts every encoding Redis 7.0 can load: those
- * plus the ziplist, quicklist (ziplist and listpack nodes), intset, zipmap and listpack forms. Streams and module
- * values are refused (redsim has neither type).
+ * plus the ziplist, quicklist (ziplist and listpack nodes), intset, zipmap and listpack forms. Streams (not yet) and module
+ * values are refused.
  */
 import type { ConfigRegistry } from '../engine/config.ts'
 import { FieldTable } from '../keyspace/types/field-table.ts'
@@ -167,7 +167,7 @@ export function readValue(input: RdbDecoder, type: number, limits: EncodingLimit
       return hashOf(limits, (visit) => readListpack(input.string(), visit))
     case RdbType.STREAM_LISTPACKS:
     case RdbType.STREAM_LISTPACKS_2:
-      throw new RdbError('redsim has no stream type: a stream key cannot be loaded', 'unsupported')
+      throw new RdbError('redsim cannot read stream values from RDB yet', 'unsupported')
     case RdbType.MODULE:
     case RdbType.MODULE_2:
       throw new RdbError('redsim has no modules: a module value cannot be loaded', 'unsupported')
