@@ -514,6 +514,21 @@ function track(conn: LocalConnection, ...args: string[]): { done: () => boolean;
   return { done: () => finished, text: () => (finished ? respText(reply as Reply) : '(pending)') }
 }
 
+describe('generated IDs', () => {
+  it('take the engine clock: a new millisecond starts at sequence 0, the same or an earlier one counts on', async () => {
+    const { clock, resp } = testEngine()
+    clock.set(1000)
+    expect(await resp('XADD', 's', '*', 'a', '1')).toBe('$6\r\n1000-0\r\n')
+    expect(await resp('XADD', 's', '*', 'a', '1')).toBe('$6\r\n1000-1\r\n')
+    clock.set(500)
+    expect(await resp('XADD', 's', '*', 'a', '1')).toBe('$6\r\n1000-2\r\n')
+    clock.set(2000)
+    expect(await resp('XADD', 's', '*', 'a', '1')).toBe('$6\r\n2000-0\r\n')
+    expect(await resp('XADD', 's', '2000-*', 'a', '1')).toBe('$6\r\n2000-1\r\n')
+    expect(await resp('XADD', 's', '3000-*', 'a', '1')).toBe('$6\r\n3000-0\r\n')
+  })
+})
+
 describe('blocking stream reads', () => {
   it('XREAD BLOCK with $ waits for the next XADD; readers are served in arrival order', async () => {
     const { engine, conn, connect } = testEngine()
