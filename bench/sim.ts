@@ -100,6 +100,7 @@ async function breakdown(seeds: number): Promise<string> {
     ...original.map(
       (checker, index): Checker => ({
         name: checker.name,
+        kinds: checker.kinds,
         async check(run) {
           // The run's last promise reactions (clients winding down) are still queued when checking starts: let them
           // run first, so that they count as execution rather than as the first checker.

@@ -32,41 +32,9 @@ export function propertyCase(shape: WorkloadShape = DEFAULT_SHAPE): fc.Arbitrary
   return fc.record({ workload: workload(shape), schedule })
 }
 
-/** The properties, each as the violation kinds that falsify it. */
-export const PROPERTIES = {
-  /** Every history (EVAL timelines included) is linearizable against the sequential model. */
-  linearizable: ['linearizability', 'linearizability-unknown'],
-  /** The accesses of each script and EXEC form one contiguous block of the execution log. */
-  'no-interleaved-writes': ['interleaved-writes'],
-  /** Transfers keep the total, counters match acknowledged increments, locks are exclusive, list reads are prefixes. */
-  invariants: ['transfer-total', 'counter', 'lock-exclusive', 'list-append', 'queue'],
-  /**
-   * The run ends cleanly: no deadlock or livelock, the lease released, no internal error, the witness replay agrees,
-   * and every connection ran its commands in order, one at a time, and answered them in order.
-   */
-  'clean-run': [
-    'deadlock',
-    'livelock',
-    'leaked-lease',
-    'internal-error',
-    'witness-mismatch',
-    'sim-error',
-    'connection-order',
-  ],
-} as const satisfies Record<string, readonly string[]>
-
-export type PropertyName = keyof typeof PROPERTIES
-
-/**
- * What counts as catching a mutant: a violation of any property except the ones that say the run could not be judged
- * or the harness itself broke. An internal error (say, the Lua host refusing a second script) is not the race the
- * mutant plants, so it is not a catch.
- */
-export const CATCH_KINDS: ReadonlySet<string> = new Set(
-  Object.values(PROPERTIES)
-    .flat()
-    .filter((kind) => kind !== 'internal-error' && kind !== 'sim-error' && kind !== 'linearizability-unknown'),
-)
+/** The properties, each as the violation kinds that falsify it (declared by the checkers, sim/checkers/registry.ts). */
+export { CATCH_KINDS, PROPERTIES } from '../sim/checkers/registry.ts'
+export type { PropertyName } from '../sim/checkers/properties.ts'
 
 function envNumber(name: string, fallback: number): number {
   const text = process.env[name]

@@ -11,6 +11,7 @@ import { type CliIO, main } from '../sim/cli.ts'
 import { MUTANT_NAMES } from '../sim/mutants.ts'
 import { readReport } from '../sim/report/json.ts'
 import { replayExecution } from '../sim/run.ts'
+import { type ViolationKind, VIOLATION_KINDS } from '../sim/checkers/registry.ts'
 import { CATCH_KINDS, checkProperty, describeFailure, offending, runs } from './harness.ts'
 
 /** The checks expected to see each mutant's bug (docs/simulator.md). */
@@ -62,6 +63,15 @@ function firstShrunkReport(out: string): string {
 describe('mutant kill table: the properties catch every mutant', () => {
   it('covers every mutant the simulator knows', () => {
     expect([...Object.keys(EXPECTED), ...Object.keys(SWARM_EXPECTED)].sort()).toEqual([...MUTANT_NAMES].sort())
+  })
+
+  it('expects only registered kinds that catch a mutant', () => {
+    for (const [mutant, kinds] of Object.entries({ ...EXPECTED, ...SWARM_EXPECTED })) {
+      for (const kind of kinds) {
+        expect(VIOLATION_KINDS.has(kind as ViolationKind), `${mutant}: '${kind}' is not a registered kind`).toBe(true)
+        expect(CATCH_KINDS.has(kind), `${mutant}: '${kind}' does not catch a mutant`).toBe(true)
+      }
+    }
   })
 
   for (const [mutant, expected] of Object.entries(SWARM_EXPECTED)) {

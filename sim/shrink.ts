@@ -20,6 +20,7 @@
  * The result is exact: its tape is the one the scheduler recorded on the final run, so a report built from it replays
  * to the same trace hash. Everything here is deterministic (runs are, and the search order is fixed).
  */
+import { HARNESS_KINDS } from './checkers/registry.ts'
 import type { Violation } from './checkers/types.ts'
 import { nonPreemptingChoice, TapeStrategy } from './decision-tape.ts'
 import type { DisconnectFault } from './faults.ts'
@@ -72,9 +73,6 @@ export interface ShrinkResult {
   /** Executions spent shrinking. */
   executions: number
 }
-
-/** Kinds that say the harness or the run broke rather than the executor misbehaving: never a target by default. */
-const HARNESS_KINDS = new Set(['sim-error', 'nondeterminism'])
 
 /** One decision of a recorded run: what was chosen, and what would not have preempted. */
 interface Decision {

@@ -7,8 +7,16 @@ import type { HistoryReply } from '../recorder.ts'
 import type { Checker, RecordedRun, Violation } from './types.ts'
 import { violation } from './types.ts'
 
-export const leaseReleased: Checker = {
+export const leaseReleased = {
   name: 'lease-released',
+  kinds: [
+    {
+      kind: 'leaked-lease',
+      property: 'clean-run',
+      catches: true,
+      description: 'every client finished but one still holds the database lock',
+    },
+  ],
   check(run: RecordedRun): Violation[] {
     if (run.outcome.kind !== 'done') return []
     const holder = run.engine.lock.holder
@@ -19,7 +27,7 @@ export const leaseReleased: Checker = {
       }),
     ]
   },
-}
+} as const satisfies Checker
 
 function internalError(reply: HistoryReply | undefined): string | null {
   if (reply === null || reply === undefined) return null
@@ -34,8 +42,16 @@ function internalError(reply: HistoryReply | undefined): string | null {
   return null
 }
 
-export const noInternalErrors: Checker = {
+export const noInternalErrors = {
   name: 'no-internal-errors',
+  kinds: [
+    {
+      kind: 'internal-error',
+      property: 'clean-run',
+      catches: false,
+      description: 'a reply was `ERR internal error ...`: a crash inside redsim, not the race a mutant plants',
+    },
+  ],
   check(run: RecordedRun): Violation[] {
     for (const op of run.history) {
       for (const call of op.calls) {
@@ -52,4 +68,4 @@ export const noInternalErrors: Checker = {
     }
     return []
   },
-}
+} as const satisfies Checker

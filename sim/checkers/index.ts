@@ -1,7 +1,7 @@
 /**
- * The checkers every execution goes through, in reporting order. The first five live here; the linearizability
- * checker and the workload invariants come from sim/linearizability and sim/invariants and read only the
- * history, as a black box.
+ * The checkers every execution goes through, in reporting order. Each declares the violation kinds it reports
+ * (./registry.ts). The linearizability checker and the workload invariants adapt sim/linearizability and
+ * sim/invariants, which read only the history, as a black box.
  */
 import { workloadInvariants } from './workload-invariants.ts'
 import { linearizability } from './linearizability.ts'
@@ -12,7 +12,8 @@ import { schedulerVerdict } from './scheduler-verdict.ts'
 import type { Checker, RecordedRun, Violation } from './types.ts'
 import { witness } from './witness.ts'
 
-export const CHECKERS: Checker[] = [
+/** The checkers with their exact types, from which ./registry.ts derives the violation kinds. */
+export const REGISTERED_CHECKERS = [
   schedulerVerdict,
   connectionOrder,
   noInterleavedWrites,
@@ -21,7 +22,9 @@ export const CHECKERS: Checker[] = [
   witness,
   linearizability,
   workloadInvariants,
-]
+] as const
+
+export const CHECKERS: Checker[] = [...REGISTERED_CHECKERS]
 
 export async function checkRun(run: RecordedRun, checkers: readonly Checker[] = CHECKERS): Promise<Violation[]> {
   const out: Violation[] = []

@@ -26,8 +26,23 @@ export function explainSimHistory(history: History, result: LinearizabilityResul
   return linearizabilityView(redisModel(), attachClients(history), result)
 }
 
-export const linearizability: Checker = {
+export const linearizability = {
   name: 'linearizability',
+  kinds: [
+    {
+      kind: 'linearizability',
+      property: 'linearizable',
+      catches: true,
+      description: 'no order of the operations within their intervals explains the replies under the sequential model',
+    },
+    {
+      kind: 'linearizability-unknown',
+      property: 'linearizable',
+      catches: false,
+      description:
+        'not judged: the search budget ran out, or the model does not specify a command of the history (never a pass)',
+    },
+  ],
   check(run: RecordedRun): Violation[] {
     const history = run.history as History
     let result: LinearizabilityResult
@@ -77,9 +92,15 @@ export const linearizability: Checker = {
     }
     return violations
   },
-}
+} as const satisfies Checker
 
-function violationOf(kind: string, message: string, operations: number[], keys: string[], run: RecordedRun): Violation {
+function violationOf(
+  kind: 'linearizability' | 'linearizability-unknown',
+  message: string,
+  operations: number[],
+  keys: string[],
+  run: RecordedRun,
+): Violation {
   const clients = new Set<number>()
   for (const op of run.history) if (operations.includes(op.id)) clients.add(op.client)
   return { kind, message, operations, clients: [...clients], keys, accesses: [] }

@@ -10,8 +10,17 @@ import { violation } from './types.ts'
 /** At most this many violations are reported per run: the first ones say it all. */
 const MAX_REPORTED = 3
 
-export const noInterleavedWrites: Checker = {
+export const noInterleavedWrites = {
   name: 'no-interleaved-writes',
+  kinds: [
+    {
+      kind: 'interleaved-writes',
+      property: 'no-interleaved-writes',
+      catches: true,
+      description:
+        "another span's access (a command of another client or a timer's expiry) ran inside a script or EXEC",
+    },
+  ],
   check(run: RecordedRun): Violation[] {
     const { log, spans } = run
     // Span ids are dense indexes into `spans`: count each span's blocks of consecutive log entries.
@@ -59,4 +68,4 @@ export const noInterleavedWrites: Checker = {
     }
     return out
   },
-}
+} as const satisfies Checker

@@ -1,9 +1,33 @@
 /** Deadlock, livelock and simulation errors, as the scheduler ended the run. */
+import { CONNECTION_ORDER } from './connection-order.ts'
 import type { Checker, RecordedRun, Violation } from './types.ts'
 import { violation } from './types.ts'
 
-export const schedulerVerdict: Checker = {
+export const schedulerVerdict = {
   name: 'scheduler',
+  kinds: [
+    {
+      kind: 'deadlock',
+      property: 'clean-run',
+      catches: true,
+      description:
+        'every unfinished client waits for the lock or on keys, with no timeout, fault or timer event left to free it',
+    },
+    {
+      kind: 'livelock',
+      property: 'clean-run',
+      catches: true,
+      description: 'the run did not end within its step budget (livelock or starvation)',
+    },
+    CONNECTION_ORDER,
+    {
+      kind: 'sim-error',
+      property: 'clean-run',
+      catches: false,
+      harness: true,
+      description: 'the simulation itself threw (or a worker could not run the seed): the run was not judged',
+    },
+  ],
   check(run: RecordedRun): Violation[] {
     const { outcome } = run
     switch (outcome.kind) {
@@ -49,4 +73,4 @@ export const schedulerVerdict: Checker = {
       }
     }
   },
-}
+} as const satisfies Checker

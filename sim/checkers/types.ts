@@ -1,28 +1,46 @@
 /**
- * The checker interface: a checker is a pure function from a recorded run to the violations it finds. The simulator
- * runs every registered checker on every execution; the linearizability checker and workload invariants are among them
- * by adding entries to `CHECKERS` in ./index.ts.
+ * The checker interface: a checker is a pure function from a recorded run to the violations it finds, and declares the
+ * kinds of violation it can report. The simulator runs every registered checker on every execution; the
+ * linearizability checker and workload invariants are among them by adding entries to `CHECKERS` in ./index.ts.
  */
 import type { Engine } from '../../src/engine/engine.ts'
 import type { ConnectionBreach } from '../connections.ts'
 import type { Access, HistoryOperation, ServerCall, Span, TimerEvent } from '../recorder.ts'
 import type { Outcome } from '../scheduler.ts'
 import type { Scenario } from '../workloads.ts'
+import type { PropertyName } from './properties.ts'
+import type { ViolationKind } from './registry.ts'
 
-export type ViolationKind =
-  | 'deadlock'
-  | 'livelock'
-  | 'interleaved-writes'
-  | 'leaked-lease'
-  | 'internal-error'
-  | 'witness-mismatch'
-  | 'nondeterminism'
-  | 'sim-error'
-  | 'connection-order'
-  | (string & {})
+export type { ViolationKind }
+
+/** One kind of violation, declared once by the checker that reports it (./registry.ts collects them). */
+export interface KindSpec<Kind extends string = string> {
+  readonly kind: Kind
+  /** The property a violation of this kind falsifies; null for a kind no single property run can report. */
+  readonly property: PropertyName | null
+  /**
+   * Whether a violation of this kind counts as catching a mutant. Not for kinds that say the run could not be judged
+   * or the harness itself broke, nor for an internal error (a crash is not the race a mutant plants).
+   */
+  readonly catches: boolean
+  /** The simulation itself failed rather than the server misbehaving: never a target for shrinking. */
+  readonly harness?: boolean
+  /** What it means, one sentence for the docs' table. */
+  readonly description: string
+}
+
+/** Whatever reports violations: a checker, or the seed runner (which compares two runs of one seed). */
+export interface KindSource {
+  readonly name: string
+  readonly kinds: readonly KindSpec[]
+}
 
 export interface Violation {
-  kind: ViolationKind
+  /**
+   * A registered kind (./registry.ts; test/sim/violation-kinds.test.ts checks every kind the sources report). Reports
+   * may present a refinement of one, and read back from JSON any string.
+   */
+  kind: ViolationKind | (string & {})
   /** One line for the summary. */
   message: string
   /** Ids of the history operations involved. */
@@ -61,11 +79,14 @@ export interface RecordedRun {
   readonly connectionBreaches?: readonly ConnectionBreach[]
 }
 
-export interface Checker {
-  readonly name: string
+export interface Checker extends KindSource {
   check(run: RecordedRun): Violation[] | Promise<Violation[]>
 }
 
-export function violation(kind: ViolationKind, message: string, extra: Partial<Violation> = {}): Violation {
+export function violation(
+  kind: ViolationKind | (string & {}),
+  message: string,
+  extra: Partial<Violation> = {},
+): Violation {
   return { kind, message, operations: [], clients: [], keys: [], accesses: [], ...extra }
 }
