@@ -2,7 +2,7 @@
  * Race reports for shrunk runs: the simulator's ordinary report format (sim/report/json.ts), so `npm run sim --
  * --replay` reproduces them like any other, plus a `shrunk` field saying how big the run was before shrinking.
  */
-import { writeReport } from './report/json.ts'
+import { reportedViolations, writeReport } from './report/json.ts'
 import type { SeedResult, SimConfig } from './run.ts'
 import type { ShrinkResult } from './shrink.ts'
 
@@ -22,7 +22,6 @@ export function writeShrunkReport(
   name?: string,
 ): { json: string; kind: string } {
   const { execution } = shrunk
-  const kind = execution.violations[0].kind
   const result: SeedResult = {
     seed: source.seed,
     strategy: source.strategy,
@@ -41,6 +40,8 @@ export function writeShrunkReport(
     maxSteps: shrunk.case.maxSteps,
     scenario: shrunk.case.scenario,
   }
+  // Named as the report heads it (the most harmful violation, sim/report/headline.ts).
+  const kind = reportedViolations(result, execution)[0].kind
   const { json } = writeReport(dir, result, execution, source.config, {
     name: name ?? `${source.seed}-${kind}-shrunk`,
     shrunk: { from: shrunk.before, to: shrunk.after, executions: shrunk.executions },
