@@ -229,14 +229,19 @@ simulationTest('read, add one, write back', {
       const answer = await ping(port)
       if (answer !== '+PONG\r\n') throw new Error(`PING answered ${JSON.stringify(answer)}`)
     } finally {
-      child.kill('SIGTERM')
+      // Wait for it to go: a server still shutting down writes into the project while it is being removed.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGTERM')
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
+      }
     }
   })
 } catch (err) {
   results.push(false)
   process.stdout.write(`FAIL packing or installing\n${String(err?.stderr ?? err?.stack ?? err)}\n`)
 } finally {
-  rmSync(work, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 }
 
 const passed = results.filter(Boolean).length
