@@ -3,7 +3,8 @@
  *
  * - the history: each client operation's invoke and return with logical times, its input and the reply the client
  *   saw (unknown outcome, `return: null`, when the client was disconnected before the reply). It has the shape that
- *   sim/linearizability/history.ts reads (`HistoryOperation`), plus the individual commands for reports;
+ *   sim/linearizability/history.ts defines (`HistoryOperation` extends its operation), plus the individual commands
+ *   for reports;
  * - the execution log: every keyspace read and write in the order it happened, attributed to its client, command,
  *   script and *span* (one span per top-level command execution: a plain command, a whole EXEC, a whole script, or a
  *   timer event). The no-interleaved-writes checker reads it.
@@ -13,30 +14,25 @@ import type { AccessKind, AccessRecorder, Actor } from '../src/engine/seam.ts'
 import { NilArray, type Reply, ReplyError, SimpleString } from '../src/protocol/reply.ts'
 import type { ConnectionBreach } from './connections.ts'
 
-/** A reply in JSON-safe form: bulk strings as latin1 text, status as its text, errors as `{ error }`, nil as null. */
-export type HistoryReply = string | number | null | HistoryReply[] | { error: string }
+import type { HistoryOperation as CheckedOperation, HistoryReply, OperationInput } from './linearizability/history.ts'
 
-export type OperationInput =
-  | { argv: string[] }
-  | { script: string; keys: string[]; args: string[] }
-  | { multi: string[][]; watch?: string[] }
-  /** The virtual clock moved to `clock` ms (run start, and each timer event): keys past their expiry expire. */
-  | { clock: number }
+/** The history's types are the linearizability checker's (its JSON form is the one race reports store). */
+export type { HistoryReply, OperationInput }
 
 export interface HistoryCall {
   argv: string[]
   reply?: HistoryReply
 }
 
-export interface HistoryOperation {
+/**
+ * One operation as the simulator records it: the checker's operation (invoke, return, input, output; `return: null`
+ * when the client disconnected before seeing the reply), with a dense id, the engine client id, and the commands sent.
+ */
+export interface HistoryOperation extends CheckedOperation<OperationInput, HistoryReply> {
+  /** The operation's index in the history. */
   id: number
   /** The simulated client's id (its engine client id). */
   client: number
-  invoke: number
-  /** null: the client disconnected before seeing the reply; the operation may or may not have taken effect. */
-  return: number | null
-  input: OperationInput
-  output?: HistoryReply
   /** The commands actually sent for this operation, with their replies (EVALSHA then EVAL, MULTI ... EXEC). */
   calls: HistoryCall[]
 }

@@ -44,7 +44,7 @@ export const linearizability = {
     },
   ],
   check(run: RecordedRun): Violation[] {
-    const history = run.history as History
+    const history: History = run.history
     let result: LinearizabilityResult
     try {
       result = checkSimHistory(history)

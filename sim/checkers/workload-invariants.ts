@@ -3,7 +3,6 @@
  * Register it by adding `workloadInvariants` to CHECKERS in sim/checkers/index.ts.
  */
 import type { Checker, RecordedRun, Violation } from './types.ts'
-import type { History } from '../linearizability/history.ts'
 import { RedisList } from '../../src/keyspace/types/list.ts'
 import { checkInvariants } from '../invariants/index.ts'
 
@@ -52,7 +51,7 @@ export const workloadInvariants = {
       const value = db.table.get(key)
       return value instanceof RedisList ? value.range(0, value.length - 1).map((b) => b.toString('latin1')) : undefined
     }
-    return checkInvariants(run.history as History, { queue: { final } }).map((found) => {
+    return checkInvariants(run.history, { queue: { final } }).map((found) => {
       const clients = new Set<number>()
       for (const op of run.history) if (found.operations.includes(op.id)) clients.add(op.client)
       // Typed so that an invariant the kinds above do not declare fails to compile.
