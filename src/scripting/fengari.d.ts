@@ -210,8 +210,22 @@ declare module 'fengari/src/lobject.js' {
     luaO_pushfstring(L: LuaState, fmt: LuaString, ...argp: unknown[]): LuaString
     setsvalue2s(L: LuaState, idx: number, ts: TStringLike): void
     pushsvalue2s(L: LuaState, ts: TStringLike): void
+    /** A Lua closure of `n` upvalues; its prototype `p` is set by the caller. */
+    LClosure: new (
+      L: LuaState,
+      n: number,
+    ) => { p: unknown; nupvalues: number }
   }
   export default lobject
+}
+
+declare module 'fengari/src/lfunc.js' {
+  import type { LuaState } from 'fengari'
+  const lfunc: {
+    /** Gives each upvalue of a new closure a fresh nil value (what lua_load does before setting _ENV). */
+    luaF_initupvals(L: LuaState, cl: { nupvalues: number }): void
+  }
+  export default lfunc
 }
 
 declare module 'fengari/src/ltable.js' {

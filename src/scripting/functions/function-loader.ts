@@ -13,6 +13,8 @@
  * stopped after LOAD_INSTRUCTION_CAP instructions.
  */
 import { lauxlib, type LuaJSFunction, type LuaState, lua } from 'fengari'
+import lfunc from 'fengari/src/lfunc.js'
+import lobject from 'fengari/src/lobject.js'
 import { readonlyTables } from '../lua51/fengari-patches.ts'
 import { luaBytes } from '../conversions.ts'
 import type { LuaRuntime } from '../lua-runtime.ts'
@@ -90,9 +92,8 @@ export function loadLibraryCode(
     hooks: 0,
   }
   try {
-    if (lauxlib.luaL_loadbufferx(L, body, body.length, FUNCTION_CHUNKNAME, 't') !== lua.LUA_OK) {
-      return { error: `Error compiling function: ${textOf(L, -1)}` }
-    }
+    const compiled = pushLibraryChunk(L, body)
+    if (compiled !== null) return compiled
     // The library's globals: an empty read-only table whose metatable points at the loading API for now.
     lua.lua_createtable(L, 0, 0)
     const env = lua.lua_gettop(L)
@@ -125,6 +126,47 @@ export function loadLibraryCode(
     loading = previous
     lua.lua_settop(L, base)
   }
+}
+
+/**
+ * Compiled library chunks by code, so that the same library loaded again (the simulator loads one per seed, a
+ * FUNCTION RESTORE reloads what was dumped) is not parsed again: each load gets a new closure of the cached prototype,
+ * with upvalues of its own (its own globals table, and its own locals when it runs), exactly as a fresh compile gives.
+ * Prototypes are immutable, so sharing them between engines shares nothing a library can change. Bounded.
+ */
+const chunkCache = new Map<string, { type: number; proto: unknown; upvalues: number }>()
+const CHUNK_CACHE_ENTRIES = 32
+const CHUNK_CACHE_MAX_BYTES = 64 * 1024
+
+interface FengariClosure {
+  p: { upvalues: unknown[] }
+  nupvalues: number
+}
+
+/** Pushes a fresh closure of the library chunk; returns Redis's compile error instead (nothing pushed). */
+function pushLibraryChunk(L: LuaState, body: Uint8Array): { error: string } | null {
+  const key = body.length <= CHUNK_CACHE_MAX_BYTES ? Buffer.from(body).toString('latin1') : null
+  const cached = key === null ? undefined : chunkCache.get(key)
+  if (cached) {
+    const closure = new lobject.LClosure(L, cached.upvalues)
+    closure.p = cached.proto
+    lfunc.luaF_initupvals(L, closure)
+    lua.lua_checkstack(L, 1)
+    pushHeld(L, { type: cached.type, value: closure })
+    return null
+  }
+  if (lauxlib.luaL_loadbufferx(L, body, body.length, FUNCTION_CHUNKNAME, 't') !== lua.LUA_OK) {
+    const error = { error: `Error compiling function: ${textOf(L, -1)}` }
+    lua.lua_pop(L, 1)
+    return error
+  }
+  if (key !== null) {
+    const held = holdTop(L)
+    const closure = held.value as FengariClosure
+    if (chunkCache.size >= CHUNK_CACHE_ENTRIES) chunkCache.delete(chunkCache.keys().next().value as string)
+    chunkCache.set(key, { type: held.type, proto: closure.p, upvalues: closure.nupvalues })
+  }
+  return null
 }
 
 function pushHeldTable(L: LuaState, held: HeldLuaValue): void {
@@ -213,15 +255,21 @@ function setErrorMetatable(L: LuaState): void {
 
 /** __index of a loaded library's globals: the scripts' globals, except KEYS and ARGV. */
 const functionGlobal: LuaJSFunction = (L) => {
-  if (lua.lua_type(L, 2) === lua.LUA_TSTRING) {
-    const name = textOf(L, 2)
-    if (name === 'KEYS' || name === 'ARGV') return nonexistentGlobal(L)
+  // Every global a function reads comes through here: compare bytes rather than decode the name.
+  if (lua.lua_type(L, 2) === lua.LUA_TSTRING && isKeysOrArgv(lua.lua_tolstring(L, 2) as Uint8Array)) {
+    return nonexistentGlobal(L)
   }
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS)
   lua.lua_pushvalue(L, 2)
   if (lua.lua_rawget(L, -2) !== lua.LUA_TNIL) return 1
   lua.lua_settop(L, 2)
   return nonexistentGlobal(L)
+}
+
+function isKeysOrArgv(name: Uint8Array): boolean {
+  if (name.length !== 4) return false
+  const [a, b, c, d] = name
+  return (a === 75 && b === 69 && c === 89 && d === 83) || (a === 65 && b === 82 && c === 71 && d === 86)
 }
 
 const loadingLog: LuaJSFunction = (L) => {
