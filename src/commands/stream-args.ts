@@ -21,8 +21,15 @@ import { usesResp3 } from './zset-common.ts'
 
 export const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument'
 
+const DIGITS = /^\d+$/
+
 /** string2ull of a C string: null when Redis would refuse it. */
 function string2ull(text: string): bigint | null {
+  // Plain digits: the canonical reading and strtoull's agree (leading zeros included), whatever the length.
+  if (DIGITS.test(text)) {
+    const value = BigInt(text)
+    return value > UINT64_MAX ? null : value
+  }
   const canonical = parseInt64(Buffer.from(text, 'latin1'))
   if (canonical !== null) return canonical < 0n ? null : canonical
   // strtoull: optional leading white space and sign, then at least one decimal digit, up to the end.
