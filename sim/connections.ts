@@ -301,7 +301,7 @@ class SimWire implements ByteStream {
    */
   send(bytes: Buffer, ends: readonly number[], prng: seedrandom.PRNG): void {
     if (this.closed) return
-    const cuts = prng.quick() < 0.5 ? 0 : 1 + Math.floor(prng.quick() * 3)
+    const cuts = prng.quick() < 0.3 ? 0 : 1 + Math.floor(prng.quick() * 3)
     const points: number[] = []
     for (let i = 0; i < cuts && bytes.length > 1; i++) points.push(1 + Math.floor(prng.quick() * (bytes.length - 1)))
     points.sort((a, b) => a - b)

@@ -34,7 +34,7 @@
  * fire and no fault is left, but some are blocked or waiting; a livelock when the step budget is spent.
  */
 import type { SeamSite } from '../src/engine/seam.ts'
-import { type Strategy, TIMER_ACTOR } from './strategies/strategy.ts'
+import { DELIVERY_ID_BASE, type Strategy, TIMER_ACTOR, UNBLOCK_ID_BASE } from './strategies/strategy.ts'
 import type { TraceHash } from './trace-hash.ts'
 
 export enum ActorState {
@@ -49,11 +49,11 @@ export enum ActorState {
 }
 
 /** Enabled-set ids of faults: a disconnect of client `id` is `-id`, CLIENT UNBLOCK of it `-(id + UNBLOCK_FAULT)`. */
-const UNBLOCK_FAULT = 0x4000
+const UNBLOCK_FAULT = UNBLOCK_ID_BASE
 /** Enabled-set id of a jump of the clock to the engine's next due timer (a blocking timeout). */
 const JUMP = -0x8000
 /** Enabled-set ids of deliveries: the next chunk on the wire of client `id` is `-(id + DELIVERY)`. */
-const DELIVERY = 0x2000
+const DELIVERY = DELIVERY_ID_BASE
 
 /** Numeric codes of seam sites in traces and the trace hash. */
 export const SITE_CODES: Record<SeamSite | 'fault' | 'deliver', number> = {

@@ -5,7 +5,7 @@
  * constraints) is found with probability at least 1/(n k^(d-1)) per run, for n actors and k steps.
  */
 import seedrandom from 'seedrandom'
-import { type StepView, type Strategy, TIMER_ACTOR, timerAtRate } from './strategy.ts'
+import { deliveryTarget, type StepView, type Strategy, TIMER_ACTOR, timerAtRate } from './strategy.ts'
 
 export class Pct implements Strategy {
   readonly name: string
@@ -68,7 +68,9 @@ export class Pct implements Strategy {
     const count =
       this.timerRate !== undefined && view.enabled[view.count - 1] === TIMER_ACTOR ? view.count - 1 : view.count
     for (let i = 0; i < count; i++) {
-      const p = this.priority[view.enabled[i]] ?? 0
+      const id = view.enabled[i]
+      // The network delivering a client's bytes runs at that client's priority: its connection's thread goes on.
+      const p = (id < 0 ? this.priority[deliveryTarget(id)] : this.priority[id]) ?? 0
       if (p > bestPriority) {
         bestPriority = p
         best = i

@@ -7,6 +7,19 @@
 /** The id the scheduler gives the virtual clock's timer events; simulated clients have ids from 1. */
 export const TIMER_ACTOR = 0
 
+/**
+ * Enabled-set ids of the network delivering the next chunk of client `id`'s bytes: `-(id + DELIVERY_ID_BASE)` (other
+ * negative ids are faults and the clock's jump).
+ */
+export const DELIVERY_ID_BASE = 0x2000
+/** Enabled-set ids of CLIENT UNBLOCK faults: `-(id + UNBLOCK_ID_BASE)`. */
+export const UNBLOCK_ID_BASE = 0x4000
+
+/** The client a delivery id delivers to, or -1 when `id` is not a delivery. */
+export function deliveryTarget(id: number): number {
+  return id < -DELIVERY_ID_BASE && id > -UNBLOCK_ID_BASE ? -id - DELIVERY_ID_BASE : -1
+}
+
 /** What a strategy sees at one step. `enabled` is only valid during the call (the scheduler reuses the array). */
 export interface StepView {
   /** Scheduling step number, from 0. */
