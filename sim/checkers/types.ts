@@ -29,7 +29,7 @@ export interface KindSpec<Kind extends string = string> {
   readonly description: string
 }
 
-/** Whatever reports violations: a checker, or the seed runner (which compares two runs of one seed). */
+/** Whatever reports violations: a checker, the seed runner (two runs of one seed), or race reports (./registry.ts). */
 export interface KindSource {
   readonly name: string
   readonly kinds: readonly KindSpec[]
