@@ -483,6 +483,15 @@ describe('the stream value', () => {
     )
   })
 
+  it('keeps fields and values byte for byte: commas, digits, empty, long and high bytes', async () => {
+    const { conn } = testEngine()
+    const values = ['a,b', '3,xyz', '', ',', '12', 'L'.repeat(5000), '\u00ff\u0000\u0080']
+    const argv = values.flatMap((v, i) => [Buffer.from(`f${i},`, 'latin1'), Buffer.from(v, 'latin1')])
+    await conn.call('XADD', 's', '1-1', ...argv)
+    const reply = (await conn.call('XRANGE', 's', '-', '+')) as Array<[Buffer, Buffer[]]>
+    expect(reply[0][1]).toEqual(argv)
+  })
+
   it('COPY gives an independent stream with its groups and pending entries', async () => {
     const { resp } = testEngine()
     await resp('XADD', 's', '1-1', 'a', '1')
