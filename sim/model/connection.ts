@@ -1,5 +1,5 @@
 /**
- * The connection commands workloads send that touch no key. CLIENT PAUSE holds back other clients' writes until it
+ * The connection commands workloads send that touch no key (UNWATCH, CLIENT PAUSE/UNPAUSE). CLIENT PAUSE holds back other clients' writes until it
  * ends: that only stretches those operations in time (they take the lock later), so a linearizable history needs
  * nothing more of the model than the reply.
  */
@@ -16,4 +16,6 @@ export const connectionCommands: CommandSpec[] = [
       throw new Error(`model: CLIENT ${sub} is not modelled`)
     },
   },
+  // Outside a WATCH increment (whose commands are consecutive), nothing is watched: UNWATCH changes nothing.
+  { name: 'UNWATCH', arity: 1, keys: () => [], run: () => 'OK' },
 ]

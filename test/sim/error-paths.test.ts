@@ -25,6 +25,8 @@ type Reached =
   | 'caught error then a write'
   | 'error() after a write'
   | 'exec runs past a failing command'
+  | 'exec aborted by an error while queueing'
+  | 'wrong arity in a plain command'
 
 function isError(reply: HistoryReply | undefined): reply is { error: string } {
   return typeof reply === 'object' && reply !== null && !Array.isArray(reply)
@@ -80,8 +82,12 @@ function pathsOf(input: Record<string, unknown>, output: HistoryReply | undefine
   } else if ('multi' in input && Array.isArray(output)) {
     const failed = output.findIndex(isError)
     if (failed >= 0 && failed < output.length - 1) reached.push('exec runs past a failing command')
+  } else if ('multi' in input && isError(output) && output.error.startsWith('EXECABORT')) {
+    reached.push('exec aborted by an error while queueing')
   } else if ('argv' in input && isError(output) && output.error.startsWith('WRONGTYPE')) {
     reached.push('wrongtype in a plain command')
+  } else if ('argv' in input && isError(output) && output.error.startsWith('ERR wrong number of arguments')) {
+    reached.push('wrong arity in a plain command')
   }
   return reached
 }
@@ -114,6 +120,8 @@ describe('the swarm reaches the error paths of scripts and transactions', () => 
         'caught error then a write',
         'error() after a write',
         'exec runs past a failing command',
+        'exec aborted by an error while queueing',
+        'wrong arity in a plain command',
       ] as const
     ).filter((path) => !counts.has(path))
     expect(missing, JSON.stringify(Object.fromEntries(counts))).toEqual([])
