@@ -350,6 +350,14 @@ export class RedisStream implements AggregateValue {
     return out
   }
 
+  /**
+   * Visits the nodes in ID order, deleted entries included (an RDB snapshot writes one listpack a node, as they are,
+   * so the node boundaries and the tombstones survive a save and load).
+   */
+  forEachNode(visit: (node: StreamNode) => void): void {
+    for (let i = this.head; i < this.nodes.length; i++) visit(this.nodes[i])
+  }
+
   /** Total estimated listpack bytes of the nodes (MEMORY USAGE). */
   get listpackBytes(): number {
     let total = 0
