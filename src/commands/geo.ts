@@ -8,6 +8,7 @@
  * order, so unsorted results come out in Redis's order too.
  */
 import { shrinkSortedSetIfSmall } from '../keyspace/encoding.ts'
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/keyspace-events.ts'
 import { SortedSet } from '../keyspace/types/zset.ts'
 import { DoubleReply, Errors, NIL_ARRAY, type Reply, ReplyError } from '../protocol/reply.ts'
 import { formatF } from '../scripting/lua51/c-number-format.ts'
@@ -292,9 +293,10 @@ function searchGeneric(ctx: CommandContext, form: SearchForm): Reply {
   }
   if (any && count === 0) throw new ReplyError('ERR the ANY argument requires COUNT argument')
 
+  const storeEvent = form.from === 'search' ? 'geosearchstore' : 'georadiusstore'
   if (!z) {
     if (storeKey !== null) {
-      db.delete(storeKey)
+      if (db.delete(storeKey)) db.notify(NOTIFY_GENERIC, 'del', storeKey)
       return 0
     }
     return []
@@ -344,7 +346,7 @@ function searchGeneric(ctx: CommandContext, form: SearchForm): Reply {
   }
 
   if (returned === 0) {
-    db.delete(storeKey)
+    if (db.delete(storeKey)) db.notify(NOTIFY_GENERIC, 'del', storeKey)
     return 0
   }
   const stored = new SortedSet('skiplist')
@@ -356,6 +358,7 @@ function searchGeneric(ctx: CommandContext, form: SearchForm): Reply {
   }
   shrinkSortedSetIfSmall(stored, ctx.engine.config, longest)
   db.set(storeKey, stored)
+  db.notify(NOTIFY_ZSET, storeEvent, storeKey)
   return returned
 }
 

@@ -18,6 +18,8 @@ import {
   ZERO_ID,
 } from '../keyspace/types/stream.ts'
 import { Errors, NIL_ARRAY as NIL, OK, type Reply, ReplyError, SimpleString as SimpleLine } from '../protocol/reply.ts'
+import type { Database } from '../keyspace/database.ts'
+import { NOTIFY_STREAM } from '../keyspace/keyspace-events.ts'
 import { keyOf } from './args.ts'
 import { isCOption } from './c-options.ts'
 import {
@@ -32,12 +34,22 @@ import {
 } from './stream-args.ts'
 import { type CommandContext, command } from './types.ts'
 
-/** streamLookupConsumer (refreshing its seen time), or streamCreateConsumer. */
-export function findOrCreateConsumer(group: ConsumerGroup, name: string, now: number): StreamConsumer {
+/**
+ * streamLookupConsumer (refreshing its seen time), or streamCreateConsumer, which announces the new consumer
+ * (keyspace event xgroup-createconsumer on `key`).
+ */
+export function findOrCreateConsumer(
+  db: Database,
+  key: string,
+  group: ConsumerGroup,
+  name: string,
+  now: number,
+): StreamConsumer {
   let consumer = group.consumers.get(name)
   if (!consumer) {
     consumer = new Consumer(name, now)
     group.consumers.set(name, consumer)
+    db.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key)
   }
   consumer.seenTime = now
   return consumer
@@ -174,6 +186,7 @@ function xgroupCreate(ctx: CommandContext): Reply {
   }
   if (s.groups.has(groupName)) throw new ReplyError('BUSYGROUP Consumer Group name already exists')
   s.groups.set(groupName, new Group(groupName, id, entriesRead))
+  db.notify(NOTIFY_STREAM, 'xgroup-create', key)
   return OK
 }
 
@@ -188,6 +201,7 @@ function xgroupSetid(ctx: CommandContext): Reply {
   const g = group as ConsumerGroup
   g.lastId = id
   g.entriesRead = entriesRead
+  ctx.db.notify(NOTIFY_STREAM, 'xgroup-setid', keyOf(argv, 2))
   return OK
 }
 
@@ -197,6 +211,7 @@ function xgroupDestroy(ctx: CommandContext): Reply {
   if (!group) return 0
   ;(s as RedisStream).groups.delete(groupName)
   const key = keyOf(argv, 2)
+  db.notify(NOTIFY_STREAM, 'xgroup-destroy', key)
   // Clients blocked in XREADGROUP on this group get NOGROUP.
   if (db.blockedKeys.size > 0) db.blockedKeys.get(key)?.valueStored()
   return 1
@@ -209,6 +224,7 @@ function xgroupCreateConsumer(ctx: CommandContext): Reply {
   const name = text(argv[4])
   if (g.consumers.has(name)) return 0
   g.consumers.set(name, new Consumer(name, ctx.engine.clock.now()))
+  ctx.db.notify(NOTIFY_STREAM, 'xgroup-createconsumer', keyOf(argv, 2))
   return 1
 }
 
@@ -221,6 +237,7 @@ function xgroupDelConsumer(ctx: CommandContext): Reply {
   const pending = consumer.pel.size
   for (const [id] of consumer.pel.range(ZERO_ID, MAX_STREAM_ID)) g.pel.delete(id)
   g.consumers.delete(consumer.name)
+  ctx.db.notify(NOTIFY_STREAM, 'xgroup-delconsumer', keyOf(argv, 2))
   return pending
 }
 
@@ -404,7 +421,7 @@ function xclaim(ctx: CommandContext): Reply {
     }
     if (!nack) continue
     if (!created && minIdle > 0n && now - nack.deliveryTime < Number(minIdle)) continue
-    consumer ??= findOrCreateConsumer(group, name, now)
+    consumer ??= findOrCreateConsumer(db, keyOf(argv, 1), group, name, now)
     if (nack.consumer !== consumer && !created) nack.consumer.pel.delete(id)
     nack.deliveryTime = deliveryTime
     if (retryCount >= 0n) nack.deliveryCount = Number(retryCount)
@@ -467,7 +484,7 @@ function xautoclaim(ctx: CommandContext): Reply {
     }
     index++
     if (minIdle > 0n && now - nack.deliveryTime < Number(minIdle)) continue
-    consumer ??= findOrCreateConsumer(group, name, now)
+    consumer ??= findOrCreateConsumer(db, keyOf(argv, 1), group, name, now)
     if (nack.consumer !== consumer) nack.consumer.pel.delete(id)
     nack.deliveryTime = now
     if (!justId) nack.deliveryCount++

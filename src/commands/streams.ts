@@ -19,6 +19,7 @@ import {
   idSeq,
   streamId,
 } from '../keyspace/types/stream.ts'
+import { NOTIFY_STREAM } from '../keyspace/keyspace-events.ts'
 import { Errors, NIL_ARRAY, OK, type Reply, ReplyError } from '../protocol/reply.ts'
 import { keyOf } from './args.ts'
 import { isCOption } from './c-options.ts'
@@ -185,7 +186,8 @@ function xadd(ctx: CommandContext): Reply {
     bytes += argv[i].length
   }
   s.append(id, pairs, bytes, limits)
-  trim(s, args)
+  db.notify(NOTIFY_STREAM, 'xadd', key)
+  if (trim(s, args) > 0) db.notify(NOTIFY_STREAM, 'xtrim', key)
   db.modified(key)
   markReadyForReaders(ctx, key)
   return idReply(id)
@@ -284,6 +286,7 @@ function xdel(ctx: CommandContext): Reply {
     if (s.length === 0) s.firstId = ZERO_ID
     else if (firstEntry) s.firstId = s.edgeId(true) ?? ZERO_ID
     db.modified(key)
+    db.notify(NOTIFY_STREAM, 'xdel', key)
   }
   return deleted
 }
@@ -295,7 +298,10 @@ function xtrim(ctx: CommandContext): Reply {
   const s = writableStream(db, key)
   if (!s) return 0
   const deleted = trim(s, args)
-  if (deleted > 0) db.modified(key)
+  if (deleted > 0) {
+    db.notify(NOTIFY_STREAM, 'xtrim', key)
+    db.modified(key)
+  }
   return deleted
 }
 
@@ -333,6 +339,7 @@ function xsetid(ctx: CommandContext): Reply {
   if (entriesAdded !== -1n) s.entriesAdded = Number(entriesAdded)
   if (maxDeleted !== ZERO_ID) s.maxDeletedId = maxDeleted
   // Redis 7.0 does not signal XSETID as a modification: a WATCH on the key survives it.
+  db.notify(NOTIFY_STREAM, 'xsetid', key)
   return OK
 }
 
@@ -475,7 +482,13 @@ function readGeneric(ctx: CommandContext, groupForm: boolean): Reply {
     if (!serve) continue
     const start = incrementId(gt) ?? MAX_STREAM_ID
     if (group) {
-      const consumer = findOrCreateConsumer(group, (args.consumer as Buffer).toString('latin1'), now)
+      const consumer = findOrCreateConsumer(
+        db,
+        keyArg.toString('latin1'),
+        group,
+        (args.consumer as Buffer).toString('latin1'),
+        now,
+      )
       const entries = history
         ? deliverHistory(s, consumer, start, args.count, now)
         : deliverNew(s, group, consumer, start, args.count, args.noack, now)
@@ -535,7 +548,7 @@ function serveBlockedRead(
   const now = ctx.engine.clock.now()
   let entries: Reply[]
   if (group) {
-    const consumer = findOrCreateConsumer(group, consumerName as string, now)
+    const consumer = findOrCreateConsumer(ctx.db, key, group, consumerName as string, now)
     entries = deliverNew(s, group, consumer, start, count, noack, now)
   } else {
     entries = []

@@ -8,7 +8,7 @@ import { it } from 'vitest'
 import { eitherProtocol, sequenceOf } from './generators/common.ts'
 import { geoCommands } from './generators/geo.ts'
 import { resetThresholds } from './generators/object.ts'
-import { describeDifferential, differentialCases } from './harness.ts'
+import { describeDifferential, differentialCases, type StepInput } from './harness.ts'
 
 const runs = Number(process.env.REDSIM_DIFF_RUNS ?? 100)
 const seed = process.env.DIFF_SEED === undefined ? undefined : Number(process.env.DIFF_SEED)
@@ -44,8 +44,26 @@ const searchesOverCloud = (key: string, lon: number, lat: number): string[][] =>
 const sicily =
   'GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania 12.758489 38.788135 edge1 17.241510 38.788135 edge2'
 
+/** What a PSUBSCRIBE * client receives while `commands` run under notify-keyspace-events `classes`. */
+function events(classes: string, commands: StepInput[]): StepInput[] {
+  return [
+    ['CONFIG', 'SET', 'notify-keyspace-events', classes],
+    { args: ['PSUBSCRIBE', '*'], client: 1 },
+    ...commands,
+    { raw: 'QUIT\r\n', replies: 'close', client: 1 },
+    ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+  ]
+}
+
 describeDifferential('differential: geospatial commands', (pair) => {
   differentialCases(pair, {
+    'keyspace events of GEOADD and the store forms (generic, zset, stream and new-key classes)': events('KEgztn', [
+      'GEOADD geo 1 1 a',
+      'GEOSEARCHSTORE dst geo FROMLONLAT 1 1 BYRADIUS 10 km',
+      'GEOSEARCHSTORE dst geo FROMLONLAT 50 1 BYRADIUS 10 km',
+      'GEORADIUS geo 1 1 10 km STORE dst2',
+      'GEORADIUS nokey 1 1 10 km STORE dst2',
+    ]),
     'GEOADD options, scores and errors': [
       sicily,
       'ZRANGE Sicily 0 -1 WITHSCORES',

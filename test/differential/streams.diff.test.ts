@@ -8,7 +8,7 @@ import { it } from 'vitest'
 import { eitherProtocol, sequenceOf } from './generators/common.ts'
 import { resetThresholds } from './generators/object.ts'
 import { streamBlockingEpisode, streamCommands, streamTimes } from './generators/streams.ts'
-import { describeDifferential, differentialCases } from './harness.ts'
+import { describeDifferential, differentialCases, type StepInput } from './harness.ts'
 
 const runs = Number(process.env.REDSIM_DIFF_RUNS ?? 100)
 const seed = process.env.DIFF_SEED === undefined ? undefined : Number(process.env.DIFF_SEED)
@@ -72,8 +72,43 @@ function configuredNodes(): string[][] {
   return steps
 }
 
+/** What a PSUBSCRIBE * client receives while `commands` run under notify-keyspace-events `classes`. */
+function events(classes: string, commands: StepInput[]): StepInput[] {
+  return [
+    ['CONFIG', 'SET', 'notify-keyspace-events', classes],
+    { args: ['PSUBSCRIBE', '*'], client: 1 },
+    ...commands,
+    { raw: 'QUIT\r\n', replies: 'close', client: 1 },
+    ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+  ]
+}
+
 describeDifferential('differential: stream commands', (pair) => {
   differentialCases(pair, {
+    'keyspace events of every stream command (generic, zset, stream and new-key classes)': events('KEgztn', [
+      'XADD s 1-1 a 1',
+      'XADD s MAXLEN 0 2-1 a 1',
+      'XADD s 3-1 a 1',
+      'XDEL s 9-9',
+      'XDEL s 3-1',
+      'XTRIM s MAXLEN 5',
+      'XSETID s 10-0',
+      'XGROUP CREATE s g 0',
+      'XGROUP CREATE s g 0',
+      'XGROUP CREATE s2 g 0 MKSTREAM',
+      'XGROUP SETID s g 0',
+      'XGROUP CREATECONSUMER s g c1',
+      'XGROUP CREATECONSUMER s g c1',
+      'XGROUP DELCONSUMER s g nobody',
+      'XGROUP DELCONSUMER s g c1',
+      'XADD s 11-1 a 1',
+      'XREADGROUP GROUP g c2 STREAMS s >',
+      'XCLAIM s g c3 0 11-1',
+      'XAUTOCLAIM s g c4 0 0',
+      'XACK s g 11-1',
+      'XGROUP DESTROY s g',
+      'XGROUP DESTROY s g',
+    ]),
     'node boundaries, approximate trimming, XINFO radix tree and MEMORY USAGE': nodeBoundaries(),
     'stream-node-max-bytes and stream-node-max-entries': configuredNodes(),
     'blocked XREAD served by XADD, FIFO, in MULTI and with $': [
