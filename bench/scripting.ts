@@ -6,7 +6,8 @@
  * figures are the median and the 99th percentile in microseconds, and the ratio of the median to the issue's goal
  * (10 µs: at most 1.0 meets it). Also shown, for scale: a plain GET through the same path, EVAL of the same script
  * (its body hashed once, then found by text), and the cost of an engine's first script (the shared Lua runtime is
- * built once per process, so a new engine only pays for its script cache).
+ * built once per process, so a new engine only pays for its script cache). And the same two calls as a function
+ * (FCALL), and what a FUNCTION LOAD REPLACE of its library costs.
  */
 import { Engine } from '../src/engine/engine.ts'
 import { memoryLogger } from '../src/engine/logger.ts'
@@ -20,6 +21,9 @@ const SAMPLES = quick ? 50_000 : 200_000
 const GOAL_US = 10
 
 const SCRIPT = "local v = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1]) return v"
+const LIBRARY =
+  "#!lua name=bench\nredis.register_function('getset', function(keys, args) local v = redis.call('GET', keys[1]) " +
+  "redis.call('SET', keys[1], args[1]) return v end)"
 
 function argv(...words: string[]): Buffer[] {
   return words.map((w) => Buffer.from(w))
@@ -101,10 +105,17 @@ async function main(): Promise<void> {
   const evalsha = await measure(engine, argv('EVALSHA', sha, '1', 'k', 'v'))
   const evalText = await measure(engine, argv('EVAL', SCRIPT, '1', 'k', 'v'))
   const get = await measure(engine, argv('GET', 'k'))
+  await setup.call('FUNCTION', 'LOAD', LIBRARY)
+  const fcall = await measure(engine, argv('FCALL', 'getset', '1', 'k', 'v'))
+  const loads = 2_000
+  const loadStart = process.hrtime.bigint()
+  for (let i = 0; i < loads; i++) await setup.call('FUNCTION', 'LOAD', 'REPLACE', LIBRARY)
+  const loadUs = Number(process.hrtime.bigint() - loadStart) / 1e3 / loads
 
   console.log(`bench:scripting (${quick ? 'quick' : 'full'}: ${SAMPLES} timed calls each, after ${WARMUP} warm-up)`)
   console.log(row('EVALSHA two-call script (GET, SET)', evalsha))
   console.log(row('EVAL of the same script', evalText))
+  console.log(row('FCALL of the same two calls', fcall))
   console.log(row('GET (for scale)', get))
   console.log(
     `goal: EVALSHA median ≤ ${GOAL_US} µs -> ratio ${(evalsha.medianUs / GOAL_US).toFixed(2)} ` +
@@ -114,6 +125,7 @@ async function main(): Promise<void> {
     `first script of the process ${firstMs.toFixed(1)} ms (builds the Lua runtime); afterwards a new engine and its ` +
       `first EVAL ${withScriptMs.toFixed(3)} ms, a new engine and a PING ${withoutMs.toFixed(3)} ms`,
   )
+  console.log(`FUNCTION LOAD REPLACE of that library: ${loadUs.toFixed(1)} µs each (mean of ${loads})`)
 }
 
 await main()

@@ -237,7 +237,7 @@ function apisOf(runtime: LuaRuntime): { libraryApi: HeldLuaValue; runtimeIndex: 
   setErrorMetatable(L)
   markReadonly(L, lua.lua_gettop(L))
   const libraryApi = holdTop(L)
-  lua.lua_pushcfunction(L, functionGlobal)
+  pushFunctionGlobals(L)
   const runtimeIndex = holdTop(L)
   lua.lua_settop(L, base)
   known = { libraryApi, runtimeIndex }
@@ -253,17 +253,33 @@ function setErrorMetatable(L: LuaState): void {
   lua.lua_setmetatable(L, -2)
 }
 
-/** __index of a loaded library's globals: the scripts' globals, except KEYS and ARGV. */
-const functionGlobal: LuaJSFunction = (L) => {
-  // Every global a function reads comes through here: compare bytes rather than decode the name.
-  if (lua.lua_type(L, 2) === lua.LUA_TSTRING && isKeysOrArgv(lua.lua_tolstring(L, 2) as Uint8Array)) {
-    return nonexistentGlobal(L)
-  }
+/**
+ * Pushes the __index of loaded libraries' globals: a read-only copy of the scripts' globals without KEYS and ARGV
+ * (the globals never change once the sandbox is built, apart from those two), so a function's global reads stay
+ * inside the VM.
+ */
+function pushFunctionGlobals(L: LuaState): void {
+  lua.lua_createtable(L, 0, 64)
+  const copy = lua.lua_gettop(L)
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS)
-  lua.lua_pushvalue(L, 2)
-  if (lua.lua_rawget(L, -2) !== lua.LUA_TNIL) return 1
-  lua.lua_settop(L, 2)
-  return nonexistentGlobal(L)
+  const globals = lua.lua_gettop(L)
+  lua.lua_pushnil(L)
+  while (lua.lua_next(L, globals)) {
+    const skip = lua.lua_type(L, -2) === lua.LUA_TSTRING && isKeysOrArgv(lua.lua_tolstring(L, -2) as Uint8Array)
+    if (skip) {
+      lua.lua_pop(L, 1)
+      continue
+    }
+    lua.lua_pushvalue(L, -2)
+    lua.lua_insert(L, -2)
+    lua.lua_rawset(L, copy)
+  }
+  lua.lua_pop(L, 1)
+  setErrorMetatable(L)
+  readonlyTables.add(lua.lua_topointer(L, copy) as object)
+  lua.lua_getmetatable(L, copy)
+  readonlyTables.add(lua.lua_topointer(L, -1) as object)
+  lua.lua_pop(L, 1)
 }
 
 function isKeysOrArgv(name: Uint8Array): boolean {
