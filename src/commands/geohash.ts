@@ -198,13 +198,31 @@ export type GeoShape =
 /** geoWithinShape: the distance in meters from the centre when the point is inside, else -1. */
 export function distanceWithin(shape: GeoShape, lon: number, lat: number): number {
   if (shape.kind === 'radius') {
+    const limit = shape.radius * shape.conversion
+    if (clearlyBeyond(shape.lon, shape.lat, lon, lat, limit)) return -1
     const d = distance(shape.lon, shape.lat, lon, lat)
-    return d > shape.radius * shape.conversion ? -1 : d
+    return d > limit ? -1 : d
   }
   // Latitude distance is cheaper, so it is checked first, as Redis does.
   if (latitudeDistance(lat, shape.lat) > (shape.height * shape.conversion) / 2) return -1
-  if (distance(lon, lat, shape.lon, lat) > (shape.width * shape.conversion) / 2) return -1
+  const halfWidth = (shape.width * shape.conversion) / 2
+  if (clearlyBeyond(lon, lat, shape.lon, lat, halfWidth)) return -1
+  if (distance(lon, lat, shape.lon, lat) > halfWidth) return -1
   return distance(shape.lon, shape.lat, lon, lat)
+}
+
+/**
+ * Whether a point is farther than `limit` by more than any rounding could explain, judged with Math's functions
+ * (a few units in the last place off): most candidates of a search are, and skip the correctly rounded distance.
+ * The margin, a meter plus a billionth, covers the worst case, near-antipodal points, where asin near 1 magnifies a
+ * last-place error of its argument to about 1e-8 of the distance.
+ */
+function clearlyBeyond(lon1: number, lat1: number, lon2: number, lat2: number, limit: number): boolean {
+  const v = Math.sin((degRad(lon2) - degRad(lon1)) / 2)
+  const u = Math.sin((degRad(lat2) - degRad(lat1)) / 2)
+  const a = u * u + Math.cos(degRad(lat1)) * Math.cos(degRad(lat2)) * v * v
+  const rough = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(Math.min(1, a)))
+  return rough > limit * (1 + 1e-9) + 1
 }
 
 /** geohashEstimateStepsByRadius. */
