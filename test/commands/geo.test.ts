@@ -4,7 +4,15 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { asinCR, cosCR, sinCR } from '../../src/commands/correctly-rounded-trig.ts'
-import { decodeScore, encodeScore, geohashText, encodeStandard, searchCells } from '../../src/commands/geohash.ts'
+import {
+  decodeScore,
+  distance,
+  distanceWithin,
+  encodeScore,
+  encodeStandard,
+  geohashText,
+  searchCells,
+} from '../../src/commands/geohash.ts'
 import { expectReplies } from './redis-cases.ts'
 
 describe('geo commands', () => {
@@ -87,6 +95,28 @@ describe('geohash arithmetic', () => {
         },
       ),
       { seed: 16, numRuns: 2000 },
+    )
+  })
+
+  it('the quick rejection never drops a point the exact distance keeps, antipodes and radius edges included', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: -85, max: 85, noNaN: true }),
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: -85, max: 85, noNaN: true }),
+        fc.boolean(),
+        fc.constantFrom(0, 1e-15, -1e-15, 1e-9, -1e-9, 1e-6),
+        (lon, lat, dlon, dlat, antipodal, skew) => {
+          const x = antipodal ? (lon > 0 ? lon - 180 : lon + 180) + dlon * 1e-9 : dlon
+          const y = antipodal ? -lat + dlat * 1e-9 : dlat
+          const exact = distance(lon, lat, x, y)
+          const limit = exact * (1 + skew)
+          const got = distanceWithin({ kind: 'radius', lon, lat, radius: limit, conversion: 1 }, x, y)
+          expect(got).toBe(exact <= limit ? exact : -1)
+        },
+      ),
+      { seed: 42, numRuns: 3000 },
     )
   })
 
