@@ -5,20 +5,22 @@
  * Writing picks the simple encodings every Redis since 2.x loads: a string, a plain list of elements, a plain set, a
  * zset with binary scores (ZSET_2) and a hash of field/value pairs; redis-server converts them to its compact
  * encodings on load by its own thresholds, as redsim does. Reading accepts every encoding Redis 7.0 can load: those
- * plus the ziplist, quicklist (ziplist and listpack nodes), intset, zipmap and listpack forms. Streams (not yet) and module
- * values are refused.
+ * plus the ziplist, quicklist (ziplist and listpack nodes), intset, zipmap and listpack forms. Streams are written and
+ * read in their own module (rdb-stream.ts); module values are refused.
  */
 import type { ConfigRegistry } from '../engine/config.ts'
 import { FieldTable } from '../keyspace/types/field-table.ts'
 import { RedisHash } from '../keyspace/types/hash.ts'
 import { RedisList } from '../keyspace/types/list.ts'
 import { RedisSet } from '../keyspace/types/set.ts'
+import { RedisStream } from '../keyspace/types/stream.ts'
 import { SortedSet } from '../keyspace/types/zset.ts'
 import { isStringValue, type RedisValue } from '../keyspace/values.ts'
 import { readIntset, readListpack, readZiplist, readZipmap } from './compact-encodings.ts'
 import type { RdbDecoder } from './rdb-decoder.ts'
 import type { RdbEncoder } from './rdb-encoder.ts'
 import { QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN, RdbError, RdbType } from './rdb-format.ts'
+import { readStream, writeStream } from './rdb-stream.ts'
 
 /** The thresholds that decide which encoding a loaded aggregate gets, as Redis applies them on load. */
 export interface EncodingLimits {
@@ -46,6 +48,7 @@ export function valueType(value: RedisValue): number {
   if (value instanceof RedisSet) return RdbType.SET
   if (value instanceof SortedSet) return RdbType.ZSET_2
   if (value instanceof RedisHash) return RdbType.HASH
+  if (value instanceof RedisStream) return RdbType.STREAM_LISTPACKS_2
   throw new RdbError(`redsim cannot write ${value.redisType} values in RDB format yet`, 'unsupported')
 }
 
@@ -79,6 +82,8 @@ export function writeValuePayload(out: RdbEncoder, value: RedisValue): void {
       out.latin1(field)
       out.string(v)
     })
+  } else if (value instanceof RedisStream) {
+    writeStream(out, value)
   } else {
     throw new RdbError(`redsim cannot write ${value.redisType} values in RDB format yet`, 'unsupported')
   }
@@ -91,7 +96,7 @@ export function isValueType(type: number): boolean {
 
 /**
  * Reads the payload of a value of `type` (rdbLoadObject). Returns null for an empty aggregate, which Redis skips on
- * load and RESTORE refuses.
+ * load and RESTORE refuses (an empty stream is a value like any other and comes back as one).
  */
 export function readValue(input: RdbDecoder, type: number, limits: EncodingLimits): RedisValue | null {
   switch (type) {
@@ -167,7 +172,7 @@ export function readValue(input: RdbDecoder, type: number, limits: EncodingLimit
       return hashOf(limits, (visit) => readListpack(input.string(), visit))
     case RdbType.STREAM_LISTPACKS:
     case RdbType.STREAM_LISTPACKS_2:
-      throw new RdbError('redsim cannot read stream values from RDB yet', 'unsupported')
+      return readStream(input, type)
     case RdbType.MODULE:
     case RdbType.MODULE_2:
       throw new RdbError('redsim has no modules: a module value cannot be loaded', 'unsupported')
