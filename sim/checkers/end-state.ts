@@ -1,9 +1,9 @@
 /**
  * Checks on the state a finished run leaves behind and on the replies themselves:
  * - the lock is free once every client is done (a leaked lease would block the next client forever);
- * - no reply is an internal error (a bug inside redsim surfaced as `ERR internal error in ...`).
+ * - no reply is an internal error (a bug inside redsim surfaced as an error reply, InternalErrorReply).
  */
-import type { HistoryReply } from '../recorder.ts'
+import { InternalErrorReply, type Reply } from '../../src/protocol/reply.ts'
 import type { Checker, RecordedRun, Violation } from './types.ts'
 import { violation } from './types.ts'
 
@@ -29,16 +29,15 @@ export const leaseReleased = {
   },
 } as const satisfies Checker
 
-function internalError(reply: HistoryReply | undefined): string | null {
-  if (reply === null || reply === undefined) return null
+/** The first internal error in a reply the server gave (inside EXEC's array too), recognised by its type. */
+function internalError(reply: Reply | undefined): string | null {
+  if (reply instanceof InternalErrorReply) return reply.message
   if (Array.isArray(reply)) {
     for (const item of reply) {
       const found = internalError(item)
       if (found) return found
     }
-    return null
   }
-  if (typeof reply === 'object' && reply.error.startsWith('ERR internal error')) return reply.error
   return null
 }
 
@@ -53,17 +52,16 @@ export const noInternalErrors = {
     },
   ],
   check(run: RecordedRun): Violation[] {
-    for (const op of run.history) {
-      for (const call of op.calls) {
-        const found = internalError(call.reply)
-        if (found) {
-          return [
-            violation('internal-error', `client #${op.client}: ${call.argv[0]} replied '${found}'`, {
-              clients: [op.client],
-              operations: [op.id],
-            }),
-          ]
-        }
+    // Every reply the server produced, including those a disconnected client never received.
+    for (const call of run.calls) {
+      const found = internalError(call.reply)
+      if (found) {
+        return [
+          violation('internal-error', `client #${call.client}: ${call.argv[0]} replied '${found}'`, {
+            clients: [call.client],
+            operations: call.op >= 0 ? [call.op] : [],
+          }),
+        ]
       }
     }
     return []

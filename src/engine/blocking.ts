@@ -19,7 +19,7 @@ import type { CommandContext, CommandSpec } from '../commands/types.ts'
 import type { Database, KeyWaiters } from '../keyspace/database.ts'
 import { typeName } from '../keyspace/values.ts'
 import { parseLongDouble } from '../commands/x87-long-double.ts'
-import { NIL_ARRAY, type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
+import { InternalErrorReply, NIL_ARRAY, type Reply, ReplyError, SimpleString } from '../protocol/reply.ts'
 import type { Client } from './client.ts'
 import type { Engine } from './engine.ts'
 import type { Lease } from './lock.ts'
@@ -152,7 +152,7 @@ export class BlockingRegistry {
    */
   wait(client: Client): Promise<Reply> {
     const reply = this.pending.get(client)
-    if (!reply) return Promise.resolve(new ReplyError('ERR internal error: no blocked command to wait for'))
+    if (!reply) return Promise.resolve(new InternalErrorReply('ERR internal error: no blocked command to wait for'))
     this.pending.delete(client)
     if (this.waiters.get(client)?.state === 'waiting') this.engine.seam.blockedOnKeys?.(client)
     return reply

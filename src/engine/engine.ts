@@ -9,7 +9,7 @@ import { Keyspace } from '../keyspace/keyspace.ts'
 import { unwatchAll } from '../keyspace/watch.ts'
 import { MemorySnapshotStore, type SnapshotStore } from '../persistence/snapshot-store.ts'
 import { Snapshots } from '../persistence/snapshots.ts'
-import { ReplyError } from '../protocol/reply.ts'
+import { InternalErrorReply, type ReplyError } from '../protocol/reply.ts'
 import {
   ACCEPTABLE_STALE_PERCENT,
   activeExpireCycle,
@@ -340,10 +340,10 @@ export class Engine {
   }
 
   /** A bug inside redsim surfaced while running a command: log it and answer with an error, never crash. */
-  internalError(err: unknown, command: string): ReplyError {
+  internalError(err: unknown, command: string): InternalErrorReply {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
     this.log('warning', `internal error in '${command}': ${detail}`)
     const message = err instanceof Error ? err.message : String(err)
-    return new ReplyError(`ERR internal error in '${command}': ${message.split('\n')[0]}`)
+    return new InternalErrorReply(`ERR internal error in '${command}': ${message.split('\n')[0]}`)
   }
 }

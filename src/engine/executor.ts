@@ -20,7 +20,7 @@ import {
 } from '../commands/types.ts'
 import type { CommandTable } from '../commands/table.ts'
 import { unwatchAll } from '../keyspace/watch.ts'
-import { Errors, QUEUED, type Reply, ReplyError } from '../protocol/reply.ts'
+import { Errors, QUEUED, type Reply, ReplyError, ScriptRaisedError } from '../protocol/reply.ts'
 import { BLOCKED } from './blocking.ts'
 import { feedMonitorsAfter, feedMonitorsBefore } from './monitors.ts'
 import type { Client } from './client.ts'
@@ -458,12 +458,9 @@ export class Executor {
   }
 }
 
-/**
- * Whether a script command's reply is an error the script raised while running (Redis 7.0 formats those as
- * `... script: <sha>, on @user_script:<line>.`), as opposed to NOSCRIPT, a compile error or a bad key count.
- */
+/** Whether a script command's reply is an error the script raised while running (not NOSCRIPT, a compile error...). */
 function scriptRaised(name: string, reply: Reply): boolean {
-  return isScriptCommand(name) && reply instanceof ReplyError && reply.message.includes(' script: ')
+  return isScriptCommand(name) && reply instanceof ScriptRaisedError
 }
 
 class Context implements CommandContext {

@@ -50,6 +50,19 @@ export class ReplyError {
   }
 }
 
+/**
+ * A bug inside redsim, caught while running a command and answered as an error instead of a crash. Its own type, so
+ * that the simulator (which must flag every one) and the tests recognise it without reading its text.
+ */
+export class InternalErrorReply extends ReplyError {}
+
+/**
+ * An error a script raised while it ran (its own error(), or a redis.call that failed): Redis 7.0 words these as
+ * `<error> script: <sha>, on @user_script:<line>.` Its own type, so that the executor tells them from the errors of a
+ * script that never ran (NOSCRIPT, a compile error, a bad key count) without reading the text.
+ */
+export class ScriptRaisedError extends ReplyError {}
+
 /** The nil array (`*-1`), e.g. EXEC aborted by WATCH. */
 export class NilArray {
   private constructor() {}

@@ -12,7 +12,7 @@ import { lauxlib, type LuaState, lua } from 'fengari'
 import { type CommandContext, fullName, type ScriptFrame } from '../commands/types.ts'
 import type { Engine } from '../engine/engine.ts'
 import { CORRECT_EXECUTOR } from '../engine/variant.ts'
-import { type Reply, ReplyError } from '../protocol/reply.ts'
+import { InternalErrorReply, type Reply, ReplyError, ScriptRaisedError } from '../protocol/reply.ts'
 import { BusyScripts } from './busy.ts'
 import { luaBytes, luaToReply, oneLine } from './conversions.ts'
 import { scriptLimits } from './lua51/fengari-patches.ts'
@@ -203,7 +203,7 @@ export class ScriptingHost {
     let reply: Reply
     try {
       if (status === HOST_FAILURE) {
-        reply = new ReplyError('ERR internal error while running the script')
+        reply = new InternalErrorReply('ERR internal error while running the script')
       } else if (status === lua.LUA_OK) {
         const thread = run.thread
         const options = { scriptResp: run.resp, clientResp: run.ctx.client.protocol }
@@ -237,7 +237,7 @@ export class ScriptingHost {
     else message = errorText(thread)
     const position = errorPosition(thread)
     const suffix = position ? ` script: ${run.script.name}, on ${position.source}:${position.line}.` : ''
-    return new ReplyError(oneLine(message + suffix))
+    return position ? new ScriptRaisedError(oneLine(message + suffix)) : new ReplyError(oneLine(message))
   }
 }
 
