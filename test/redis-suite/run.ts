@@ -80,7 +80,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { units: UNITS, withRedis: true, timeoutSeconds: 240, raiseFloors: false, keepLogs: false }
+  const options: Options = { units: UNITS, withRedis: true, timeoutSeconds: 480, raiseFloors: false, keepLogs: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--units') {
