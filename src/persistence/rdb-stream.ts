@@ -243,6 +243,10 @@ export function readStream(input: RdbDecoder, type: number): RedisStream {
   }
   // Tombstones go once every node is built, so that a node whose entries are all deleted cannot merge two others.
   for (const id of tombstones) stream.delete(id)
+  // A loaded listpack is allocated at its size, the last one too (no preallocation as XADD's new node gets).
+  stream.forEachNode((node) => {
+    node.preallocated = 0
+  })
   const length = input.length()
   if (length !== stream.length) throw new RdbError('Stream length inconsistent with its entries')
   stream.lastId = readId(input)
