@@ -267,6 +267,25 @@ export function readStream(input: RdbDecoder, type: number): RedisStream {
   return stream
 }
 
+interface PendingEntry {
+  id: StreamId
+  deliveryTime: number
+  deliveryCount: number
+  /** Set once a consumer's PEL claims the entry. */
+  nack: StreamNack | undefined
+}
+
+function findPending(pending: PendingEntry[], id: StreamId): PendingEntry | undefined {
+  let lo = 0
+  let hi = pending.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (pending[mid].id < id) lo = mid + 1
+    else hi = mid
+  }
+  return lo < pending.length && pending[lo].id === id ? pending[lo] : undefined
+}
+
 function readGroups(input: RdbDecoder, type: number, stream: RedisStream): void {
   const groups = input.count()
   for (let g = 0; g < groups; g++) {
@@ -279,17 +298,21 @@ function readGroups(input: RdbDecoder, type: number, stream: RedisStream): void 
     if (stream.groups.has(name)) throw new RdbError(`Duplicated consumer group name ${name}`)
     const group = new ConsumerGroup(name, lastId, entriesRead)
     stream.groups.set(name, group)
-    // The group's PEL comes first without owners; each consumer's PEL then claims its entries.
-    const pendingIds: StreamId[] = []
-    const unowned = new Map<StreamId, { deliveryTime: number; deliveryCount: number; nack?: StreamNack }>()
+    // The group's PEL comes first without owners; each consumer's PEL then claims its entries. Looked up by binary
+    // search in ID order (a Map keyed by bigint IDs would hash every ID with the same sequence number alike).
     const pelSize = input.count(16 + 8 + 1)
+    const pending: PendingEntry[] = new Array(pelSize)
+    let sorted = true
     for (let i = 0; i < pelSize; i++) {
       const id = readStreamIdKey(input)
-      const deliveryTime = input.i64le()
-      const deliveryCount = input.length()
-      if (unowned.has(id)) throw new RdbError('Duplicated global PEL entry loading stream consumer group')
-      unowned.set(id, { deliveryTime, deliveryCount })
-      pendingIds.push(id)
+      pending[i] = { id, deliveryTime: input.i64le(), deliveryCount: input.length(), nack: undefined }
+      if (i > 0 && pending[i - 1].id >= id) sorted = false
+    }
+    if (!sorted) pending.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    for (let i = 1; i < pelSize; i++) {
+      if (pending[i - 1].id === pending[i].id) {
+        throw new RdbError('Duplicated global PEL entry loading stream consumer group')
+      }
     }
     const consumers = input.count(1 + 8 + 1)
     for (let c = 0; c < consumers; c++) {
@@ -299,20 +322,19 @@ function readGroups(input: RdbDecoder, type: number, stream: RedisStream): void 
       group.consumers.set(consumerName, consumer)
       const owned = input.count(16)
       for (let i = 0; i < owned; i++) {
-        const id = readStreamIdKey(input)
-        const pending = unowned.get(id)
-        if (pending === undefined) throw new RdbError('Consumer entry not found in group global PEL')
-        if (pending.nack !== undefined)
+        const entry = findPending(pending, readStreamIdKey(input))
+        if (entry === undefined) throw new RdbError('Consumer entry not found in group global PEL')
+        if (entry.nack !== undefined) {
           throw new RdbError('Duplicated consumer PEL entry loading a stream consumer group')
-        pending.nack = new StreamNack(consumer, pending.deliveryTime, pending.deliveryCount)
-        consumer.pel.insert(id, pending.nack)
+        }
+        entry.nack = new StreamNack(consumer, entry.deliveryTime, entry.deliveryCount)
+        consumer.pel.insert(entry.id, entry.nack)
       }
     }
-    // In the file's (ascending) order, so each insertion is an append.
-    for (const id of pendingIds) {
-      const nack = unowned.get(id)?.nack
-      if (nack === undefined) throw new RdbError('Stream CG PEL entry without consumer')
-      group.pel.insert(id, nack)
+    // In ascending order, so each insertion is an append.
+    for (const entry of pending) {
+      if (entry.nack === undefined) throw new RdbError('Stream CG PEL entry without consumer')
+      group.pel.insert(entry.id, entry.nack)
     }
   }
 }
