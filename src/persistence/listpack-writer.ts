@@ -28,10 +28,14 @@ export class ListpackWriter {
 
   /** lpAppend of a latin1 string: an integer encoding when it is a canonical int64, else a string encoding. */
   string(text: string): void {
-    const asInteger = canonicalInt64(text)
-    if (asInteger !== null) {
-      this.integer(asInteger)
-      return
+    const first = text.length > 0 ? text.charCodeAt(0) : 0
+    // Only a text starting with a digit or '-' can be an integer.
+    if (first === 0x2d || (first >= 0x30 && first <= 0x39)) {
+      if (isCanonicalInt64(text)) {
+        // Up to 15 digits is exact as a double.
+        this.integer(text.length <= 15 ? Number(text) : BigInt(text))
+        return
+      }
     }
     const n = text.length
     const header = n < 64 ? 1 : n < 4096 ? 2 : 5
@@ -54,33 +58,47 @@ export class ListpackWriter {
 
   /** lpAppendInteger: the smallest of the 7-bit, 13-bit, 16-, 24-, 32- and 64-bit encodings. */
   integer(value: bigint | number): void {
+    // Counts, flags and most ID deltas are small: encoded from the number without a bigint.
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= -2147483648 && value <= 2147483647) {
+      this.int32(value)
+      return
+    }
     const v = BigInt(value)
     if (v < INT64_MIN || v > INT64_MAX) throw new RangeError('listpack integers are 64-bit signed')
+    if (v >= -2147483648n && v <= 2147483647n) {
+      this.int32(Number(v))
+      return
+    }
     this.reserve(9 + 1)
     const start = this.pos
+    this.buf[this.pos++] = 0xf4
+    this.buf.writeBigInt64LE(v, this.pos)
+    this.pos += 8
+    this.backlen(this.pos - start)
+  }
+
+  private int32(v: number): void {
+    this.reserve(5 + 1)
+    const start = this.pos
     const buf = this.buf
-    if (v >= 0n && v <= 127n) {
-      buf[this.pos++] = Number(v)
-    } else if (v >= -4096n && v <= 4095n) {
-      const u = Number(v < 0n ? v + 8192n : v)
+    if (v >= 0 && v <= 127) {
+      buf[this.pos++] = v
+    } else if (v >= -4096 && v <= 4095) {
+      const u = v < 0 ? v + 8192 : v
       buf[this.pos++] = 0xc0 | (u >> 8)
       buf[this.pos++] = u & 0xff
-    } else if (v >= -32768n && v <= 32767n) {
+    } else if (v >= -32768 && v <= 32767) {
       buf[this.pos++] = 0xf1
-      buf.writeInt16LE(Number(v), this.pos)
+      buf.writeInt16LE(v, this.pos)
       this.pos += 2
-    } else if (v >= -8388608n && v <= 8388607n) {
+    } else if (v >= -8388608 && v <= 8388607) {
       buf[this.pos++] = 0xf2
-      buf.writeIntLE(Number(v), this.pos, 3)
+      buf.writeIntLE(v, this.pos, 3)
       this.pos += 3
-    } else if (v >= -2147483648n && v <= 2147483647n) {
-      buf[this.pos++] = 0xf3
-      buf.writeInt32LE(Number(v), this.pos)
-      this.pos += 4
     } else {
-      buf[this.pos++] = 0xf4
-      buf.writeBigInt64LE(v, this.pos)
-      this.pos += 8
+      buf[this.pos++] = 0xf3
+      buf.writeInt32LE(v, this.pos)
+      this.pos += 4
     }
     this.backlen(this.pos - start)
   }
@@ -109,16 +127,21 @@ export class ListpackWriter {
 
 /** lpStringToInt64: the value of `text` when it is the canonical decimal text of an int64 (no sign on 0, no leading zeros). */
 export function canonicalInt64(text: string): bigint | null {
+  return isCanonicalInt64(text) ? BigInt(text) : null
+}
+
+function isCanonicalInt64(text: string): boolean {
   const n = text.length
-  if (n === 0 || n > 20) return null
+  if (n === 0 || n > 20) return false
   let i = text.charCodeAt(0) === 0x2d ? 1 : 0
-  if (i === n) return null
+  if (i === n) return false
   const first = text.charCodeAt(i)
-  if (first === 0x30) return n === 1 ? 0n : null
+  if (first === 0x30) return n === 1
   for (; i < n; i++) {
     const c = text.charCodeAt(i)
-    if (c < 0x30 || c > 0x39) return null
+    if (c < 0x30 || c > 0x39) return false
   }
+  if (n <= 18) return true
   const value = BigInt(text)
-  return value >= INT64_MIN && value <= INT64_MAX ? value : null
+  return value >= INT64_MIN && value <= INT64_MAX
 }

@@ -64,7 +64,9 @@ export function writeStream(out: RdbEncoder, stream: RedisStream): void {
       }
     }
     stream.forEachInRange(master, node.lastId, false, (id, pairs) => {
-      const at = node.lowerBound(id)
+      // Live entries come in node order: the tombstones before this one are those the walk passes.
+      let at = next
+      while (node.ids[at] !== id) at++
       writeDeletedUpTo(at)
       const same = sameFields(masterFields, pairs)
       writeEntryHeader(lp, same ? FLAG_SAMEFIELDS : 0, id, master)
@@ -116,8 +118,13 @@ export function writeStream(out: RdbEncoder, stream: RedisStream): void {
 /** flags, then the ID as differences from the master ID, each taken modulo 2^64 and stored as an int64 (as Redis does). */
 function writeEntryHeader(lp: ListpackWriter, flags: number, id: StreamId, master: StreamId): void {
   lp.integer(flags)
-  lp.integer(BigInt.asIntN(64, idMs(id) - idMs(master)))
-  lp.integer(BigInt.asIntN(64, idSeq(id) - idSeq(master)))
+  lp.integer(int64Delta(idMs(id), idMs(master)))
+  lp.integer(int64Delta(idSeq(id), idSeq(master)))
+}
+
+function int64Delta(a: bigint, b: bigint): number | bigint {
+  const delta = BigInt.asIntN(64, a - b)
+  return delta >= -2147483648n && delta <= 2147483647n ? Number(delta) : delta
 }
 
 function sameFields(master: string[], pairs: string[]): boolean {
