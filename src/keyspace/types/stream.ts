@@ -208,27 +208,31 @@ export class StreamNode {
   }
 }
 
-/** A sorted map from ID to T: a sorted ID array (appends are the common case) beside a Map. */
+/**
+ * A sorted map from ID to T: a sorted ID array (appends are the common case) beside a Map keyed by the ID's decimal
+ * text (V8 hashes bigint keys so poorly that a Map keyed by them degrades to linear lookups).
+ */
 export class IdMap<T> {
   private readonly keys: StreamId[] = []
-  private readonly values = new Map<StreamId, T>()
+  private readonly values = new Map<string, T>()
 
   get size(): number {
     return this.keys.length
   }
 
   get(id: StreamId): T | undefined {
-    return this.values.get(id)
+    return this.values.get(id.toString())
   }
 
   has(id: StreamId): boolean {
-    return this.values.has(id)
+    return this.values.has(id.toString())
   }
 
   /** Inserts; returns false (and changes nothing) when the ID is present. */
   insert(id: StreamId, value: T): boolean {
-    if (this.values.has(id)) return false
-    this.values.set(id, value)
+    const text = id.toString()
+    if (this.values.has(text)) return false
+    this.values.set(text, value)
     const n = this.keys.length
     if (n === 0 || this.keys[n - 1] < id) this.keys.push(id)
     else this.keys.splice(this.lowerBound(id), 0, id)
@@ -236,7 +240,7 @@ export class IdMap<T> {
   }
 
   delete(id: StreamId): boolean {
-    if (!this.values.delete(id)) return false
+    if (!this.values.delete(id.toString())) return false
     const at = this.lowerBound(id)
     if (at === 0) this.keys.shift()
     else this.keys.splice(at, 1)
@@ -272,7 +276,7 @@ export class IdMap<T> {
     for (let i = this.lowerBound(start); i < this.keys.length; i++) {
       const id = this.keys[i]
       if (id > end || (count > 0 && out.length >= count)) break
-      out.push([id, this.values.get(id) as T])
+      out.push([id, this.values.get(id.toString()) as T])
     }
     return out
   }
