@@ -148,8 +148,10 @@ interface LegacyShape {
   length?: number
   /** The last ID's milliseconds (7 is right: the last entry is 7-0). */
   lastMs?: number
-  /** The ID the consumer's PEL names (5-2 is the group PEL's). */
-  ownedSeq?: bigint
+  /** Sequence numbers (of ms 5) in the group's PEL, in file order ([2]: 5-2). */
+  groupPel?: bigint[]
+  /** Sequence numbers (of ms 5) the consumer's PEL names ([2]: 5-2). */
+  owned?: bigint[]
   /** The third entry's millisecond delta from the master 5-1 (2 is right; 0 puts it before the second). */
   thirdMsDelta?: number
 }
@@ -180,15 +182,19 @@ function legacyStreamBody(shape: LegacyShape = {}): Buffer {
   out.latin1('g')
   out.length(5) // last delivered 5-2
   out.length(2)
-  out.length(1) // the group's PEL
-  out.bytes(streamIdKey((5n << 64n) | 2n))
-  out.i64le(1_600_000_000_000)
-  out.length(3)
+  const groupPel = shape.groupPel ?? [2n]
+  out.length(groupPel.length) // the group's PEL
+  for (const seq of groupPel) {
+    out.bytes(streamIdKey((5n << 64n) | seq))
+    out.i64le(1_600_000_000_000)
+    out.length(3)
+  }
   out.length(1) // consumers
   out.latin1('c')
   out.i64le(1_600_000_000_500)
-  out.length(1)
-  out.bytes(streamIdKey((5n << 64n) | (shape.ownedSeq ?? 2n)))
+  const owned = shape.owned ?? [2n]
+  out.length(owned.length)
+  for (const seq of owned) out.bytes(streamIdKey((5n << 64n) | seq))
   return out.take()
 }
 
@@ -260,7 +266,19 @@ describe('damaged stream payloads', () => {
     expect(() => readBody(legacyStreamBody({ length: 3 }))).toThrow(/length inconsistent/)
     expect(() => readBody(legacyStreamBody({ lastMs: 6 }))).toThrow(/past the last ID/)
     expect(() => readBody(legacyStreamBody({ thirdMsDelta: 0 }))).toThrow(/not in order/)
-    expect(() => readBody(legacyStreamBody({ ownedSeq: 9n }))).toThrow(/not found in group global PEL/)
+    expect(() => readBody(legacyStreamBody({ owned: [9n] }))).toThrow(/not found in group global PEL/)
+    expect(() => readBody(legacyStreamBody({ owned: [2n, 2n] }))).toThrow(/Duplicated consumer PEL entry/)
+    expect(() => readBody(legacyStreamBody({ groupPel: [2n, 2n] }))).toThrow(/Duplicated global PEL entry/)
+    expect(() => readBody(legacyStreamBody({ groupPel: [2n, 1n] }))).toThrow(/PEL entry without consumer/)
+  })
+
+  it('a group PEL out of order (Redis writes it ascending) still loads, in ID order', async () => {
+    const t = testEngine()
+    const body = legacyStreamBody({ groupPel: [2n, 1n], owned: [2n, 1n] })
+    expect(await t.resp('RESTORE', 'k', '0', asDump(body))).toBe('+OK\r\n')
+    expect(await t.resp('XPENDING', 'k', 'g')).toBe(
+      '*4\r\n:2\r\n$3\r\n5-1\r\n$3\r\n5-2\r\n*1\r\n*2\r\n$1\r\nc\r\n$1\r\n2\r\n',
+    )
   })
 
   it('RESTORE answers Bad data format for a damaged stream and stores nothing', async () => {
