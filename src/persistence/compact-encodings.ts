@@ -18,6 +18,22 @@ function intEntry(value: number | bigint): Buffer {
 
 /** lpValidateIntegrity + iteration: header (total bytes, count), entries each followed by a back-length, 0xFF. */
 export function readListpack(blob: Buffer, visit: Visit): number {
+  return walkListpack(
+    blob,
+    (value) => visit(intEntry(value)),
+    (start, end) => visit(Buffer.from(blob.subarray(start, end))),
+  )
+}
+
+/**
+ * The same walk with integer entries handed over as numbers (bigints beyond 2^53) and string entries as their byte
+ * range in `blob`, for readers that want the values themselves without a Buffer per entry (stream listpacks).
+ */
+export function walkListpack(
+  blob: Buffer,
+  onInteger: (value: number | bigint) => void,
+  onString: (start: number, end: number) => void,
+): number {
   if (blob.length < 7 || blob.readUInt32LE(0) !== blob.length || blob[blob.length - 1] !== 0xff) {
     throw corrupt('Listpack')
   }
@@ -30,33 +46,36 @@ export function readListpack(blob: Buffer, visit: Visit): number {
     let size: number
     if ((b & 0x80) === 0) {
       size = 1
-      visit(intEntry(b & 0x7f))
+      onInteger(b & 0x7f)
     } else if ((b & 0xc0) === 0x80) {
       size = 1 + (b & 0x3f)
       if (p + size > end) throw corrupt('Listpack')
-      visit(Buffer.from(blob.subarray(p + 1, p + size)))
+      onString(p + 1, p + size)
     } else if ((b & 0xe0) === 0xc0) {
       size = 2
       if (p + size > end) throw corrupt('Listpack')
       const u = ((b & 0x1f) << 8) | blob[p + 1]
-      visit(intEntry(u >= 1 << 12 ? u - (1 << 13) : u))
+      onInteger(u >= 1 << 12 ? u - (1 << 13) : u)
     } else if ((b & 0xf0) === 0xe0) {
       if (p + 2 > end) throw corrupt('Listpack')
       size = 2 + (((b & 0x0f) << 8) | blob[p + 1])
       if (p + size > end) throw corrupt('Listpack')
-      visit(Buffer.from(blob.subarray(p + 2, p + size)))
+      onString(p + 2, p + size)
     } else if (b === 0xf0) {
       if (p + 5 > end) throw corrupt('Listpack')
       size = 5 + blob.readUInt32LE(p + 1)
       if (p + size > end) throw corrupt('Listpack')
-      visit(Buffer.from(blob.subarray(p + 5, p + size)))
+      onString(p + 5, p + size)
     } else {
       size = b === 0xf1 ? 3 : b === 0xf2 ? 4 : b === 0xf3 ? 5 : b === 0xf4 ? 9 : 0
       if (size === 0 || p + size > end) throw corrupt('Listpack')
-      if (b === 0xf1) visit(intEntry(blob.readInt16LE(p + 1)))
-      else if (b === 0xf2) visit(intEntry(blob.readIntLE(p + 1, 3)))
-      else if (b === 0xf3) visit(intEntry(blob.readInt32LE(p + 1)))
-      else visit(intEntry(blob.readBigInt64LE(p + 1)))
+      if (b === 0xf1) onInteger(blob.readInt16LE(p + 1))
+      else if (b === 0xf2) onInteger(blob.readIntLE(p + 1, 3))
+      else if (b === 0xf3) onInteger(blob.readInt32LE(p + 1))
+      else {
+        const v = blob.readBigInt64LE(p + 1)
+        onInteger(v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v)
+      }
     }
     p += size + backlenSize(size)
     if (p > end) throw corrupt('Listpack')

@@ -29,7 +29,7 @@ import {
   streamIdKey,
   ZERO_ID,
 } from '../keyspace/types/stream.ts'
-import { readListpack } from './compact-encodings.ts'
+import { walkListpack } from './compact-encodings.ts'
 import { ListpackWriter } from './listpack-writer.ts'
 import type { RdbDecoder } from './rdb-decoder.ts'
 import type { RdbEncoder } from './rdb-encoder.ts'
@@ -178,11 +178,35 @@ function readStreamIdKey(input: RdbDecoder): StreamId {
   return streamId(raw.readBigUInt64BE(0), raw.readBigUInt64BE(8))
 }
 
-function integerElement(element: Buffer | undefined): bigint {
-  if (element === undefined) throw new RdbError('Stream listpack integrity check failed.')
-  const text = element.toString('latin1')
-  if (!/^-?\d{1,20}$/.test(text)) throw new RdbError('Stream listpack integrity check failed.')
-  return BigInt(text)
+/** A listpack element: an integer entry's value, or a string entry's text (latin1). */
+type Element = number | bigint | string
+
+function listpackElements(blob: Buffer): Element[] {
+  const elements: Element[] = []
+  walkListpack(
+    blob,
+    (value) => elements.push(value),
+    (start, end) => elements.push(blob.toString('latin1', start, end)),
+  )
+  return elements
+}
+
+function integerElement(element: Element | undefined): bigint {
+  if (typeof element === 'number' || typeof element === 'bigint') return BigInt(element)
+  // lpGetInteger also reads an integer written as a string entry.
+  if (element === undefined || !/^-?\d{1,20}$/.test(element)) {
+    throw new RdbError('Stream listpack integrity check failed.')
+  }
+  return BigInt(element)
+}
+
+/** A count or flags element, as a number (an absurd one stays large and fails the bounds checks after it). */
+function countElement(element: Element | undefined): number {
+  return typeof element === 'number' ? element : Number(integerElement(element))
+}
+
+function textOf(element: Element): string {
+  return typeof element === 'string' ? element : String(element)
 }
 
 /** Reads a stream of `type` (STREAM_LISTPACKS or STREAM_LISTPACKS_2). An empty stream is a valid value. */
@@ -197,44 +221,43 @@ export function readStream(input: RdbDecoder, type: number): RedisStream {
     const keyBytes = input.string()
     if (keyBytes.length !== 16) throw new RdbError('Stream node key entry is not the size of a stream ID')
     const master = streamId(keyBytes.readBigUInt64BE(0), keyBytes.readBigUInt64BE(8))
-    const elements: Buffer[] = []
-    readListpack(input.string(), (element) => elements.push(element))
+    const elements = listpackElements(input.string())
     if (elements.length === 0) throw new RdbError('Empty listpack inside stream')
     let p = 0
-    const live = integerElement(elements[p++])
-    const deleted = integerElement(elements[p++])
-    const masterCount = Number(integerElement(elements[p++]))
-    if (live < 0n || deleted < 0n || masterCount < 0 || p + masterCount >= elements.length) {
+    const live = countElement(elements[p++])
+    const deleted = countElement(elements[p++])
+    const masterCount = countElement(elements[p++])
+    if (live < 0 || deleted < 0 || masterCount < 0 || p + masterCount >= elements.length) {
       throw new RdbError('Stream listpack integrity check failed.')
     }
-    const masterFields = elements.slice(p, p + masterCount).map((f) => f.toString('latin1'))
+    const masterFields = elements.slice(p, p + masterCount).map(textOf)
     p += masterCount
-    if (integerElement(elements[p++]) !== 0n) throw new RdbError('Stream listpack integrity check failed.')
-    const entries = Number(live + deleted)
+    if (countElement(elements[p++]) !== 0) throw new RdbError('Stream listpack integrity check failed.')
+    const entries = live + deleted
     let appended = 0
     for (let e = 0; e < entries; e++) {
-      const flags = Number(integerElement(elements[p++]))
+      const flags = countElement(elements[p++])
       const ms = (idMs(master) + integerElement(elements[p++])) & UINT64_MASK
       const seq = (idSeq(master) + integerElement(elements[p++])) & UINT64_MASK
       const id = streamId(ms, seq)
       const same = (flags & FLAG_SAMEFIELDS) !== 0
       // Only the values when the entry has the master's fields; else its own field count, then field, value, ...
-      const fieldCount = same ? masterFields.length : Number(integerElement(elements[p++]))
+      const fieldCount = same ? masterFields.length : countElement(elements[p++])
       if (fieldCount < 0 || p + (same ? 1 : 2) * fieldCount >= elements.length) {
         throw new RdbError('Stream listpack integrity check failed.')
       }
       const pairs: string[] = new Array(fieldCount * 2)
       let bytes = 0
       for (let f = 0; f < fieldCount; f++) {
-        const field = same ? masterFields[f] : elements[p++].toString('latin1')
-        const value = elements[p++]
+        const field = same ? masterFields[f] : textOf(elements[p++])
+        const value = textOf(elements[p++])
         pairs[2 * f] = field
-        pairs[2 * f + 1] = value.toString('latin1')
+        pairs[2 * f + 1] = value
         bytes += field.length + value.length
       }
-      const lpCount = integerElement(elements[p++])
+      const lpCount = countElement(elements[p++])
       const expected = same ? fieldCount + 3 : 2 * fieldCount + 4
-      if (lpCount !== BigInt(expected)) throw new RdbError('Stream listpack integrity check failed.')
+      if (lpCount !== expected) throw new RdbError('Stream listpack integrity check failed.')
       if (previous !== undefined && id <= previous) throw new RdbError('Stream entry IDs are not in order')
       previous = id
       // Each listpack is one node: the first entry of a listpack opens a node (the previous one counts as full), the
