@@ -204,9 +204,9 @@ export class SimClient {
   }
 
   /**
-   * One run of operations, sent back to back. Each operation counts as invoked when the reply before it arrives: its
-   * connection runs nothing of it before then (the tap checks that), so the history stays sequential per client, as
-   * for a client that waits for each reply, and the linearizability search stays as small.
+   * One run of operations, sent back to back. Each operation counts as invoked when the reply before it arrives and
+   * its bytes reached the server: its connection runs nothing of it before then (the tap checks that), so the history
+   * stays sequential per client, as for a client that waits for each reply, and the linearizability search as small.
    */
   private async sendBatch(pipeline: Pipeline, batch: readonly Operation[]): Promise<void> {
     const planned: Array<{ input: OperationInput; sent: Sent[]; op: Operation; record?: HistoryOperation }> = []
@@ -249,33 +249,45 @@ export class SimClient {
         record.calls.push(s.call)
       }
     }
-    invoke(0)
-    for (let k = 1; k < planned.length; k++) {
-      const before = planned[k - 1].sent
-      before[before.length - 1].received = () => invoke(k)
+    // Invoked once the reply before it came and its first command reached the server, whichever is later; complete
+    // when its own last reply comes. The server can start it no earlier and has finished it by then, and intervals
+    // no longer than that keep the search small.
+    const waiting = planned.map((_, k) => (k === 0 ? 1 : 2))
+    const ready = (k: number): void => {
+      if (k < planned.length && --waiting[k] === 0) invoke(k)
     }
-    const outcomes = await pipeline.roundTrip(all)
-    let at = 0
     const retries: Array<{ record: HistoryOperation; op: Operation & { kind: 'script' } }> = []
-    for (const { record, sent, op } of planned) {
-      const replies = outcomes.slice(at, at + sent.length)
-      at += sent.length
-      // Never invoked: the connection closed before the reply ahead of it came, so none of it ran.
-      if (!record) continue
-      this.noteReplies(sent, replies)
-      const last = replies.includes(LOST) ? LOST : replies[replies.length - 1]
-      // What client libraries do: EVALSHA, and EVAL only when the server answers NOSCRIPT.
-      if (op.kind === 'script' && last instanceof ReplyError && last.message.startsWith('NOSCRIPT')) {
-        retries.push({ record, op })
-        continue
-      }
-      this.end(record, last)
+    const done = new Set<number>()
+    for (let k = 0; k < planned.length; k++) {
+      const { sent, op } = planned[k]
+      sent[0].arrived = () => ready(k)
+      this.onReplies(sent, (reply) => {
+        const record = planned[k].record!
+        done.add(k)
+        // What client libraries do: EVALSHA, and EVAL only when the server answers NOSCRIPT.
+        if (op.kind === 'script' && reply instanceof ReplyError && reply.message.startsWith('NOSCRIPT')) {
+          retries.push({ record, op })
+        } else this.end(record, reply)
+        ready(k + 1)
+      })
     }
-    if (retries.length === 0) return
+    await pipeline.roundTrip(all)
+    // Invoked but never answered: the connection closed under them.
+    for (const [k, { record }] of planned.entries()) if (record && !done.has(k)) this.end(record, LOST)
+    if (retries.length === 0 || pipeline.closed) {
+      for (const { record } of retries) if (pipeline.closed) this.end(record, LOST)
+      return
+    }
     const sent = retries.map(({ record, op }) => this.sent(record, this.scriptCommand(op, lastArgs(record), false)))
-    const replies = await pipeline.roundTrip(sent)
-    this.noteReplies(sent, replies)
-    for (const [i, { record }] of retries.entries()) this.end(record, replies[i])
+    const answered = new Set<number>()
+    for (const [i, { record }] of retries.entries()) {
+      this.onReplies([sent[i]], (reply) => {
+        answered.add(i)
+        this.end(record, reply)
+      })
+    }
+    await pipeline.roundTrip(sent)
+    for (const [i, { record }] of retries.entries()) if (!answered.has(i)) this.end(record, LOST)
   }
 
   /** WATCH and GET together, then the transaction that writes what GET read plus one. */
@@ -283,23 +295,56 @@ export class SimClient {
     const watch = this.deps.recorder.invoke(this.id, { argv: ['WATCH', key] })
     const first = [this.sent(watch, ['WATCH', key]), { argv: ['GET', key], op: -1, call: { argv: ['GET', key] } }]
     let get: HistoryOperation | undefined
-    first[0].received = () => {
+    let current: Outcome = LOST
+    let watched = false
+    // GET counts as invoked once WATCH's reply came and GET's bytes reached the server, as in sendBatch.
+    let waiting = 2
+    const ready = (): void => {
+      if (--waiting > 0) return
       get = this.deps.recorder.invoke(this.id, { argv: ['GET', key] })
       first[1].op = get.id
       get.calls.push(first[1].call)
     }
-    const [watched, current] = await pipeline.roundTrip(first)
-    this.noteReplies(first, [watched, current])
-    this.end(watch, watched)
-    if (!get) return
-    this.end(get, current)
-    if (current === LOST) return
-    const next = String((Number.parseInt(Buffer.isBuffer(current) ? current.toString('latin1') : '0', 10) || 0) + 1)
+    first[1].arrived = ready
+    this.onReplies([first[0]], (reply) => {
+      watched = true
+      this.end(watch, reply)
+      ready()
+    })
+    this.onReplies([first[1]], (reply) => {
+      current = reply
+      this.end(get!, reply)
+    })
+    await pipeline.roundTrip(first)
+    if (!watched) this.end(watch, LOST)
+    if (current === LOST) {
+      if (get) this.end(get, LOST)
+      return
+    }
+    const value: Reply = current
+    const next = String((Number.parseInt(Buffer.isBuffer(value) ? value.toString('latin1') : '0', 10) || 0) + 1)
     const record = this.deps.recorder.invoke(this.id, { multi: [['SET', key, next]], watch: [key] })
     const sent = [['MULTI'], ['SET', key, next], ['EXEC']].map((argv) => this.sent(record, argv))
-    const replies = await pipeline.roundTrip(sent)
-    this.noteReplies(sent, replies)
-    this.end(record, replies.includes(LOST) ? LOST : replies[replies.length - 1])
+    let ended = false
+    this.onReplies(sent, (reply) => {
+      ended = true
+      this.end(record, reply)
+    })
+    await pipeline.roundTrip(sent)
+    if (!ended) this.end(record, LOST)
+  }
+
+  /**
+   * As each of `sent`'s replies arrives, it joins its call in the history; when the last one arrives, `last` gets it
+   * (at that moment, not when the whole round trip is over: the operation's interval ends there).
+   */
+  private onReplies(sent: readonly Sent[], last: (reply: Reply) => void): void {
+    sent.forEach((s, i) => {
+      s.received = (reply) => {
+        s.call.reply = historyReply(reply)
+        if (i === sent.length - 1) last(reply)
+      }
+    })
   }
 
   private scriptCommand(op: Operation & { kind: 'script' }, args: string[], bySha: boolean): string[] {
@@ -313,13 +358,6 @@ export class SimClient {
     const call: HistoryCall = { argv }
     record.calls.push(call)
     return { argv, op: record.id, call }
-  }
-
-  private noteReplies(sent: readonly Sent[], replies: readonly Outcome[]): void {
-    sent.forEach((s, i) => {
-      const reply = replies[i]
-      if (reply !== LOST) s.call.reply = historyReply(reply)
-    })
   }
 
   /** `$now` becomes the virtual clock's time (ms) when the command is sent, as a client's own clock would give it. */

@@ -39,7 +39,9 @@ export interface Sent {
   op: number
   readonly call: HistoryCall
   /** Called once its reply arrived (not when it is lost: then nothing after it runs), in order. */
-  received?: () => void
+  received?: (reply: Reply) => void
+  /** Called once its last byte reached the server's connection (at once for an in-process connection). */
+  arrived?: () => void
 }
 
 /** A broken promise of a connection, for the connection-order checker. */
@@ -219,9 +221,11 @@ export function replyFrameEnd(buf: Buffer, at: number): number {
 interface Chunk {
   bytes: Buffer
   midCommand: boolean
+  /** Offset in its batch where it ends. */
+  end: number
 }
 
-const EMPTY_CHUNK: Chunk = { bytes: Buffer.alloc(0), midCommand: false }
+const EMPTY_CHUNK: Chunk = { bytes: Buffer.alloc(0), midCommand: false, end: 0 }
 
 interface StreamListeners {
   data?: (chunk: Buffer) => void
@@ -309,7 +313,7 @@ class SimWire implements ByteStream {
     let from = 0
     for (const point of points) {
       if (point <= from) continue
-      this.chunks.push({ bytes: bytes.subarray(from, point), midCommand: !ends.includes(point) })
+      this.chunks.push({ bytes: bytes.subarray(from, point), midCommand: !ends.includes(point), end: point })
       from = point
     }
   }
@@ -324,10 +328,11 @@ class SimWire implements ByteStream {
     return `${chunk.bytes.length} bytes${chunk.midCommand ? ', ends mid-command' : ''}`
   }
 
-  /** Hands the next chunk to the server's connection. */
-  deliver(): void {
+  /** Hands the next chunk to the server's connection (after telling `delivered` how far into its batch it ends). */
+  deliver(delivered: (end: number) => void): void {
     const chunk = this.chunks[this.chunkHead]
     this.chunks[this.chunkHead++] = EMPTY_CHUNK
+    delivered(chunk.end)
     this.listeners.data?.(chunk.bytes)
   }
 
@@ -375,11 +380,12 @@ export class LocalPipeline implements Pipeline {
 
   roundTrip(sent: readonly Sent[]): Promise<Outcome[]> {
     for (const s of sent) this.tap.send(s)
+    for (const s of sent) s.arrived?.()
     const id = this.conn.client.id
     const arrived = (s: Sent, reply: Reply): Outcome => {
       if (this.conn.closed) return LOST
       const outcome = this.tap.received(id, s, undefined, reply)
-      s.received?.()
+      if (outcome !== LOST) s.received?.(outcome)
       return outcome
     }
     return Promise.all(
@@ -454,7 +460,7 @@ export class RespPipeline implements Pipeline {
   /** The scheduler chose this wire's next chunk; an idle connection gets it in a microtask, outside the decision. */
   deliver(wasIdle: boolean): void {
     if (wasIdle) queueMicrotask(() => this.deliverIdle())
-    else this.wire.deliver()
+    else this.wire.deliver(this.delivered)
   }
 
   private deliverIdle(): void {
@@ -462,20 +468,35 @@ export class RespPipeline implements Pipeline {
       this.scheduler.idle(this.actor)
       return
     }
-    this.wire.deliver()
+    this.wire.deliver(this.delivered)
   }
+
+  /** The batch's bytes up to `end` reached the server: the commands ending there or before have arrived. */
+  private readonly delivered = (end: number): void => {
+    const { arrivals } = this
+    while (this.arrivalHead < arrivals.length && arrivals[this.arrivalHead].end <= end) {
+      arrivals[this.arrivalHead++].sent.arrived?.()
+    }
+  }
+
+  /** The current batch's commands and where each ends in its bytes, in order; those before `arrivalHead` arrived. */
+  private arrivals: Array<{ end: number; sent: Sent }> = []
+  private arrivalHead = 0
 
   roundTrip(sent: readonly Sent[]): Promise<Outcome[]> {
     if (this.wire.closed) return Promise.resolve(sent.map((): Outcome => LOST))
     const bytes: Buffer[] = []
     const ends: number[] = []
     let length = 0
+    this.arrivals = []
+    this.arrivalHead = 0
     for (const s of sent) {
       this.tap.send(s)
       this.awaiting.push(s)
       const command = encodeCommand(s.argv)
       bytes.push(command)
       ends.push((length += command.length))
+      this.arrivals.push({ end: length, sent: s })
     }
     this.outcomes = []
     this.wire.send(Buffer.concat(bytes), ends, this.prng)
@@ -497,8 +518,9 @@ export class RespPipeline implements Pipeline {
         this.tap.received(this.client.id, { argv: ['(nothing)'], op: -1, call: { argv: [] } }, frame)
         continue
       }
-      this.outcomes.push(this.tap.received(this.client.id, sent, frame))
-      sent.received?.()
+      const outcome = this.tap.received(this.client.id, sent, frame)
+      this.outcomes.push(outcome)
+      if (outcome !== LOST) sent.received?.(outcome)
       if (this.awaiting.length === 0) this.finishBatch()
     }
   }
