@@ -15,7 +15,7 @@ import { RdbEncoder } from '../../src/persistence/rdb-encoder.ts'
 import { RdbError, RdbType } from '../../src/persistence/rdb-format.ts'
 import { readValue } from '../../src/persistence/rdb-values.ts'
 import { type RedisStream, streamIdKey } from '../../src/keyspace/types/stream.ts'
-import { type TestEngine, testEngine } from '../helpers.ts'
+import { respText, type TestEngine, testEngine } from '../helpers.ts'
 
 const LIMITS = { hashEntries: 128, hashValue: 64, setIntsetEntries: 512, zsetEntries: 128, zsetValue: 64 }
 
@@ -131,6 +131,17 @@ describe('streams in DUMP payloads and RDB files', () => {
     expect(await source.resp('SAVE')).toBe('+OK\r\n')
     const restarted = testEngine({ rdb: source.engine.snapshots.store.read() as Buffer })
     for (const key of ['s', 'other']) expect(await state(restarted, key)).toEqual(await state(source, key))
+  })
+
+  it('RESTORE of a stream serves a client blocked on the key, as dbAdd signals it ready in Redis', async () => {
+    const source = testEngine()
+    await run(source, 'XADD', 'k', '1-1', 'a', 'b')
+    const payload = (await source.conn.call('DUMP', 'k')) as Buffer
+    const t = testEngine()
+    // $ on a missing key waits for anything after 0-0.
+    const blocked = t.connect().call('XREAD', 'BLOCK', '0', 'STREAMS', 'k', '$')
+    expect(await t.resp('RESTORE', 'k', '0', payload)).toBe('+OK\r\n')
+    expect(respText(await blocked)).toBe('*1\r\n*2\r\n$1\r\nk\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n')
   })
 
   it('write what they read back in the same bytes (a DUMP of a restored stream is the original DUMP)', async () => {
