@@ -191,7 +191,11 @@ export class SimClient {
     try {
       for (let i = 0; i < program.length && !pipeline.closed; ) {
         const batch = [program[i++]]
-        while (i < program.length && program[i].pipelined) batch.push(program[i++])
+        // An EVALSHA ends its run: the EVAL that follows a NOSCRIPT must not land after later operations of the
+        // client, whose program order the history (and the invariants reading it) rely on.
+        while (i < program.length && program[i].pipelined && !isEvalsha(batch[batch.length - 1])) {
+          batch.push(program[i++])
+        }
         if (batch.length === 1 && batch[0].kind === 'watch') await this.watchIncrement(pipeline, batch[0].key)
         else await this.sendBatch(pipeline, batch)
       }
@@ -377,4 +381,8 @@ export class SimClient {
 /** A script operation's arguments as it sent them (`$now` filled in), from its input. */
 function lastArgs(record: HistoryOperation): string[] {
   return 'args' in record.input ? record.input.args : []
+}
+
+function isEvalsha(op: Operation): boolean {
+  return op.kind === 'script' && op.via === 'evalsha'
 }

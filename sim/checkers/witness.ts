@@ -84,7 +84,7 @@ async function replay(run: RecordedRun): Promise<Violation[]> {
   })
   const executor = engine.executor
   // Same connection order as the simulation, so that client ids match.
-  const clients: Client[] = []
+  const clients: Array<Client | undefined> = []
   for (const id of run.clientIds) clients[id] = engine.createClient('sim')
   if (run.scenario.setup.length > 0) {
     const setup = engine.createClient('sim')
@@ -119,6 +119,18 @@ async function replay(run: RecordedRun): Promise<Violation[]> {
       return null
     }
     const answer = executor.execute(client, toArgv(call.argv))
+    // Nothing else runs in a replay, so only a blocking command finding nothing can wait. The server answered it at
+    // this point of its order; a replay that must wait here proves the order wrong (and would wait forever).
+    if (answer instanceof Promise && engine.blocking.isBlocked(client)) {
+      engine.removeClient(client)
+      clients[call.client] = undefined
+      return violation(
+        'witness-mismatch',
+        `replaying the serial order, client #${call.client} ${call.argv[0]}${call.serial >= 0 ? ` (serial ${call.serial})` : ''} ` +
+          `finds nothing to serve it and blocks, where the server said ${replyText(call.reply!).slice(0, 80)}`,
+        { clients: [call.client], operations: [call.op] },
+      )
+    }
     const got = answer instanceof Promise ? await answer : answer
     // A CLIENT PAUSE already shaped the serial order (held-back commands took the lock later); the replay, which
     // runs that order, must not hold anything back again.

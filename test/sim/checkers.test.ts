@@ -4,6 +4,7 @@ import { Engine } from '../../src/engine/engine.ts'
 import { type Reply, ReplyError } from '../../src/protocol/reply.ts'
 import { leaseReleased, noInternalErrors } from '../../sim/checkers/end-state.ts'
 import { noInterleavedWrites } from '../../sim/checkers/no-interleaved-writes.ts'
+import { witness } from '../../sim/checkers/witness.ts'
 import type { RecordedRun } from '../../sim/checkers/types.ts'
 import { MUTANT_NAMES, variantNamed } from '../../sim/mutants.ts'
 import type { Access, HistoryOperation, ServerCall, Span } from '../../sim/recorder.ts'
@@ -117,6 +118,34 @@ describe('end-state checkers', () => {
     // Recognised by its type, not its text: an ordinary error reply with the same words is no violation.
     const lookalike = new ReplyError(internal.message)
     expect(await noInternalErrors.check(withCalls([call([lookalike]), call(lookalike)]))).toEqual([])
+  })
+})
+
+describe('witness checker', () => {
+  it('a blocking command that finds nothing in the replay is a mismatch, not a replay that waits forever', async () => {
+    const blpop: ServerCall = {
+      client: 1,
+      op: 0,
+      argv: ['BLPOP', 'q', '0'],
+      serial: 0,
+      time: 0,
+      started: true,
+      reply: [Buffer.from('q'), Buffer.from('v')],
+      dropped: false,
+    }
+    const op: HistoryOperation = {
+      id: 0,
+      client: 1,
+      invoke: 1,
+      return: 2,
+      input: { argv: ['BLPOP', 'q', '0'] },
+      output: ['q', 'v'],
+      calls: [{ argv: ['BLPOP', 'q', '0'], reply: ['q', 'v'] }],
+    }
+    const run: RecordedRun = { ...recorded([], [], [op]), calls: [blpop], serialOrder: [blpop] }
+    const found = await witness.check(run)
+    expect(found.map((v) => v.kind)).toEqual(['witness-mismatch'])
+    expect(found[0].message).toMatch(/finds nothing to serve it and blocks/)
   })
 })
 
