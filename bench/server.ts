@@ -59,10 +59,14 @@ interface Target {
 
 async function startRedsim(name: string, dir: string): Promise<Target> {
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', String(port), '--save', ''], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', '--port', String(port), '--save', ''],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
   let exited = false
   child.once('exit', () => {
     exited = true

@@ -129,8 +129,14 @@ describe('KeyTable past one shard', () => {
         examples: [
           [
             Array.from({ length: 300 }, (_, i) => i),
-            Array.from({ length: 900 }, (_, i): Op =>
-              i % 3 === 0 ? { kind: 'scan' } : i < 450 ? { kind: 'set', key: 300 + i } : { kind: 'delete', key: i - 450 },
+            Array.from(
+              { length: 900 },
+              (_, i): Op =>
+                i % 3 === 0
+                  ? { kind: 'scan' }
+                  : i < 450
+                    ? { kind: 'set', key: 300 + i }
+                    : { kind: 'delete', key: i - 450 },
             ),
             7,
             8,
